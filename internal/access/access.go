@@ -1,0 +1,119 @@
+// Package access defines kefu's roles (SPEC §1), the permissions each role
+// holds, and the Principal — who is acting — carried in the request
+// context. Ownership rules (a specialist edits the customers they own) are
+// checked by the domains with the Principal from here.
+package access
+
+import (
+	"context"
+	"slices"
+)
+
+// Role is one of the roles of SPEC §1. A person may hold several.
+type Role string
+
+const (
+	Executive       Role = "executive"        // 总经理/总裁
+	CSManager       Role = "cs_manager"       // 客服经理
+	CSSpecialist    Role = "cs_specialist"    // 客服专员
+	MaintSupervisor Role = "maint_supervisor" // 维修主管/组长
+	Technician      Role = "technician"       // 维修/施工人员
+	Finance         Role = "finance"          // 财务
+	InfoCenter      Role = "info_center"      // 信息中心
+	Admin           Role = "admin"            // 系统管理员
+)
+
+// AllRoles lists every role in display order.
+var AllRoles = []Role{CSManager, CSSpecialist, MaintSupervisor, Technician, Finance, InfoCenter, Executive, Admin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
+
+// Permission names one thing a caller may do. Every route declares one.
+type Permission string
+
+const (
+	// Public routes need no login (login page, static assets, health).
+	Public Permission = "public"
+	// Authenticated routes need any logged-in staff member (home, own password).
+	Authenticated Permission = "authenticated"
+
+	StaffRead      Permission = "staff.read"
+	StaffWrite     Permission = "staff.write"
+	OrgWrite       Permission = "org.write"
+	CalendarWrite  Permission = "calendar.write"
+	TokenManage    Permission = "token.manage"
+	AuditRead      Permission = "audit.read"
+	CustomerRead   Permission = "customer.read"
+	CustomerWrite  Permission = "customer.write" // plus ownership, checked by the domain
+	CustomerAssign Permission = "customer.assign"
+	CustomerImport Permission = "customer.import"
+)
+
+// grants maps each role to its permissions.
+var grants = map[Role][]Permission{
+	Admin:           {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport},
+	CSManager:       {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport},
+	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite},
+	Executive:       {StaffRead, CustomerRead},
+	MaintSupervisor: {StaffRead, CustomerRead},
+	Technician:      {CustomerRead},
+	Finance:         {StaffRead, CustomerRead},
+	InfoCenter:      {StaffRead, CustomerRead},
+}
+
+// RoleHas reports whether role r grants p.
+func RoleHas(r Role, p Permission) bool { return slices.Contains(grants[r], p) }
+
+// Principal is the staff member behind a request.
+type Principal struct {
+	StaffID string
+	Login   string
+	Name    string
+	Roles   []Role
+	Locale  string
+	// Via is "session" or "token".
+	Via string
+}
+
+// Has reports whether the principal holds role r.
+func (p *Principal) Has(r Role) bool { return p != nil && slices.Contains(p.Roles, r) }
+
+// Can reports whether the principal may do p.
+func (p *Principal) Can(perm Permission) bool {
+	if p == nil {
+		return perm == Public
+	}
+	if perm == Public || perm == Authenticated {
+		return true
+	}
+	for _, r := range p.Roles {
+		if RoleHas(r, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsManagerial reports whether the principal acts for the whole department
+// (manager or admin): such callers are not limited to the customers they own.
+func (p *Principal) IsManagerial() bool { return p.Has(CSManager) || p.Has(Admin) }
+
+type ctxKey struct{}
+
+// With returns ctx carrying p.
+func With(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the principal in ctx, or nil.
+func From(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// System is the principal for work kefu does on its own (migrations, demo
+// data, scheduled jobs, CLI commands run by an operator).
+func System() *Principal {
+	return &Principal{StaffID: "", Login: "system", Name: "系统", Roles: []Role{Admin}, Via: "system"}
+}

@@ -1,0 +1,154 @@
+// Package app is kefu's composition root: it opens the store, builds the
+// domain services and the HTTP surfaces, and owns the startup and shutdown
+// order. Tests build the whole application from here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"kefu/internal/api"
+	"kefu/internal/auth"
+	"kefu/internal/blob"
+	"kefu/internal/config"
+	"kefu/internal/customers"
+	"kefu/internal/org"
+	"kefu/internal/store"
+	"kefu/internal/web"
+	"kefu/internal/workcal"
+)
+
+// App is one running kefu: its database, services and HTTP handler.
+type App struct {
+	cfg config.Config
+	log *slog.Logger
+	db  *store.DB
+	loc *time.Location
+	now func() time.Time
+
+	handler http.Handler
+
+	Blobs        *blob.Disk
+	Org          *org.Service
+	Auth         *auth.Service
+	Calendar     *workcal.Service
+	Customers    *customers.Service
+	sessionStore *auth.SessionStore
+	web          *web.Server
+	api          *api.Server
+}
+
+// Option adjusts New (tests inject a clock).
+type Option func(*App)
+
+// WithClock replaces time.Now.
+func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
+
+// New opens and migrates the database and builds every service.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("app: time zone: %w", err)
+	}
+	a := &App{cfg: cfg, log: logger, loc: loc, now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
+	db, err := store.Open(ctx, cfg.DBURL, store.Options{SQLiteSync: cfg.SQLiteSync})
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	if err := db.Migrate(ctx, logger); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.build(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// DB exposes the store (CLI subcommands and tests).
+func (a *App) DB() *store.DB { return a.db }
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Close releases the database and the blob store.
+func (a *App) Close() error {
+	var err error
+	if a.Blobs != nil {
+		err = a.Blobs.Close()
+	}
+	return errors.Join(err, a.db.Close())
+}
+
+// Now is the application clock.
+func (a *App) Now() time.Time { return a.now() }
+
+// Location is the company time zone.
+func (a *App) Location() *time.Location { return a.loc }
+
+// Serve listens on cfg.Addr until ctx is cancelled, then shuts down
+// gracefully: in-flight requests get up to 15 seconds to finish.
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("app: listen: %w", err)
+	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on ln until ctx is cancelled.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	go a.sweepSessions(ctx)
+	a.log.Info("kefu listening", "addr", ln.Addr().String(), "url", a.cfg.BaseURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweepSessions deletes expired sessions every 10 minutes until ctx ends.
+func (a *App) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.sessionStore.DeleteExpired(ctx); err != nil {
+				a.log.Warn("session sweep", "err", err)
+			} else if n > 0 {
+				a.log.Debug("expired sessions deleted", "count", n)
+			}
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/alexedwards/scs/v2"
+
+	"kefu/internal/api"
+	"kefu/internal/auth"
+	"kefu/internal/blob"
+	"kefu/internal/customers"
+	"kefu/internal/httpx"
+	"kefu/internal/org"
+	"kefu/internal/web"
+	"kefu/internal/workcal"
+)
+
+// build creates the services and the HTTP surfaces, in dependency order.
+func (a *App) build(ctx context.Context) error {
+	blobs, err := blob.OpenDisk(filepath.Join(a.cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	a.Blobs = blobs
+	a.Org = org.NewService(a.db, a.now)
+	a.Auth = auth.NewService(a.db, a.now)
+	a.Calendar = workcal.NewService(a.db, a.now)
+	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.log.Info("holidays seeded", "days", n, "source", workcal.SeedSource)
+	}
+	a.sessionStore = auth.NewSessionStore(a.db, a.now)
+
+	sessions := scs.New()
+	sessions.Store = a.sessionStore
+	sessions.IdleTimeout = a.cfg.SessionIdle
+	sessions.Lifetime = a.cfg.SessionMax
+	sessions.Cookie.Name = "kefu_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.Secure = a.cfg.CookieSecure
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Persist = false
+
+	w, err := web.New(web.Deps{Log: a.log, DB: a.db, Sessions: sessions, Auth: a.Auth, Org: a.Org, Customers: a.Customers,
+		Calendar: a.Calendar, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+	if err != nil {
+		return err
+	}
+	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Calendar: a.Calendar,
+		Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+	a.web, a.api = w, apiSrv
+
+	mux := http.NewServeMux()
+	w.Mount(mux)
+	apiSrv.Mount(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if err := a.db.SQLDB().PingContext(r.Context()); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+
+	// Errors before routing (a bad Bearer token) are answered as JSON for
+	// the API and as pages elsewhere.
+	onAuthErr := func(rw http.ResponseWriter, r *http.Request, err error) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			httpx.WriteJSONError(a.log, rw, r, err)
+			return
+		}
+		w.Error(rw, r, err)
+	}
+	var h http.Handler = mux
+	h = httpx.Authenticate(a.Auth, w.SessionStaff, onAuthErr, h)
+	h = sessions.LoadAndSave(h)
+	cop := http.NewCrossOriginProtection()
+	if err := cop.AddTrustedOrigin(strings.TrimSuffix(a.cfg.BaseURL, "/")); err != nil {
+		return err
+	}
+	h = cop.Handler(h)
+	a.handler = httpx.Base(a.log, h)
+	return nil
+}

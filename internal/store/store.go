@@ -1,0 +1,221 @@
+// Package store is kefu's database platform: it opens SQLite (default, pure
+// Go) or PostgreSQL behind one ctx-first wrapper, runs the embedded goose
+// migrations and retries transactions that fail for transient reasons.
+// Domain packages own their SQL; this package owns only the plumbing.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the database kind behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the handle domains use. Reads go to R (a pool of readers on SQLite),
+// writes go through Transact (the single writer on SQLite).
+type DB struct {
+	dialect Dialect
+	writer  *bun.DB
+	reader  *bun.DB
+}
+
+// Options tune Open.
+type Options struct {
+	// SQLiteSync is FULL (durable across power loss) or NORMAL (durable
+	// across process crashes, faster). Default FULL.
+	SQLiteSync string
+	// SearchPath sets the PostgreSQL schema (used by storetest).
+	SearchPath string
+}
+
+// Open opens the database named by rawURL: "postgres://…" or
+// "postgresql://…" for PostgreSQL, anything else is a SQLite file path
+// (optionally prefixed "sqlite:" or "file:"). Parent directories of a SQLite
+// file are created.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+		return openPostgres(ctx, rawURL, opts)
+	}
+	return openSQLite(ctx, rawURL, opts)
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	if opts.SearchPath != "" {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: parse postgres url: %w", err)
+		}
+		q := u.Query()
+		q.Set("search_path", opts.SearchPath)
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	sqldb.SetMaxOpenConns(max(4, 4*runtime.NumCPU()))
+	sqldb.SetMaxIdleConns(max(4, 4*runtime.NumCPU()))
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("store: connect postgres: %w", err)
+	}
+	bdb := bun.NewDB(sqldb, pgdialect.New())
+	return &DB{dialect: Postgres, writer: bdb, reader: bdb}, nil
+}
+
+func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
+	if path == "" {
+		return nil, errors.New("store: empty sqlite path")
+	}
+	memory := path == ":memory:"
+	if !memory {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+	}
+	sync := opts.SQLiteSync
+	if sync == "" {
+		sync = "FULL"
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(" + sync + ")&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+	// The writer is a single connection: SQLite allows one writer at a time,
+	// and queueing in database/sql beats spinning on SQLITE_BUSY.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	writer := bun.NewDB(w, sqlitedialect.New())
+	if memory {
+		// An in-memory database exists per connection: read through the writer.
+		return &DB{dialect: SQLite, writer: writer, reader: writer}, nil
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &DB{dialect: SQLite, writer: writer, reader: bun.NewDB(r, sqlitedialect.New())}, nil
+}
+
+// Dialect reports the database kind.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// R returns the read handle. On SQLite it is a pool of read-only
+// connections that see every committed write (WAL).
+func (db *DB) R() bun.IDB { return db.reader }
+
+// SQLDB returns the writer's *sql.DB for migrations and bulk tools.
+func (db *DB) SQLDB() *sql.DB { return db.writer.DB }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Transact runs fn in one transaction on the writer. The transaction
+// commits when fn returns nil and rolls back otherwise. Serialization
+// failures, deadlocks (PostgreSQL) and busy errors (SQLite) are retried a few
+// times with a short backoff, so fn must be safe to run again.
+func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	const attempts = 5
+	var err error
+	for i := range attempts {
+		err = db.writer.RunInTx(ctx, nil, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(time.Duration(1<<i) * 10 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 40001") || // serialization_failure
+		strings.Contains(msg, "SQLSTATE 40P01") || // deadlock_detected
+		strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on
+// either database.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "UNIQUE constraint failed")
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation.
+func IsForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "SQLSTATE 23503") || strings.Contains(msg, "FOREIGN KEY constraint failed")
+}
+
+// NewID returns a new application-generated id: a UUIDv7, time-ordered so
+// that indexes stay append-mostly, unique across processes without
+// coordination.
+func NewID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// Time normalises t for storage: UTC, microsecond precision (PostgreSQL's),
+// so both databases round-trip the same instant.
+func Time(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// ErrNoRows is re-exported so domains can test for it without importing database/sql.
+var ErrNoRows = sql.ErrNoRows
+
+// ContainsPattern returns a LIKE pattern matching values that contain s,
+// with %, _ and \ escaped; use it as `col LIKE ? ESCAPE '\'` (portable).
+func ContainsPattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
+}

@@ -1,0 +1,112 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/store"
+	"kefu/internal/store/storetest"
+)
+
+func TestMigrateAndTransact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		v, err := db.MigrationVersion(ctx)
+		if err != nil || v < 4 {
+			t.Fatalf("migration version = %d, %v; want >= 4", v, err)
+		}
+		// Migrating again is a no-op.
+		if err := db.Migrate(ctx, nil); err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		now := store.Time(time.Now())
+		insert := func(ctx context.Context, tx bun.Tx, key string) error {
+			_, err := tx.NewRaw("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", key, "v", now).Exec(ctx)
+			return err
+		}
+		// A failing transaction leaves nothing behind.
+		boom := errors.New("boom")
+		err = db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if err := insert(ctx, tx, "rolled-back"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Transact error = %v, want boom", err)
+		}
+		var n int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM settings WHERE key = ?", "rolled-back").Scan(ctx, &n); err != nil || n != 0 {
+			t.Fatalf("rolled-back row count = %d, %v", n, err)
+		}
+		// Duplicate keys are recognised as unique violations on both databases.
+		if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx, "k") }); err != nil {
+			t.Fatal(err)
+		}
+		err = db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx, "k") })
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("duplicate insert error = %v, want unique violation", err)
+		}
+		// Timestamps round-trip to the microsecond, in UTC.
+		var got time.Time
+		if err := db.R().NewRaw("SELECT updated_at FROM settings WHERE key = ?", "k").Scan(ctx, &got); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(now) {
+			t.Fatalf("timestamp round trip: got %v want %v", got, now)
+		}
+	})
+}
+
+func TestConcurrentWritesAllLand(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		const workers, each = 8, 25
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					errs <- db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+						_, err := tx.NewRaw("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)",
+							store.NewID(), string(rune('a'+w))+string(rune('a'+i%26)), store.Time(time.Now())).Exec(ctx)
+						return err
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM settings").Scan(ctx, &n); err != nil || n != workers*each {
+			t.Fatalf("rows = %d, %v; want %d", n, err, workers*each)
+		}
+	})
+}
+
+func TestNewIDIsOrderedAndUnique(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for range 10000 {
+		id := store.NewID()
+		if seen[id] {
+			t.Fatalf("duplicate id %s", id)
+		}
+		if id <= prev {
+			t.Fatalf("ids not increasing: %s after %s", id, prev)
+		}
+		seen[id], prev = true, id
+	}
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+
+	"kefu/internal/access"
+	"kefu/internal/httpx"
+)
+
+// Routes is the web surface's one route table: every page and form post
+// with the permission it needs. A test walks it and fails on a route
+// without a permission, and checks each is refused to roles without it.
+func (s *Server) Routes() []httpx.Route {
+	return []httpx.Route{
+		{Pattern: "GET /login", Perm: access.Public, Handle: s.loginForm},
+		{Pattern: "POST /login", Perm: access.Public, Handle: s.login},
+		{Pattern: "POST /logout", Perm: access.Authenticated, Handle: s.logout},
+		{Pattern: "POST /lang", Perm: access.Public, Handle: s.setLang},
+		{Pattern: "GET /{$}", Perm: access.Authenticated, Handle: s.home},
+		{Pattern: "GET /account/password", Perm: access.Authenticated, Handle: s.passwordForm},
+		{Pattern: "POST /account/password", Perm: access.Authenticated, Handle: s.changePassword},
+
+		{Pattern: "GET /customers", Perm: access.CustomerRead, Handle: s.customerList},
+		{Pattern: "GET /customers/new", Perm: access.CustomerWrite, Handle: s.customerNew},
+		{Pattern: "POST /customers", Perm: access.CustomerWrite, Handle: s.customerCreate},
+		{Pattern: "GET /customers/{id}", Perm: access.CustomerRead, Handle: s.customerPage},
+		{Pattern: "GET /customers/{id}/edit", Perm: access.CustomerWrite, Handle: s.customerEdit},
+		{Pattern: "POST /customers/{id}", Perm: access.CustomerWrite, Handle: s.customerUpdate},
+		{Pattern: "POST /customers/{id}/contacts", Perm: access.CustomerWrite, Handle: s.contactCreate},
+		{Pattern: "GET /contacts/{id}/edit", Perm: access.CustomerWrite, Handle: s.contactEdit},
+		{Pattern: "POST /contacts/{id}", Perm: access.CustomerWrite, Handle: s.contactUpdate},
+		{Pattern: "POST /customers/{id}/equipment", Perm: access.CustomerWrite, Handle: s.equipmentCreate},
+		{Pattern: "POST /equipment/{id}", Perm: access.CustomerWrite, Handle: s.equipmentUpdate},
+		{Pattern: "POST /customers/{id}/groups", Perm: access.CustomerWrite, Handle: s.groupSave},
+		{Pattern: "POST /groups/{id}/members", Perm: access.CustomerWrite, Handle: s.memberAdd},
+		{Pattern: "POST /members/{id}/remove", Perm: access.CustomerWrite, Handle: s.memberRemove},
+		{Pattern: "POST /customers/{id}/files", Perm: access.CustomerWrite, Handle: s.fileUpload},
+		{Pattern: "GET /files/{id}", Perm: access.CustomerRead, Handle: s.fileDownload},
+		{Pattern: "GET /archive/late", Perm: access.CustomerRead, Handle: s.lateChanges},
+		{Pattern: "GET /archive/members", Perm: access.CustomerRead, Handle: s.membersToRemove},
+
+		{Pattern: "GET /import", Perm: access.CustomerImport, Handle: s.importForm},
+		{Pattern: "POST /import", Perm: access.CustomerImport, Handle: s.importRun},
+		{Pattern: "GET /import/template/{kind}", Perm: access.CustomerImport, Handle: s.importTemplate},
+
+		{Pattern: "GET /admin/staff", Perm: access.StaffRead, Handle: s.staffList},
+		{Pattern: "GET /admin/staff/new", Perm: access.StaffWrite, Handle: s.staffNew},
+		{Pattern: "POST /admin/staff", Perm: access.StaffWrite, Handle: s.staffCreate},
+		{Pattern: "GET /admin/staff/{id}", Perm: access.StaffWrite, Handle: s.staffEdit},
+		{Pattern: "POST /admin/staff/{id}", Perm: access.StaffWrite, Handle: s.staffUpdate},
+		{Pattern: "POST /admin/staff/{id}/password", Perm: access.StaffWrite, Handle: s.staffPassword},
+		{Pattern: "POST /admin/staff/{id}/active", Perm: access.StaffWrite, Handle: s.staffActive},
+		{Pattern: "GET /admin/org", Perm: access.StaffRead, Handle: s.orgPage},
+		{Pattern: "POST /admin/org/{kind}", Perm: access.OrgWrite, Handle: s.orgSave},
+		{Pattern: "GET /admin/calendar", Perm: access.StaffRead, Handle: s.calendarPage},
+		{Pattern: "POST /admin/calendar/settings", Perm: access.CalendarWrite, Handle: s.calendarSettings},
+		{Pattern: "POST /admin/calendar/holidays", Perm: access.CalendarWrite, Handle: s.holidayPut},
+		{Pattern: "POST /admin/calendar/import", Perm: access.CalendarWrite, Handle: s.holidayImport},
+		{Pattern: "POST /admin/calendar/holidays/{day}/delete", Perm: access.CalendarWrite, Handle: s.holidayDelete},
+		{Pattern: "GET /admin/tokens", Perm: access.TokenManage, Handle: s.tokenList},
+		{Pattern: "POST /admin/tokens", Perm: access.TokenManage, Handle: s.tokenCreate},
+		{Pattern: "POST /admin/tokens/{id}/revoke", Perm: access.TokenManage, Handle: s.tokenRevoke},
+		{Pattern: "GET /admin/audit", Perm: access.AuditRead, Handle: s.auditPage},
+	}
+}
+
+// Mount registers the routes on mux, each behind its permission check,
+// plus the static assets.
+func (s *Server) Mount(mux *http.ServeMux) {
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, httpx.Guard(rt, s.Error))
+	}
+	mux.Handle("GET /static/", StaticHandler())
+}
