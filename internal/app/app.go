@@ -17,6 +17,7 @@ import (
 	"kefu/internal/blob"
 	"kefu/internal/config"
 	"kefu/internal/customers"
+	"kefu/internal/httpx"
 	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/web"
@@ -151,4 +152,10 @@ func (a *App) sweepSessions(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// Routes lists every route of the web and API surfaces, each with its
+// permission (the permission test walks them).
+func (a *App) Routes() []httpx.Route {
+	return append(a.web.Routes(), a.api.Routes()...)
 }

@@ -1,0 +1,179 @@
+package web
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/internal/access"
+)
+
+func loadCatalogue(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := catalogueFS.ReadFile("i18n/" + lang + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s.json: %v", lang, err)
+	}
+	return m
+}
+
+func TestCataloguesHaveTheSameKeys(t *testing.T) {
+	zh, en := loadCatalogue(t, "zh-CN"), loadCatalogue(t, "en")
+	for k, v := range zh {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q is in zh-CN but not in en", k)
+		}
+		if strings.TrimSpace(v) == "" {
+			t.Errorf("zh-CN %q is empty", k)
+		}
+	}
+	for k := range en {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("key %q is in en but not in zh-CN", k)
+		}
+	}
+}
+
+var (
+	// {{.T "key"}}, {{$.T "key" …}}, {{$p.T "key"}}
+	templateKeyRE = regexp.MustCompile(`\.T "([a-z0-9_.]+)"`)
+	// translate(…, "key") and page(r, nav, "key") in Go code
+	goKeyRE = regexp.MustCompile(`(?:translate\([^,]+,\s*|s\.page\(r,\s*"[a-z]*",\s*)"([a-z0-9_.]+)"`)
+	// {{$.T (print "prefix." …)}}: dynamic keys, checked per prefix below
+	dynamicRE = regexp.MustCompile(`\(print "([a-z_.]+)\."`)
+)
+
+// TestEveryUsedKeyExists fails when a template or handler uses a message
+// id that the catalogue lacks (it would show the raw id to the user).
+func TestEveryUsedKeyExists(t *testing.T) {
+	zh := loadCatalogue(t, "zh-CN")
+	used := map[string]string{}
+	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := templateFS.ReadFile(p)
+		for _, m := range templateKeyRE.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = p
+		}
+		return nil
+	})
+	goFiles, _ := filepath.Glob("*.go")
+	for _, f := range goFiles {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, _ := os.ReadFile(f)
+		for _, m := range goKeyRE.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = f
+		}
+	}
+	if len(used) < 100 {
+		t.Fatalf("found only %d keys: the scanner is broken", len(used))
+	}
+	var missing []string
+	for k, where := range used {
+		if _, ok := zh[k]; !ok {
+			missing = append(missing, k+" ("+where+")")
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("message id used but not in the catalogue: %s", m)
+	}
+}
+
+// TestDynamicKeysExist checks the key families built at run time.
+func TestDynamicKeysExist(t *testing.T) {
+	zh := loadCatalogue(t, "zh-CN")
+	want := []string{"tab.contacts", "tab.equipment", "tab.wechat", "tab.files", "tab.history",
+		"side.customer", "side.staff", "import.kind.customers", "import.kind.contacts", "import.kind.equipment",
+		"import.action.create", "import.action.update", "import.action.unchanged"}
+	for _, r := range access.AllRoles {
+		want = append(want, "role."+string(r))
+	}
+	for d := range 7 {
+		want = append(want, "weekday."+string(rune('0'+d)))
+	}
+	for _, e := range []string{"customer", "contact", "equipment", "wechat_group", "wechat_member", "file", "staff",
+		"region", "group", "department", "api_token", "holiday", "work_calendar", "import"} {
+		want = append(want, "entity."+e)
+	}
+	for _, a := range []string{"create", "update", "delete", "password", "lock", "revoke", "import"} {
+		want = append(want, "audit.action."+a)
+	}
+	// Every input field a domain can name in an error has a label.
+	for _, f := range []string{"name", "code", "class", "region_id", "owner_id", "sales_owner_id", "address", "status", "notes",
+		"paper_location", "paper_received_by", "paper_received_on", "known_on", "recorded_at", "title", "phone", "phone2",
+		"wechat", "email", "kind", "brand", "model", "serial", "location", "params", "installed_on", "file", "category",
+		"login", "roles", "department_id", "supervisor_id", "group_id", "specialist_id", "locale", "password",
+		"new_password", "old_password", "confirm_password", "version", "display_name", "side", "contact_id", "staff_id",
+		"joined_on", "removed_on", "created_on", "external_id", "parent_id", "left_on", "expires_on", "after", "day",
+		"time_zone", "windows", "weekdays"} {
+		want = append(want, "field."+f)
+	}
+	for _, k := range want {
+		if _, ok := zh[k]; !ok {
+			t.Errorf("dynamic message id %q missing", k)
+		}
+	}
+	// Every dynamic prefix used in templates is one the list above covers.
+	covered := map[string]bool{}
+	for _, k := range want {
+		covered[k[:strings.LastIndex(k, ".")]] = true
+	}
+	_ = fs.WalkDir(templateFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := templateFS.ReadFile(p)
+		for _, m := range dynamicRE.FindAllStringSubmatch(string(b), -1) {
+			if !covered[m[1]] {
+				t.Errorf("%s builds message ids with prefix %q that no test checks", p, m[1])
+			}
+		}
+		return nil
+	})
+}
+
+func TestTemplatesParse(t *testing.T) {
+	s, err := New(Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"login", "home", "customers", "customer", "customer_form", "late", "members", "import",
+		"staff", "staff_form", "org", "calendar", "tokens", "audit", "error", "password"} {
+		if s.pages[name] == nil {
+			t.Errorf("page template %q missing", name)
+		}
+	}
+}
+
+func TestMoneyAndDuration(t *testing.T) {
+	for _, tt := range []struct {
+		fen  int64
+		want string
+	}{{0, "¥0.00"}, {5, "¥0.05"}, {123456789, "¥1,234,567.89"}, {100000, "¥1,000.00"}, {-1250, "-¥12.50"}} {
+		if got := Money(tt.fen); got != tt.want {
+			t.Errorf("Money(%d) = %q, want %q", tt.fen, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "0秒"}, {59 * time.Second, "59秒"}, {3*time.Minute + 12*time.Second, "3分12秒"}, {time.Hour + 5*time.Minute, "1小时5分"}, {50 * time.Hour, "2天2小时"}} {
+		if got := Duration(tt.d); got != tt.want {
+			t.Errorf("Duration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
