@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/customers"
 )
 
 func loadCatalogue(t *testing.T, lang string) map[string]string {
@@ -121,6 +123,17 @@ func TestDynamicKeysExist(t *testing.T) {
 		"joined_on", "removed_on", "created_on", "external_id", "parent_id", "left_on", "expires_on", "after", "day",
 		"time_zone", "windows", "weekdays"} {
 		want = append(want, "field."+f)
+	}
+	// The customer history shows changed fields by their JSON names.
+	for _, v := range []any{customers.Customer{}, customers.Contact{}, customers.Equipment{}, customers.WeChatGroup{},
+		customers.Member{}, customers.File{}} {
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				want = append(want, "field."+name)
+			}
+		}
 	}
 	for _, k := range want {
 		if _, ok := zh[k]; !ok {

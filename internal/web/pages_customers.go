@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -145,6 +146,31 @@ type customerPageData struct {
 	Tab       string
 	Today     string
 	EditID    string
+	// names maps staff, region and contact ids to names for the history.
+	names map[string]string
+}
+
+// Label shows a history value as a person reads it: a name instead of
+// an id, 是/否 instead of true/false, — for empty.
+func (d *customerPageData) Label(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case bool:
+		if x {
+			return d.T("common.yes")
+		}
+		return d.T("common.no")
+	case string:
+		if x == "" {
+			return "—"
+		}
+		if n, ok := d.names[x]; ok {
+			return n
+		}
+		return x
+	}
+	return fmt.Sprint(v)
 }
 
 func (s *Server) customerData(r *http.Request, id string) (*customerPageData, error) {
@@ -170,6 +196,19 @@ func (s *Server) customerData(r *http.Request, id string) (*customerPageData, er
 	}
 	if d.History, err = s.Customers.Changes(ctx, customers.ChangeFilter{CustomerID: id, Limit: 200}); err != nil {
 		return nil, err
+	}
+	if d.names, err = s.Org.Names(ctx); err != nil {
+		return nil, err
+	}
+	regions, err := s.Org.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range regions {
+		d.names[r.ID] = r.Name
+	}
+	for _, ct := range d.Contacts {
+		d.names[ct.ID] = ct.Name
 	}
 	return d, nil
 }
