@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kefu.db")
+	ctx := context.Background()
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		t.Setenv("KEFU_DATA_DIR", dir)
+		if err := run(ctx, append(args, "-db", db), &out, &errb); err != nil {
+			t.Fatalf("kefu %v: %v\n%s", args, err, errb.String())
+		}
+		return out.String()
+	}
+	if out := runOK("migrate"); !strings.Contains(out, "database migrated to version") {
+		t.Fatalf("migrate output %q", out)
+	}
+	runOK("user", "add", "-login", "zhang.san", "-name", "张三", "-roles", "cs_specialist,cs_manager", "-password", "Secret-2026")
+	if out := runOK("user", "list"); !strings.Contains(out, "zhang.san") || !strings.Contains(out, "cs_manager") {
+		t.Fatalf("user list = %q", out)
+	}
+	runOK("user", "passwd", "-login", "zhang.san", "-password", "Another-2026")
+	out := runOK("token", "create", "-login", "zhang.san", "-name", "PBX", "-days", "30")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	tok := lines[len(lines)-1]
+	if !strings.HasPrefix(tok, "kf_") {
+		t.Fatalf("token create output %q", out)
+	}
+	if out := runOK("token", "list"); !strings.Contains(out, "PBX") {
+		t.Fatalf("token list = %q", out)
+	}
+	var errb bytes.Buffer
+	if err := run(ctx, []string{"user", "add", "-login", "x", "-name", "", "-roles", "nope", "-db", db}, &bytes.Buffer{}, &errb); err == nil {
+		t.Fatal("user add with a bad login, name and role succeeded")
+	}
+	if err := run(ctx, []string{"frobnicate"}, &bytes.Buffer{}, &errb); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+
+	// serve: answers, then shuts down when the context ends.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	sctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(sctx, []string{"serve", "-addr", addr, "-db", db, "-demo=false"}, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("server never answered: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz = %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("token from the CLI: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+func TestFirstStartWithoutDemoCreatesAdmin(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("KEFU_DATA_DIR", dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo=false", "-db", filepath.Join(dir, "k.db")}, out, &bytes.Buffer{})
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), "created login admin with password Kf-") {
+		if time.Now().After(deadline) {
+			t.Fatalf("first start output %q", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one poller.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
