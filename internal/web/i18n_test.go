@@ -190,3 +190,13 @@ func TestMoneyAndDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestCellsNeutraliseFormulas(t *testing.T) {
+	got := cells("=SUM(A1)", "+86", "-1", "@x", "国贸", "", "a=b")
+	want := []string{"'=SUM(A1)", "'+86", "'-1", "'@x", "国贸", "", "a=b"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cells[%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+}

@@ -21,6 +21,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /account/password", Perm: access.Authenticated, Handle: s.changePassword},
 
 		{Pattern: "GET /customers", Perm: access.CustomerRead, Handle: s.customerList},
+		{Pattern: "GET /customers/export", Perm: access.CustomerRead, Handle: s.customerExport},
 		{Pattern: "GET /customers/new", Perm: access.CustomerWrite, Handle: s.customerNew},
 		{Pattern: "POST /customers", Perm: access.CustomerWrite, Handle: s.customerCreate},
 		{Pattern: "GET /customers/{id}", Perm: access.CustomerRead, Handle: s.customerPage},
