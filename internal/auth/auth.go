@@ -82,7 +82,7 @@ func (s *Service) Login(ctx context.Context, login, password string) (*access.Pr
 	}
 	now := s.now()
 	if cred.LockedUntil != nil && now.Before(*cred.LockedUntil) {
-		left := int(cred.LockedUntil.Sub(now).Minutes()) + 1
+		left := int((cred.LockedUntil.Sub(now) + time.Minute - 1) / time.Minute) // minutes, rounded up
 		return nil, apperr.RateLimited(fmt.Sprintf("密码错误次数过多，账号已锁定，请 %d 分钟后再试", left))
 	}
 	ok, err := CheckPassword(cred.PasswordHash, password)
@@ -185,11 +185,22 @@ func (s *Service) ChangePassword(ctx context.Context, staffID, oldPassword, newP
 	if err := s.db.R().NewSelect().Model(cred).Where("staff_id = ?", staffID).Scan(ctx); err != nil {
 		return apperr.Invalid("old_password", "原密码不正确")
 	}
+	now := s.now()
+	if cred.LockedUntil != nil && now.Before(*cred.LockedUntil) {
+		return apperr.RateLimited("密码错误次数过多，账号已锁定，请稍后再试")
+	}
 	ok, err := CheckPassword(cred.PasswordHash, oldPassword)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		// A wrong old password counts toward the lock-out like a failed login,
+		// so a hijacked session cannot guess the password.
+		if err := s.recordFailure(ctx, staffID, now); apperr.Is(err, apperr.KindRateLimited) {
+			return err
+		} else if err != nil && !apperr.Is(err, apperr.KindUnauthorized) {
+			return err
+		}
 		return apperr.Invalid("old_password", "原密码不正确")
 	}
 	if oldPassword == newPassword {

@@ -21,6 +21,13 @@ type hashParams struct {
 
 var defaultParams = hashParams{memory: 46 * 1024, time: 1, threads: 1, keyLen: 32}
 
+// Upper bounds CheckPassword accepts for a stored hash: far above the
+// defaults, low enough that a corrupt row cannot take the process down.
+const (
+	maxMemory = 1024 * 1024 // KiB (1 GiB)
+	maxTime   = 16
+)
+
 // HashPassword returns an encoded argon2id hash:
 // $argon2id$v=19$m=47104,t=1,p=1$<salt>$<key>.
 func HashPassword(password string) (string, error) {
@@ -53,6 +60,11 @@ func CheckPassword(encoded, password string) (bool, error) {
 	}
 	var p hashParams
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.memory, &p.time, &p.threads); err != nil {
+		return false, errBadHash
+	}
+	// argon2.IDKey panics on zero rounds or parallelism, and a corrupt
+	// memory or time cost would stall or exhaust the process: bound them.
+	if p.time < 1 || p.time > maxTime || p.threads < 1 || p.memory < 8*uint32(p.threads) || p.memory > maxMemory {
 		return false, errBadHash
 	}
 	b64 := base64.RawStdEncoding

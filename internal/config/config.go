@@ -94,14 +94,18 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("KEFU_LOG_LEVEL", &c.LogLevel)
 	if v := getenv("KEFU_MAX_UPLOAD_MB"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("KEFU_MAX_UPLOAD_MB: %q is not a positive integer", v))
+		// Bounded so that n << 20 cannot overflow into a zero or negative limit.
+		if err != nil || n <= 0 || n > maxUploadMB {
+			errs = append(errs, fmt.Errorf("KEFU_MAX_UPLOAD_MB: %q is not a positive integer up to %d", v, maxUploadMB))
 		} else {
 			c.MaxUploadSize = n << 20
 		}
 	}
 	return errors.Join(errs...)
 }
+
+// maxUploadMB bounds KEFU_MAX_UPLOAD_MB (1 TiB).
+const maxUploadMB = 1 << 20
 
 // RegisterFlags binds the command-line flags that override the environment.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
@@ -154,7 +158,12 @@ func (c *Config) Validate() error {
 // Redacted returns key=value lines safe to log: passwords in the DB URL are hidden.
 func (c Config) Redacted() []any {
 	db := c.DBURL
-	if u, err := url.Parse(db); err == nil && u.User != nil {
+	u, err := url.Parse(db)
+	switch {
+	case err != nil && strings.Contains(db, "@"):
+		// Unparsable, so the password cannot be cut out: hide it all.
+		db = "(unparsable URL hidden)"
+	case err == nil && u.User != nil:
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 			db = u.String()

@@ -26,8 +26,8 @@ func Authenticate(auth Authenticator, session SessionStaff, onErr func(http.Resp
 		// Never trust a principal inherited from the server's base context.
 		ctx := access.With(r.Context(), nil)
 		if hdr := r.Header.Get("Authorization"); hdr != "" {
-			tok, ok := strings.CutPrefix(hdr, "Bearer ")
-			if !ok {
+			scheme, tok, ok := strings.Cut(hdr, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") { // the scheme is case-insensitive (RFC 9110 §11.1)
 				onErr(w, r, apperr.Unauthorized("Authorization 须为 Bearer 令牌"))
 				return
 			}

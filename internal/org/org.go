@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,12 +26,24 @@ import (
 type Service struct {
 	db  *store.DB
 	now func() time.Time
+	loc *time.Location
 }
 
 // NewService returns the organisation service.
-func NewService(db *store.DB, now func() time.Time) *Service {
-	return &Service{db: db, now: now}
+func NewService(db *store.DB, now func() time.Time, opts ...Option) *Service {
+	s := &Service{db: db, now: now, loc: time.UTC}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// Option configures the service.
+type Option func(*Service)
+
+// WithLocation sets the company time zone, in which default dates (e.g.
+// the day a person left) are taken.
+func WithLocation(loc *time.Location) Option { return func(s *Service) { s.loc = loc } }
 
 // Staff is a member of staff (员工). Roles are loaded with the record.
 type Staff struct {
@@ -107,6 +120,12 @@ func (in *StaffInput) normalise() error {
 		}
 		seen[r] = true
 	}
+	// Canonical order, as loadRoles returns them, so what a write returns
+	// and audits matches what a later read shows.
+	in.Roles = slices.Clone(in.Roles)
+	slices.SortFunc(in.Roles, func(a, b access.Role) int {
+		return slices.Index(access.AllRoles, a) - slices.Index(access.AllRoles, b)
+	})
 	switch in.Locale {
 	case "":
 		in.Locale = "zh-CN"

@@ -142,7 +142,7 @@ func (s *Service) SetActive(ctx context.Context, id string, version int64, activ
 	now := store.Time(s.now())
 	if !active {
 		if leftOn == "" {
-			leftOn = now.Format(time.DateOnly)
+			leftOn = now.In(s.loc).Format(time.DateOnly)
 		}
 		if _, err := time.Parse(time.DateOnly, leftOn); err != nil {
 			return nil, apperr.Invalid("left_on", "日期格式应为 YYYY-MM-DD")

@@ -130,14 +130,34 @@ func (s *Service) SaveDepartment(ctx context.Context, id string, version int64, 
 		return nil, err
 	}
 	d := &Department{ID: id, Name: in.Name, ParentID: optional(in.ParentID)}
-	err := saveUnit(ctx, s, "department", "部门", d, new(Department), id, version,
+	prev := new(Department)
+	err := saveUnit(ctx, s, "department", "部门", d, prev, id, version,
 		func(ctx context.Context, tx bun.IDB) error {
 			if id != "" && in.ParentID == id {
 				return apperr.Invalid("parent_id", "上级部门不能是本部门")
 			}
-			return requireID(ctx, tx, "departments", "parent_id", in.ParentID)
+			if err := requireID(ctx, tx, "departments", "parent_id", in.ParentID); err != nil {
+				return err
+			}
+			// The parent chain must not loop back to this department.
+			for cur, hops := in.ParentID, 0; cur != "" && id != ""; hops++ {
+				if cur == id || hops > 50 {
+					return apperr.Invalid("parent_id", "上级部门关系不能形成循环")
+				}
+				var next *string
+				if err := tx.NewSelect().Table("departments").Column("parent_id").Where("id = ?", cur).Scan(ctx, &next); err != nil {
+					return err
+				}
+				if next == nil {
+					break
+				}
+				cur = *next
+			}
+			return nil
 		},
-		func(now time.Time) { stamp(&d.ID, &d.Version, &d.CreatedAt, &d.UpdatedAt, id, version, now) })
+		func(now time.Time) {
+			stamp(&d.ID, &d.Version, &d.CreatedAt, &d.UpdatedAt, id, version, now, prev.CreatedAt)
+		})
 	return d, err
 }
 
@@ -147,11 +167,14 @@ func (s *Service) SaveGroup(ctx context.Context, id string, version int64, in Un
 		return nil, err
 	}
 	g := &Group{ID: id, Name: in.Name, SupervisorID: optional(in.SupervisorID)}
-	err := saveUnit(ctx, s, "group", "维修组", g, new(Group), id, version,
+	prev := new(Group)
+	err := saveUnit(ctx, s, "group", "维修组", g, prev, id, version,
 		func(ctx context.Context, tx bun.IDB) error {
 			return requireID(ctx, tx, "staff", "supervisor_id", in.SupervisorID)
 		},
-		func(now time.Time) { stamp(&g.ID, &g.Version, &g.CreatedAt, &g.UpdatedAt, id, version, now) })
+		func(now time.Time) {
+			stamp(&g.ID, &g.Version, &g.CreatedAt, &g.UpdatedAt, id, version, now, prev.CreatedAt)
+		})
 	return g, err
 }
 
@@ -161,23 +184,27 @@ func (s *Service) SaveRegion(ctx context.Context, id string, version int64, in U
 		return nil, err
 	}
 	r := &Region{ID: id, Name: in.Name, Code: in.Code, GroupID: optional(in.GroupID), SpecialistID: optional(in.SpecialistID)}
-	err := saveUnit(ctx, s, "region", "区域", r, new(Region), id, version,
+	prev := new(Region)
+	err := saveUnit(ctx, s, "region", "区域", r, prev, id, version,
 		func(ctx context.Context, tx bun.IDB) error {
 			if err := requireID(ctx, tx, "maint_groups", "group_id", in.GroupID); err != nil {
 				return err
 			}
 			return requireID(ctx, tx, "staff", "specialist_id", in.SpecialistID)
 		},
-		func(now time.Time) { stamp(&r.ID, &r.Version, &r.CreatedAt, &r.UpdatedAt, id, version, now) })
+		func(now time.Time) {
+			stamp(&r.ID, &r.Version, &r.CreatedAt, &r.UpdatedAt, id, version, now, prev.CreatedAt)
+		})
 	return r, err
 }
 
-// stamp fills id, version and timestamps for a create or an update.
-func stamp(idp *string, vp *int64, created, updated *time.Time, id string, version int64, now time.Time) {
+// stamp fills id, version and timestamps for a create or an update (which
+// keeps prevCreated, the creation time of the row before the update).
+func stamp(idp *string, vp *int64, created, updated *time.Time, id string, version int64, now, prevCreated time.Time) {
 	if id == "" {
 		*idp, *vp, *created = store.NewID(), 1, now
 	} else {
-		*vp = version + 1
+		*vp, *created = version+1, prevCreated
 	}
 	*updated = now
 }

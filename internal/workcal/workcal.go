@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +110,14 @@ func build(st Settings, hs []Holiday) (*calendar.Calendar, error) {
 		return nil, apperr.Invalid("time_zone", "未知时区 "+st.TimeZone)
 	}
 	cfg := calendar.Config{Location: loc}
+	// calendar.New would take empty lists as its defaults, so the stored
+	// settings would say one thing and the calendar do another: refuse them.
+	if len(st.Windows) == 0 {
+		return nil, apperr.Invalid("windows", "至少需要一个工作时段")
+	}
+	if len(st.Weekdays) == 0 {
+		return nil, apperr.Invalid("weekdays", "至少需要一个工作日")
+	}
 	for _, w := range st.Windows {
 		win, err := calendar.ParseWindow(w)
 		if err != nil {
@@ -119,6 +128,9 @@ func build(st Settings, hs []Holiday) (*calendar.Calendar, error) {
 	for _, d := range st.Weekdays {
 		if d < 0 || d > 6 {
 			return nil, apperr.Invalid("weekdays", "星期须为 0–6")
+		}
+		if slices.Contains(cfg.WorkWeekdays, time.Weekday(d)) {
+			return nil, apperr.Invalid("weekdays", fmt.Sprintf("星期 %d 重复", d))
 		}
 		cfg.WorkWeekdays = append(cfg.WorkWeekdays, time.Weekday(d))
 	}
