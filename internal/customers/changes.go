@@ -194,11 +194,23 @@ type ChangeFilter struct {
 // Changes lists archive changes newest first (a customer's history, or the
 // late-update list 档案未当日更新 for the appraisal).
 func (s *Service) Changes(ctx context.Context, f ChangeFilter) ([]ArchiveChangeView, error) {
+	p := principal(ctx)
+	if !p.Can(access.CustomerRead) {
+		return nil, apperr.Forbidden("无权查看档案变更")
+	}
+	if f.CustomerID != "" {
+		if err := s.readable(ctx, f.CustomerID); err != nil {
+			return nil, err
+		}
+	}
 	q := s.db.R().NewSelect().TableExpr("archive_changes AS ac").
 		ColumnExpr("ac.*, c.name AS customer_name, COALESCE(rb.name, '') AS recorded_by_name, COALESCE(o.name, '') AS owner_name").
 		Join("JOIN customers AS c ON c.id = ac.customer_id").
 		Join("LEFT JOIN staff AS rb ON rb.id = ac.recorded_by").
 		Join("LEFT JOIN staff AS o ON o.id = ac.owner_id")
+	if !s.specialistReadAll && onlySpecialist(p) {
+		q = q.Where("c.owner_id = ?", p.StaffID)
+	}
 	if f.CustomerID != "" {
 		q = q.Where("ac.customer_id = ?", f.CustomerID)
 	}

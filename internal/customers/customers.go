@@ -188,6 +188,9 @@ func principal(ctx context.Context) *access.Principal {
 // creates customers they own.
 func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*Customer, error) {
 	p := principal(ctx)
+	if !p.Can(access.CustomerWrite) {
+		return nil, apperr.Forbidden("无权新建客户")
+	}
 	if err := in.normalise(); err != nil {
 		return nil, err
 	}

@@ -37,7 +37,8 @@ type File struct {
 // allowedTypes are the content types accepted in the electronic archive.
 var allowedTypes = map[string]bool{
 	"application/pdf": true, "image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
-	"application/zip": true, // docx/xlsx are zip containers
+	"application/zip":           true, // docx/xlsx are zip containers
+	"text/plain; charset=utf-8": true, // plain-text notes (blob.Sniff's name for UTF-8 text)
 }
 
 // CleanFileName returns a safe display name: the base name only, no path
@@ -73,8 +74,14 @@ func (s *Service) AddFile(ctx context.Context, customerID, name, category string
 	if err := text("category", category, 0, 50); err != nil {
 		return nil, err
 	}
-	if _, err := s.GetCustomer(ctx, customerID); err != nil {
+	// Check the caller may change the customer before storing any bytes,
+	// so a refused upload leaves nothing behind in the blob store.
+	c, err := getCustomer(ctx, s.db.R(), customerID)
+	if err != nil {
 		return nil, err
+	}
+	if !CanWrite(principal(ctx), c) {
+		return nil, apperr.Forbidden("只能修改自己分管的客户")
 	}
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)

@@ -202,6 +202,12 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 			in.Code = existing.Code
 		}
 		keep("owner", &in.OwnerID, deref(existing.OwnerID))
+		if in.OwnerID == "" {
+			// An empty owner cell means "the default" as for a new customer:
+			// it keeps the current owner, so re-importing a file whose new
+			// customers were given the region's specialist changes nothing.
+			in.OwnerID = deref(existing.OwnerID)
+		}
 		keep("sales_owner", &in.SalesOwnerID, deref(existing.SalesOwnerID))
 		keep("address", &in.Address, existing.Address)
 		keep("notes", &in.Notes, existing.Notes)
@@ -223,7 +229,19 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 		re.add("name", in.Name, fmt.Sprintf("与第 %d 行重复", first))
 		return rowPlan{}
 	}
+	ck := "customer-code\x00" + in.Code
+	if first, dup := im.seen[ck]; dup && in.Code != "" {
+		re.add("code", in.Code, fmt.Sprintf("与第 %d 行重复", first))
+		return rowPlan{}
+	}
+	if other := im.byRegion[keyOf(in.RegionID, in.Name)]; existing != nil && other != nil && other != existing {
+		re.add("name", in.Name, "同一区域内已有同名客户")
+		return rowPlan{}
+	}
 	im.seen[nk] = row.Line
+	if in.Code != "" {
+		im.seen[ck] = row.Line
+	}
 	if existing == nil {
 		if in.Code == "" {
 			in.Code = newCode()

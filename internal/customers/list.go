@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/store"
 )
@@ -48,6 +49,9 @@ func decodeCursor(s string) (name, id string, err error) {
 // cost of a page does not grow with the table, and no total is counted.
 func (s *Service) ListCustomers(ctx context.Context, f ListFilter) (Page[CustomerView], error) {
 	p := principal(ctx)
+	if !p.Can(access.CustomerRead) {
+		return Page[CustomerView]{}, apperr.Forbidden("无权查看客户")
+	}
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
@@ -71,9 +75,9 @@ func (s *Service) ListCustomers(ctx context.Context, f ListFilter) (Page[Custome
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		pat := store.ContainsPattern(strings.ToLower(q))
-		add(`(LOWER(c.name) LIKE ? ESCAPE '\' OR LOWER(c.code) LIKE ? ESCAPE '\' OR c.address LIKE ? ESCAPE '\'
+		add(`(LOWER(c.name) LIKE ? ESCAPE '\' OR LOWER(c.code) LIKE ? ESCAPE '\' OR LOWER(c.address) LIKE ? ESCAPE '\'
 			OR EXISTS (SELECT 1 FROM contacts ct WHERE ct.customer_id = c.id
-				AND (ct.name LIKE ? ESCAPE '\' OR ct.phone LIKE ? ESCAPE '\' OR ct.phone2 LIKE ? ESCAPE '\')))`,
+				AND (LOWER(ct.name) LIKE ? ESCAPE '\' OR ct.phone LIKE ? ESCAPE '\' OR ct.phone2 LIKE ? ESCAPE '\')))`,
 			pat, pat, pat, pat, pat, pat)
 	}
 	if f.After != "" {

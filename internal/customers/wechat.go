@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/store"
 )
@@ -244,6 +245,10 @@ func invalidReason(m MemberView) string {
 // MembersToRemove lists members still in a group who are no longer valid
 // (待清退), optionally for one owning specialist's customers.
 func (s *Service) MembersToRemove(ctx context.Context, ownerID string) ([]MemberView, error) {
+	p := principal(ctx)
+	if !p.Can(access.CustomerRead) {
+		return nil, apperr.Forbidden("无权查看微信群成员")
+	}
 	q := memberView + ` WHERE m.removed_on IS NULL AND g.active = TRUE AND NOT (
 		(m.side = 'customer' AND ct.id IS NOT NULL AND ct.active = TRUE)
 		OR (m.side = 'staff' AND st.id IS NOT NULL AND st.active = TRUE))`
@@ -251,6 +256,10 @@ func (s *Service) MembersToRemove(ctx context.Context, ownerID string) ([]Member
 	if ownerID != "" {
 		q += " AND c.owner_id = ?"
 		args = append(args, ownerID)
+	}
+	if !s.specialistReadAll && onlySpecialist(p) {
+		q += " AND c.owner_id = ?"
+		args = append(args, p.StaffID)
 	}
 	var out []MemberView
 	if err := s.db.R().NewRaw(q+" ORDER BY c.name, g.name, m.display_name", args...).Scan(ctx, &out); err != nil {
