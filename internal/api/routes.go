@@ -1,22 +1,257 @@
 package api
 
 import (
+	"net/http"
+
 	"kefu/internal/access"
+	"kefu/internal/auth"
+	"kefu/internal/customers"
 	"kefu/internal/httpx"
+	"kefu/internal/org"
+	"kefu/internal/workcal"
 )
 
-// Routes is the API's one route table.
-func (s *Server) Routes() []httpx.Route {
-	return []httpx.Route{
-		{Pattern: "GET /api/v1/openapi.json", Perm: access.Public, Handle: s.openAPI},
-		{Pattern: "GET /api/v1/me", Perm: access.Authenticated, Handle: s.me},
+// route is one entry of the API's route table: the pattern, the
+// permission, the handler and its description for the OpenAPI document.
+type route struct {
+	Pattern string
+	Perm    access.Permission
+	Handle  func(w http.ResponseWriter, r *http.Request) error
+	Doc     op
+}
 
-		{Pattern: "GET /api/v1/customers", Perm: access.CustomerRead, Handle: s.listCustomers},
-		{Pattern: "POST /api/v1/customers", Perm: access.CustomerWrite, Handle: s.createCustomer},
-		{Pattern: "GET /api/v1/customers/{id}", Perm: access.CustomerRead, Handle: s.getCustomer},
-		{Pattern: "PUT /api/v1/customers/{id}", Perm: access.CustomerWrite, Handle: s.updateCustomer},
-		{Pattern: "GET /api/v1/customers/{id}/contacts", Perm: access.CustomerRead, Handle: s.listContacts},
-		{Pattern: "POST /api/v1/customers/{id}/contacts", Perm: access.CustomerWrite, Handle: s.createContact},
-		{Pattern: "PUT /api/v1/contacts/{id}", Perm: access.CustomerWrite, Handle: s.updateContact},
+// Routes is the API's one route table, as the shared route type.
+func (s *Server) Routes() []httpx.Route {
+	tbl := s.table()
+	out := make([]httpx.Route, len(tbl))
+	for i, rt := range tbl {
+		out[i] = httpx.Route{Pattern: rt.Pattern, Perm: rt.Perm, Handle: rt.Handle}
 	}
+	return out
+}
+
+// Query parameters shared by several routes.
+var (
+	qLimit = func(def, max int) param {
+		return param{Name: "limit", Type: "integer", Zh: "每页条数", En: "page size", Default: def, Min: 1, Max: max}
+	}
+	qAfter   = param{Name: "after", Zh: "上一页返回的 next 游标", En: "the next cursor of the previous page"}
+	qOwnerID = param{Name: "owner_id", Zh: "分管客服 id（客服专员默认自己；传空值查看全部）",
+		En: "owning specialist id (a specialist defaults to themself; pass it empty for all)"}
+)
+
+// table lists every route. Each has a permission and a description (Doc);
+// openapi_doc.go builds the OpenAPI document from this table, and a test
+// fails on any route whose description is incomplete.
+func (s *Server) table() []route {
+	return []route{
+		{Pattern: "GET /api/v1/openapi.json", Perm: access.Public, Handle: s.openAPI,
+			Doc: op{Tag: "meta", Zh: "本 API 的 OpenAPI 3.1 描述", En: "This API's OpenAPI 3.1 description", Resp: anyJSON{}}},
+
+		// Me.
+		{Pattern: "GET /api/v1/me", Perm: access.Authenticated, Handle: s.me,
+			Doc: op{Tag: "me", Zh: "当前用户", En: "The caller", Resp: meResponse{}}},
+		{Pattern: "POST /api/v1/me/password", Perm: access.Authenticated, Handle: s.changePassword,
+			Doc: op{Tag: "me", Zh: "修改本人密码", En: "Change one's own password", Body: passwordChange{}, Status: http.StatusNoContent}},
+
+		// Staff.
+		{Pattern: "GET /api/v1/staff", Perm: access.StaffRead, Handle: s.listStaff,
+			Doc: op{Tag: "staff", Zh: "员工列表", En: "List staff", Resp: org.Staff{}, Shape: shapeList, Query: []param{
+				{Name: "role", Zh: "角色", En: "role", Enum: roleNames()},
+				{Name: "active", Type: "boolean", Zh: "在职", En: "active (not left)"},
+				{Name: "department_id", Zh: "部门 id", En: "department id"},
+				{Name: "group_id", Zh: "维修组 id", En: "maintenance group id"},
+				{Name: "q", Zh: "姓名、登录名或电话包含", En: "name, login or phone contains"},
+			}}},
+		{Pattern: "POST /api/v1/staff", Perm: access.StaffWrite, Handle: s.createStaff,
+			Doc: op{Tag: "staff", Zh: "新增员工", En: "Create a staff member", Body: staffCreate{}, Resp: org.Staff{}, Status: http.StatusCreated,
+				Desc: "password 可选：给出时设置初始密码（默认下次登录须修改）。 Optional password sets the first password (must be changed at next login unless must_change is false)."}},
+		{Pattern: "GET /api/v1/staff/{id}", Perm: access.StaffRead, Handle: s.getStaff,
+			Doc: op{Tag: "staff", Zh: "员工详情", En: "Get a staff member", Resp: org.Staff{}}},
+		{Pattern: "PUT /api/v1/staff/{id}", Perm: access.StaffWrite, Handle: s.updateStaff,
+			Doc: op{Tag: "staff", Zh: "修改员工", En: "Update a staff member", Body: staffUpdate{}, Resp: org.Staff{}}},
+		{Pattern: "PUT /api/v1/staff/{id}/roles", Perm: access.StaffWrite, Handle: s.setStaffRoles,
+			Doc: op{Tag: "staff", Zh: "设置员工角色", En: "Set a staff member's roles", Body: rolesUpdate{}, Resp: org.Staff{}}},
+		{Pattern: "PUT /api/v1/staff/{id}/active", Perm: access.StaffWrite, Handle: s.setStaffActive,
+			Doc: op{Tag: "staff", Zh: "设置在职/离职", En: "Mark a staff member active or left", Body: activeUpdate{}, Resp: org.Staff{},
+				Desc: "active=false 时 left_on 为离职日期（默认今天）。 With active=false, left_on is the day they left (default today)."}},
+		{Pattern: "PUT /api/v1/staff/{id}/password", Perm: access.StaffWrite, Handle: s.setStaffPassword,
+			Doc: op{Tag: "staff", Zh: "重置员工密码", En: "Set a staff member's password", Body: passwordSet{}, Status: http.StatusNoContent}},
+
+		// Departments, maintenance groups, regions.
+		{Pattern: "GET /api/v1/departments", Perm: access.StaffRead, Handle: s.listDepartments,
+			Doc: op{Tag: "org", Zh: "部门列表", En: "List departments", Resp: org.Department{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/departments", Perm: access.OrgWrite, Handle: s.createDepartment,
+			Doc: op{Tag: "org", Zh: "新增部门", En: "Create a department", Body: departmentInput{}, Resp: org.Department{}, Status: http.StatusCreated}},
+		{Pattern: "PUT /api/v1/departments/{id}", Perm: access.OrgWrite, Handle: s.updateDepartment,
+			Doc: op{Tag: "org", Zh: "修改部门", En: "Update a department", Body: departmentUpdate{}, Resp: org.Department{}}},
+		{Pattern: "GET /api/v1/groups", Perm: access.StaffRead, Handle: s.listGroups,
+			Doc: op{Tag: "org", Zh: "维修组列表", En: "List maintenance groups", Resp: org.Group{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/groups", Perm: access.OrgWrite, Handle: s.createGroup,
+			Doc: op{Tag: "org", Zh: "新增维修组", En: "Create a maintenance group", Body: groupInput{}, Resp: org.Group{}, Status: http.StatusCreated}},
+		{Pattern: "PUT /api/v1/groups/{id}", Perm: access.OrgWrite, Handle: s.updateGroup,
+			Doc: op{Tag: "org", Zh: "修改维修组", En: "Update a maintenance group", Body: groupUpdate{}, Resp: org.Group{}}},
+		{Pattern: "GET /api/v1/regions", Perm: access.StaffRead, Handle: s.listRegions,
+			Doc: op{Tag: "org", Zh: "区域列表", En: "List regions", Resp: org.Region{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/regions", Perm: access.OrgWrite, Handle: s.createRegion,
+			Doc: op{Tag: "org", Zh: "新增区域", En: "Create a region", Body: regionInput{}, Resp: org.Region{}, Status: http.StatusCreated}},
+		{Pattern: "PUT /api/v1/regions/{id}", Perm: access.OrgWrite, Handle: s.updateRegion,
+			Doc: op{Tag: "org", Zh: "修改区域", En: "Update a region", Body: regionUpdate{}, Resp: org.Region{}}},
+
+		// Customers.
+		{Pattern: "GET /api/v1/customers", Perm: access.CustomerRead, Handle: s.listCustomers,
+			Doc: op{Tag: "customers", Zh: "客户列表（按名称排序，游标分页）", En: "List customers (by name, keyset paging)",
+				Resp: customers.CustomerView{}, Shape: shapePage, Query: []param{
+					{Name: "q", Zh: "名称、编号、地址或联系人姓名/电话包含", En: "name, code, address, or a contact's name or phone contains"},
+					{Name: "region_id", Zh: "区域 id", En: "region id"},
+					{Name: "class", Zh: "客户等级", En: "customer class", Enum: customers.Classes},
+					{Name: "owner_id", Zh: "分管客服 id", En: "owning specialist id"},
+					{Name: "status", Zh: "状态", En: "status", Enum: customers.Statuses},
+					{Name: "orphan", Type: "boolean", Zh: "仅孤儿客户（销售负责人已离职）", En: "only orphan customers (sales owner has left)"},
+					qAfter, qLimit(50, 200),
+				}}},
+		{Pattern: "POST /api/v1/customers", Perm: access.CustomerWrite, Handle: s.createCustomer,
+			Doc: op{Tag: "customers", Zh: "新建客户", En: "Create a customer", Body: customers.CustomerInput{}, Resp: customers.CustomerView{}, Status: http.StatusCreated,
+				Desc: "客服专员新建的客户归本人分管。 A specialist's new customer is their own."}},
+		{Pattern: "GET /api/v1/customers/{id}", Perm: access.CustomerRead, Handle: s.getCustomer,
+			Doc: op{Tag: "customers", Zh: "客户详情", En: "Get a customer", Resp: customers.CustomerView{}}},
+		{Pattern: "PUT /api/v1/customers/{id}", Perm: access.CustomerWrite, Handle: s.updateCustomer,
+			Doc: op{Tag: "customers", Zh: "修改客户", En: "Update a customer", Body: customerUpdate{}, Resp: customers.CustomerView{}, Desc: updateNote +
+				" 客服专员只能修改本人分管的客户；调整分管客服或销售负责人须 customer.assign。 A specialist edits only their own customers; changing owner_id or sales_owner_id needs customer.assign."}},
+		{Pattern: "GET /api/v1/customers/{id}/changes", Perm: access.CustomerRead, Handle: s.customerChanges,
+			Doc: op{Tag: "archive", Zh: "客户档案变更历史（新到旧）", En: "A customer's archive history, newest first",
+				Resp: customers.ArchiveChangeView{}, Shape: shapeList, Query: []param{qLimit(200, 1000)}}},
+
+		// Contacts.
+		{Pattern: "GET /api/v1/customers/{id}/contacts", Perm: access.CustomerRead, Handle: s.listContacts,
+			Doc: op{Tag: "contacts", Zh: "客户的联系人", En: "A customer's contacts", Resp: customers.Contact{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/customers/{id}/contacts", Perm: access.CustomerWrite, Handle: s.createContact,
+			Doc: op{Tag: "contacts", Zh: "新增联系人", En: "Add a contact", Body: customers.ContactInput{}, Resp: customers.Contact{}, Status: http.StatusCreated}},
+		{Pattern: "GET /api/v1/contacts/{id}", Perm: access.CustomerRead, Handle: s.getContact,
+			Doc: op{Tag: "contacts", Zh: "联系人详情", En: "Get a contact", Resp: customers.Contact{}}},
+		{Pattern: "PUT /api/v1/contacts/{id}", Perm: access.CustomerWrite, Handle: s.updateContact,
+			Doc: op{Tag: "contacts", Zh: "修改联系人（离任：active=false）", En: "Update a contact (left: active=false)", Body: contactUpdate{}, Resp: customers.Contact{}, Desc: updateNote}},
+
+		// Equipment.
+		{Pattern: "GET /api/v1/customers/{id}/equipment", Perm: access.CustomerRead, Handle: s.listEquipment,
+			Doc: op{Tag: "equipment", Zh: "客户的设备", En: "A customer's equipment", Resp: customers.Equipment{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/customers/{id}/equipment", Perm: access.CustomerWrite, Handle: s.createEquipment,
+			Doc: op{Tag: "equipment", Zh: "新增设备", En: "Add equipment", Body: customers.EquipmentInput{}, Resp: customers.Equipment{}, Status: http.StatusCreated}},
+		{Pattern: "PUT /api/v1/equipment/{id}", Perm: access.CustomerWrite, Handle: s.updateEquipment,
+			Doc: op{Tag: "equipment", Zh: "修改设备", En: "Update equipment", Body: equipmentUpdate{}, Resp: customers.Equipment{}, Desc: updateNote}},
+
+		// WeChat service groups.
+		{Pattern: "GET /api/v1/customers/{id}/wechat-groups", Perm: access.CustomerRead, Handle: s.listWeChatGroups,
+			Doc: op{Tag: "wechat", Zh: "客户服务微信群及成员", En: "A customer's WeChat service groups with their members", Resp: wechatGroupView{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/customers/{id}/wechat-groups", Perm: access.CustomerWrite, Handle: s.createWeChatGroup,
+			Doc: op{Tag: "wechat", Zh: "建立微信群", En: "Create a WeChat service group", Body: customers.GroupInput{}, Resp: customers.WeChatGroup{}, Status: http.StatusCreated}},
+		{Pattern: "PUT /api/v1/wechat-groups/{id}", Perm: access.CustomerWrite, Handle: s.updateWeChatGroup,
+			Doc: op{Tag: "wechat", Zh: "修改微信群", En: "Update a WeChat service group", Body: groupUpdateBody{}, Resp: customers.WeChatGroup{}, Desc: updateNote}},
+		{Pattern: "POST /api/v1/wechat-groups/{id}/members", Perm: access.CustomerWrite, Handle: s.addMember,
+			Doc: op{Tag: "wechat", Zh: "微信群加入成员", En: "Add a member to a WeChat group", Body: customers.MemberInput{}, Resp: customers.Member{}, Status: http.StatusCreated}},
+		{Pattern: "POST /api/v1/wechat-members/{id}/remove", Perm: access.CustomerWrite, Handle: s.removeMember,
+			Doc: op{Tag: "wechat", Zh: "微信群移出成员（清退，known_on 为移出日期）", En: "Remove a member from a WeChat group (known_on is the day)",
+				Body: customers.Change{}, BodyOptional: true, Status: http.StatusNoContent}},
+
+		// Electronic files.
+		{Pattern: "GET /api/v1/customers/{id}/files", Perm: access.CustomerRead, Handle: s.listFiles,
+			Doc: op{Tag: "files", Zh: "客户的电子档案", En: "A customer's electronic files", Resp: customers.File{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/customers/{id}/files", Perm: access.CustomerWrite, Handle: s.uploadFile,
+			Doc: op{Tag: "files", Zh: "上传电子档案（PDF、图片、Office 文档）", En: "Upload an electronic file (PDF, image, Office document)",
+				Resp: customers.File{}, Status: http.StatusCreated, Form: []param{
+					{Name: "file", Type: "file", Required: true, Zh: "文件（不超过上传上限）", En: "the file (up to the upload limit)"},
+					{Name: "category", Zh: "类别，如 合同、图纸", En: "category, e.g. contract, drawing"},
+					{Name: "known_on", Format: "date", Zh: knownOnZh, En: knownOnEn},
+					{Name: "recorded_at", Format: "date-time", Zh: recordedAtZh, En: recordedAtEn},
+				}}},
+		{Pattern: "GET /api/v1/files/{id}", Perm: access.CustomerRead, Handle: s.downloadFile,
+			Doc: op{Tag: "files", Zh: "下载电子档案", En: "Download an electronic file", Binary: true}},
+
+		// Archive lists.
+		{Pattern: "GET /api/v1/archive/late", Perm: access.CustomerRead, Handle: s.lateChanges,
+			Doc: op{Tag: "archive", Zh: "档案未当日更新（记录晚于知悉日期）", En: "Archive changes recorded later than the day they became known",
+				Resp: customers.ArchiveChangeView{}, Shape: shapeList, Query: []param{
+					qOwnerID,
+					{Name: "from", Format: "date", Zh: "记录日期起（含）", En: "recorded on or after"},
+					{Name: "to", Format: "date", Zh: "记录日期止（含）", En: "recorded on or before"},
+					qLimit(500, 1000),
+				}}},
+		{Pattern: "GET /api/v1/archive/members-to-remove", Perm: access.CustomerRead, Handle: s.membersToRemove,
+			Doc: op{Tag: "archive", Zh: "待清退的微信群成员", En: "Invalid WeChat group members still in a group",
+				Resp: customers.MemberView{}, Shape: shapeList, Query: []param{qOwnerID}}},
+
+		// Import.
+		{Pattern: "POST /api/v1/imports", Perm: access.CustomerImport, Handle: s.importFile,
+			Doc: op{Tag: "import", Zh: "导入客户、联系人或设备（XLSX/CSV，UTF-8 或 GBK）", En: "Import customers, contacts or equipment (XLSX/CSV, UTF-8 or GBK)",
+				Resp: importResult{}, Form: []param{
+					{Name: "file", Type: "file", Required: true, Zh: "XLSX 或 CSV 文件", En: "an XLSX or CSV file"},
+					{Name: "kind", Required: true, Zh: "导入内容", En: "what the file holds", Enum: importKinds()},
+					{Name: "mode", Zh: "有错误行时：reject 整个文件不导入（默认）；skip 跳过错误行", En: "with bad rows: reject the whole file (default) or skip the bad rows", Enum: []string{"reject", "skip"}, Default: "reject"},
+					{Name: "dry_run", Type: "boolean", Zh: "只预览不写入；之后用 /imports/{key}/apply 导入同一文件", En: "report only; apply the same staged file later with /imports/{key}/apply", Default: false},
+					{Name: "mapping", Zh: "可选，JSON 对象：文件表头 → 列名", En: "optional JSON object: file header → column key"},
+				},
+				Desc: "返回报告：每行的动作（create/update/unchanged）与错误（行、列、原因）。rejected=true 表示因有错误行而未写入。 The report lists each row's action and every error with row, column and reason; rejected=true means nothing was written because of bad rows."}},
+		{Pattern: "POST /api/v1/imports/{key}/apply", Perm: access.CustomerImport, Handle: s.applyImport,
+			Doc: op{Tag: "import", Zh: "导入已暂存（预览过）的文件", En: "Apply a staged (dry-run) import", Body: importApply{}, Resp: importResult{}}},
+
+		// Work calendar.
+		{Pattern: "GET /api/v1/calendar/settings", Perm: access.StaffRead, Handle: s.calendarSettings,
+			Doc: op{Tag: "calendar", Zh: "工作时间设置", En: "Working-hours settings", Resp: workcal.Settings{}}},
+		{Pattern: "PUT /api/v1/calendar/settings", Perm: access.CalendarWrite, Handle: s.saveCalendarSettings,
+			Doc: op{Tag: "calendar", Zh: "修改工作时间设置", En: "Change the working-hours settings", Body: settingsInput{}, Resp: workcal.Settings{},
+				Desc: "省略的字段保持原值。 Fields left out keep their stored values."}},
+		{Pattern: "GET /api/v1/calendar/holidays", Perm: access.StaffRead, Handle: s.listHolidays,
+			Doc: op{Tag: "calendar", Zh: "某年的节假日与调休上班日", En: "A year's holidays and make-up working days", Resp: workcal.Holiday{}, Shape: shapeList,
+				Query: []param{{Name: "year", Type: "integer", Zh: "年份（默认今年）", En: "year (default this year)", Min: 1900, Max: 9999}}}},
+		{Pattern: "PUT /api/v1/calendar/holidays/{day}", Perm: access.CalendarWrite, Handle: s.putHoliday,
+			Doc: op{Tag: "calendar", Zh: "设置某天为放假或调休上班", En: "Set a day as holiday or make-up working day", Body: holidayInput{}, Resp: workcal.Holiday{}}},
+		{Pattern: "DELETE /api/v1/calendar/holidays/{day}", Perm: access.CalendarWrite, Handle: s.deleteHoliday,
+			Doc: op{Tag: "calendar", Zh: "删除某天的设置（恢复为普通日）", En: "Delete a day's entry (an ordinary day again)", Status: http.StatusNoContent}},
+		{Pattern: "POST /api/v1/calendar/holidays/import", Perm: access.CalendarWrite, Handle: s.importHolidays,
+			Doc: op{Tag: "calendar", Zh: "导入节假日 CSV（date,name,kind）", En: "Import a holidays CSV (date,name,kind)", Resp: holidayImportResult{}, RawCSV: true,
+				Form: []param{{Name: "file", Type: "file", Required: true, Zh: "UTF-8 CSV 文件，不超过 1 MB", En: "a UTF-8 CSV file, at most 1 MB"}},
+				Desc: "请求体为 multipart（file 字段）或直接为 text/csv。任何一行有错则不导入。 The body is multipart (field file) or text/csv itself; a file with any bad line changes nothing."}},
+
+		// API tokens.
+		{Pattern: "GET /api/v1/tokens", Perm: access.TokenManage, Handle: s.listTokens,
+			Doc: op{Tag: "tokens", Zh: "API 令牌列表", En: "List API tokens", Resp: auth.Token{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/tokens", Perm: access.TokenManage, Handle: s.createToken,
+			Doc: op{Tag: "tokens", Zh: "创建 API 令牌（secret 只返回这一次）", En: "Create an API token (the secret is returned only this once)",
+				Body: tokenInput{}, Resp: tokenCreated{}, Status: http.StatusCreated}},
+		{Pattern: "POST /api/v1/tokens/{id}/revoke", Perm: access.TokenManage, Handle: s.revokeToken,
+			Doc: op{Tag: "tokens", Zh: "吊销 API 令牌", En: "Revoke an API token", Status: http.StatusNoContent}},
+
+		// Audit log.
+		{Pattern: "GET /api/v1/audit", Perm: access.AuditRead, Handle: s.listAudit,
+			Doc: op{Tag: "audit", Zh: "审计日志（新到旧，游标分页）", En: "The audit log, newest first (keyset paging)", Resp: auditEntry{}, Shape: shapePage,
+				Query: []param{
+					{Name: "entity", Zh: "对象类型，如 customer、staff", En: "entity type, e.g. customer, staff"},
+					{Name: "entity_id", Zh: "对象 id", En: "entity id"},
+					{Name: "actor_id", Zh: "操作人员工 id", En: "acting staff id"},
+					{Name: "action", Zh: "动作，如 create、update", En: "action, e.g. create, update"},
+					{Name: "from", Zh: "起：日期 YYYY-MM-DD（公司时区）或 RFC 3339 时间", En: "from: a date (company time zone) or an RFC 3339 time"},
+					{Name: "to", Zh: "止：日期（含当天）或 RFC 3339 时间（不含）", En: "to: a date (inclusive) or an RFC 3339 time (exclusive)"},
+					{Name: "q", Zh: "摘要包含", En: "summary contains"},
+					qAfter, qLimit(100, 200),
+				}}},
+	}
+}
+
+// updateNote describes the update semantics shared by every PUT with a version.
+const updateNote = "须带上读取时的 version，版本过期返回 409；省略的字段保持原值。 Send the version you read (a stale version is 409); fields left out keep their stored values."
+
+func roleNames() []string {
+	out := make([]string, len(access.AllRoles))
+	for i, r := range access.AllRoles {
+		out[i] = string(r)
+	}
+	return out
+}
+
+func importKinds() []string {
+	out := make([]string, len(customers.ImportKinds))
+	for i, k := range customers.ImportKinds {
+		out[i] = string(k)
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"kefu/internal/api"
+	"kefu/internal/apperr"
 	"kefu/internal/auth"
 	"kefu/internal/blob"
 	"kefu/internal/customers"
@@ -25,7 +26,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Blobs = blobs
-	a.Org = org.NewService(a.db, a.now)
+	a.Org = org.NewService(a.db, a.now, org.WithLocation(a.loc))
 	a.Auth = auth.NewService(a.db, a.now)
 	a.Calendar = workcal.NewService(a.db, a.now)
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
@@ -79,6 +80,9 @@ func (a *App) build(ctx context.Context) error {
 	h = httpx.Authenticate(a.Auth, w.SessionStaff, onAuthErr, h)
 	h = sessions.LoadAndSave(h)
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		onAuthErr(rw, r, apperr.Forbidden("请求来源不被允许：请从本系统的页面操作 (cross-origin request refused)"))
+	}))
 	if err := cop.AddTrustedOrigin(strings.TrimSuffix(a.cfg.BaseURL, "/")); err != nil {
 		return err
 	}

@@ -1,0 +1,689 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"kefu/internal/access"
+	"kefu/internal/auth"
+	"kefu/internal/customers"
+	"kefu/internal/org"
+	"kefu/internal/workcal"
+)
+
+// op describes one route for the OpenAPI document.
+type op struct {
+	Tag    string // group in the document
+	Zh, En string // summary in Chinese and English
+	Desc   string // optional longer description (both languages)
+
+	Query []param // query parameters (path parameters come from the pattern)
+	Body  any     // JSON request body: a value of its Go type
+	// BodyOptional: the JSON body may be left out.
+	BodyOptional bool
+	Form         []param // multipart/form-data fields
+	// RawCSV: the body may also be text/csv itself.
+	RawCSV bool
+
+	Resp   any   // JSON response: a value of its Go type (or its item type with Shape)
+	Shape  shape // one value, {"items"} or {"items","next"}
+	Binary bool  // the response is a file download
+	Status int   // success status; default 200
+}
+
+type shape int
+
+const (
+	shapeOne shape = iota
+	shapeList
+	shapePage
+)
+
+// param is a query parameter or a multipart field.
+type param struct {
+	Name     string
+	Type     string // string (default), integer, boolean, file
+	Format   string // date, date-time
+	Zh, En   string
+	Required bool
+	Enum     []string
+	Default  any
+	Min, Max int
+}
+
+// anyJSON stands for a free-form JSON document.
+type anyJSON struct{}
+
+// Field descriptions shared by every schema that has the field.
+var fieldDocs = map[string]string{
+	"version":        "读取时的版本号，修改时原样带回；过期返回 409。 The version you read; send it back with an update (a stale version is 409).",
+	"known_on":       knownOnZh + " " + knownOnEn,
+	"recorded_at":    recordedAtZh + " " + recordedAtEn,
+	"late_days":      "记录日期晚于知悉日期的天数（>0 即档案未当日更新）。 Days recorded after the change became known (>0 is a late archive update).",
+	"class":          "客户等级（分级管理）· customer class",
+	"owner_id":       "分管客服（客服专员）的员工 id · the owning customer-service specialist",
+	"sales_owner_id": "销售负责人的员工 id · the sales owner",
+	"orphan":         "孤儿客户：销售负责人已离职 · the sales owner has left",
+	"decision_maker": "负责人（决策人）· the customer's decision maker",
+	"valid":          "仍有效：客户方为在任联系人，我方为在职员工 · still valid: an active contact or an active staff member",
+	"reason":         "无效原因（待清退）· why the member is invalid (to be removed)",
+	"supervisor_id":  "直属上级或组长的员工 id · the supervisor's staff id",
+	"specialist_id":  "分管客服的员工 id · the owning specialist's staff id",
+	"paper_location": "纸质档案存放位置 · where the paper originals are filed",
+	"windows":        "每天的工作时段，如 08:30-12:00 · daily working windows",
+	"weekdays":       "工作日，0 = 星期日 … 6 = 星期六 · working weekdays, 0 = Sunday",
+}
+
+const (
+	knownOnZh    = "知悉日期 YYYY-MM-DD，默认今天。"
+	knownOnEn    = "The day the change became known, default today."
+	recordedAtZh = "补录历史时的实际记录时间（仅经理/管理员），默认现在。"
+	recordedAtEn = "When it was really recorded, for migrating history (managers and admins only); default now."
+)
+
+// dateFields are YYYY-MM-DD text.
+var dateFields = map[string]bool{"known_on": true, "recorded_on": true, "created_on": true, "joined_on": true, "removed_on": true,
+	"installed_on": true, "paper_received_on": true, "left_on": true, "day": true}
+
+// fieldEnums are the allowed values of fields, keyed by the Go type that
+// declares the field and its JSON name (so embedding types inherit them).
+var fieldEnums = map[string][]string{
+	"Customer.class": customers.Classes, "CustomerInput.class": customers.Classes,
+	"Customer.status": customers.Statuses, "CustomerInput.status": customers.Statuses,
+	"Member.side": {"customer", "staff"}, "MemberInput.side": {"customer", "staff"},
+	"Holiday.kind": {"holiday", "workday"}, "holidayInput.kind": {"holiday", "workday"},
+	"importApply.mode": {"reject", "skip"}, "importResult.mode": {"reject", "skip"},
+	"importApply.kind": importKinds(), "importResult.kind": importKinds(),
+	"importRow.action": {"create", "update", "unchanged"},
+	"meResponse.via":   {"token", "session"},
+	"Staff.locale":     {"zh-CN", "en"}, "StaffInput.locale": {"zh-CN", "en"},
+}
+
+// requestFields lists, for every type used as a request body, the fields
+// a caller must send. The builder refuses a body type missing here.
+var requestFields = map[reflect.Type][]string{
+	reflect.TypeFor[passwordChange]():           {"old_password", "new_password"},
+	reflect.TypeFor[staffCreate]():              {"login", "name", "roles"},
+	reflect.TypeFor[staffUpdate]():              {"version"},
+	reflect.TypeFor[rolesUpdate]():              {"version", "roles"},
+	reflect.TypeFor[activeUpdate]():             {"version", "active"},
+	reflect.TypeFor[passwordSet]():              {"password"},
+	reflect.TypeFor[departmentInput]():          {"name"},
+	reflect.TypeFor[departmentUpdate]():         {"version"},
+	reflect.TypeFor[groupInput]():               {"name"},
+	reflect.TypeFor[groupUpdate]():              {"version"},
+	reflect.TypeFor[regionInput]():              {"name"},
+	reflect.TypeFor[regionUpdate]():             {"version"},
+	reflect.TypeFor[customers.CustomerInput]():  {"name", "class", "region_id"},
+	reflect.TypeFor[customerUpdate]():           {"version"},
+	reflect.TypeFor[customers.ContactInput]():   {"name"},
+	reflect.TypeFor[contactUpdate]():            {"version"},
+	reflect.TypeFor[customers.EquipmentInput](): {"kind"},
+	reflect.TypeFor[equipmentUpdate]():          {"version"},
+	reflect.TypeFor[customers.GroupInput]():     {"name"},
+	reflect.TypeFor[groupUpdateBody]():          {"version"},
+	reflect.TypeFor[customers.MemberInput]():    {"display_name", "side"},
+	reflect.TypeFor[customers.Change]():         {},
+	reflect.TypeFor[importApply]():              {"kind"},
+	reflect.TypeFor[settingsInput]():            {},
+	reflect.TypeFor[holidayInput]():             {"name", "kind"},
+	reflect.TypeFor[tokenInput]():               {"name"},
+}
+
+// schemaNames renames Go types whose bare name would be unclear.
+var schemaNames = map[reflect.Type]string{
+	reflect.TypeFor[org.Group]():            "MaintGroup",
+	reflect.TypeFor[customers.Change]():     "ArchiveChangeTime",
+	reflect.TypeFor[workcal.Settings]():     "CalendarSettings",
+	reflect.TypeFor[settingsInput]():        "CalendarSettingsInput",
+	reflect.TypeFor[auth.Token]():           "APIToken",
+	reflect.TypeFor[auditEntry]():           "AuditEntry",
+	reflect.TypeFor[customers.File]():       "CustomerFile",
+	reflect.TypeFor[groupUpdateBody]():      "WeChatGroupUpdate",
+	reflect.TypeFor[customers.GroupInput](): "WeChatGroupInput",
+	reflect.TypeFor[wechatGroupView]():      "WeChatGroupWithMembers",
+	reflect.TypeFor[groupInput]():           "MaintGroupInput",
+	reflect.TypeFor[groupUpdate]():          "MaintGroupUpdate",
+	reflect.TypeFor[tokenCreated]():         "APITokenCreated",
+	reflect.TypeFor[tokenInput]():           "APITokenInput",
+}
+
+var tagDocs = []struct{ name, zh, en string }{
+	{"me", "当前用户", "The caller"},
+	{"staff", "员工与角色", "Staff and roles"},
+	{"org", "部门、维修组、区域", "Departments, maintenance groups, regions"},
+	{"customers", "客户档案", "Customer archive"},
+	{"contacts", "联系人", "Contacts"},
+	{"equipment", "设备", "Equipment"},
+	{"wechat", "客户服务微信群", "WeChat service groups"},
+	{"files", "电子档案", "Electronic files"},
+	{"archive", "档案变更与当日更新", "Archive history and the same-day rule"},
+	{"import", "导入", "Import"},
+	{"calendar", "工作日历", "Work calendar"},
+	{"tokens", "API 令牌", "API tokens"},
+	{"audit", "审计日志", "Audit log"},
+	{"meta", "API 描述", "API description"},
+}
+
+var pathParamRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
+
+// pathParamDocs describe the path wildcards by name.
+var pathParamDocs = map[string][2]string{
+	"id":  {"记录 id", "record id"},
+	"key": {"预览返回的暂存文件 key", "the staged file's key from the dry run"},
+	"day": {"日期 YYYY-MM-DD", "date YYYY-MM-DD"},
+}
+
+// OpenAPI returns the OpenAPI 3.1 document of the API as indented JSON.
+// It is built once from the route table.
+func (s *Server) OpenAPI() ([]byte, error) {
+	s.docOnce.Do(func() {
+		var doc map[string]any
+		if doc, s.docErr = buildDocument(s.table()); s.docErr != nil {
+			return
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		s.docErr = enc.Encode(doc)
+		s.doc = b.Bytes()
+	})
+	return s.doc, s.docErr
+}
+
+// buildDocument walks the route table. It fails on a route without a
+// complete description, so a route cannot be added undescribed.
+func buildDocument(routes []route) (map[string]any, error) {
+	g := &schemaGen{defs: map[string]any{}, names: map[string]reflect.Type{}}
+	paths := map[string]map[string]any{}
+	opIDs := map[string]string{}
+	for _, rt := range routes {
+		method, path, found := strings.Cut(rt.Pattern, " ")
+		if !found {
+			return nil, fmt.Errorf("openapi: route %q has no method", rt.Pattern)
+		}
+		if err := rt.Doc.check(); err != nil {
+			return nil, fmt.Errorf("openapi: route %q: %w", rt.Pattern, err)
+		}
+		id := handlerName(rt.Handle)
+		if prev, dup := opIDs[id]; dup {
+			return nil, fmt.Errorf("openapi: routes %q and %q share the handler %s", prev, rt.Pattern, id)
+		}
+		opIDs[id] = rt.Pattern
+		o, err := g.operation(rt, method, path, id)
+		if err != nil {
+			return nil, fmt.Errorf("openapi: route %q: %w", rt.Pattern, err)
+		}
+		key := pathParamRE.ReplaceAllString(path, "{$1}")
+		if paths[key] == nil {
+			paths[key] = map[string]any{}
+		}
+		paths[key][strings.ToLower(method)] = o
+	}
+	tags := []any{}
+	for _, t := range tagDocs {
+		tags = append(tags, map[string]any{"name": t.name, "description": t.zh + " · " + t.en})
+	}
+	errSchema := map[string]any{
+		"type":     "object",
+		"required": []string{"error"},
+		"properties": map[string]any{"error": map[string]any{
+			"type":     "object",
+			"required": []string{"code", "message"},
+			"properties": map[string]any{
+				"code": map[string]any{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "forbidden", "unauthorized", "too_large", "rate_limited", "method_not_allowed", "internal"},
+					"description": "错误类别 · error kind"},
+				"field":   map[string]any{"type": "string", "description": "出错的字段（body 指整个请求体）· the field at fault (body: the request body as a whole)"},
+				"message": map[string]any{"type": "string", "description": "给人看的说明（中文）· a message for people (Chinese)"},
+			},
+		}},
+	}
+	g.defs["Error"] = errSchema
+	responses := map[string]any{}
+	for _, e := range errorResponses {
+		responses[e.name] = map[string]any{
+			"description": e.desc,
+			"content":     map[string]any{"application/json": map[string]any{"schema": ref("Error")}},
+		}
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":   "kefu API",
+			"version": "1",
+			"description": "kefu 客服平台的 JSON API：客户档案、组织、工作日历、导入、审计。认证：`Authorization: Bearer kf_…` 令牌或网页会话 Cookie。" +
+				"错误统一为 `{\"error\":{\"code\",\"field\",\"message\"}}`。修改带 version 做乐观锁；补录历史用 known_on / recorded_at。\n\n" +
+				"JSON API of the kefu customer-service platform: customer archive, organisation, work calendar, import, audit. " +
+				"Authenticate with an `Authorization: Bearer kf_…` token or the web session cookie (browsers' state-changing " +
+				"cross-origin requests are refused). Errors are `{\"error\":{\"code\",\"field\",\"message\"}}`. Updates carry the " +
+				"version read (optimistic locking); archive writes take known_on / recorded_at for the real event time.",
+		},
+		"tags":     tags,
+		"paths":    paths,
+		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}},
+		"components": map[string]any{
+			"schemas":   g.defs,
+			"responses": responses,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "kf_<prefix>_<secret>",
+					"description": "API 令牌（/api/v1/tokens 或 `kefu token create`）· an API token"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "kefu_session",
+					"description": "网页登录会话 · the web login session"},
+			},
+		},
+	}, nil
+}
+
+var errorResponses = []struct {
+	status int
+	name   string
+	desc   string
+}{
+	{http.StatusBadRequest, "BadRequest", "输入有误，field 指出字段 · invalid input; field names it"},
+	{http.StatusUnauthorized, "Unauthorized", "未登录或令牌无效 · not authenticated"},
+	{http.StatusForbidden, "Forbidden", "没有权限（角色或分管关系）· not allowed (role or ownership)"},
+	{http.StatusNotFound, "NotFound", "记录不存在 · no such record"},
+	{http.StatusConflict, "Conflict", "版本过期或重复 · stale version or duplicate"},
+	{http.StatusRequestEntityTooLarge, "TooLarge", "文件或请求体过大 · file or body too large"},
+}
+
+// check reports what a route's description lacks.
+func (o op) check() error {
+	switch {
+	case strings.TrimSpace(o.Zh) == "":
+		return fmt.Errorf("no Chinese summary")
+	case strings.TrimSpace(o.En) == "":
+		return fmt.Errorf("no English summary")
+	case !slices.ContainsFunc(tagDocs, func(t struct{ name, zh, en string }) bool { return t.name == o.Tag }):
+		return fmt.Errorf("unknown tag %q", o.Tag)
+	case o.Resp == nil && !o.Binary && o.Status != http.StatusNoContent:
+		return fmt.Errorf("no response described (Resp, Binary or 204)")
+	case o.Body != nil && o.Form != nil:
+		return fmt.Errorf("both a JSON and a multipart body")
+	}
+	for _, p := range append(slices.Clone(o.Query), o.Form...) {
+		if p.Name == "" || p.Zh == "" || p.En == "" {
+			return fmt.Errorf("parameter %q lacks a name or description", p.Name)
+		}
+	}
+	return nil
+}
+
+// handlerName is the method name of a handler: the operationId.
+func handlerName(h func(http.ResponseWriter, *http.Request) error) string {
+	name := runtime.FuncForPC(reflect.ValueOf(h).Pointer()).Name()
+	name = strings.TrimSuffix(name, "-fm")
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+
+func (g *schemaGen) operation(rt route, method, path, id string) (map[string]any, error) {
+	d := rt.Doc
+	o := map[string]any{
+		"operationId":  id,
+		"summary":      d.Zh + " · " + d.En,
+		"tags":         []string{d.Tag},
+		"x-permission": string(rt.Perm),
+	}
+	desc := "权限 Permission: `" + string(rt.Perm) + "`"
+	if d.Desc != "" {
+		desc = d.Desc + "\n\n" + desc
+	}
+	o["description"] = desc
+	if rt.Perm == access.Public {
+		o["security"] = []any{}
+	}
+	var params []any
+	for _, m := range pathParamRE.FindAllStringSubmatch(path, -1) {
+		pd, ok := pathParamDocs[m[1]]
+		if !ok {
+			return nil, fmt.Errorf("path parameter {%s} has no description in pathParamDocs", m[1])
+		}
+		sch := map[string]any{"type": "string"}
+		if m[1] == "day" {
+			sch["format"] = "date"
+		}
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": sch, "description": pd[0] + " · " + pd[1]})
+	}
+	for _, p := range d.Query {
+		pm := map[string]any{"name": p.Name, "in": "query", "schema": p.schema(), "description": p.Zh + " · " + p.En}
+		if p.Required {
+			pm["required"] = true
+		}
+		params = append(params, pm)
+	}
+	if params != nil {
+		o["parameters"] = params
+	}
+
+	hasBody := false
+	switch {
+	case d.Body != nil:
+		t := reflect.TypeOf(d.Body)
+		if _, ok := requestFields[t]; !ok {
+			return nil, fmt.Errorf("request body type %s is not listed in requestFields", t)
+		}
+		sch, err := g.schema(t, true)
+		if err != nil {
+			return nil, err
+		}
+		o["requestBody"] = map[string]any{"required": !d.BodyOptional,
+			"content": map[string]any{"application/json": map[string]any{"schema": sch}}}
+		hasBody = true
+	case d.Form != nil:
+		props := map[string]any{}
+		var req []string
+		for _, p := range d.Form {
+			sch := p.schema()
+			sch["description"] = p.Zh + " · " + p.En
+			props[p.Name] = sch
+			if p.Required {
+				req = append(req, p.Name)
+			}
+		}
+		form := map[string]any{"type": "object", "properties": props}
+		if req != nil {
+			form["required"] = req
+		}
+		content := map[string]any{"multipart/form-data": map[string]any{"schema": form}}
+		if d.RawCSV {
+			content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
+		}
+		o["requestBody"] = map[string]any{"required": true, "content": content}
+		hasBody = true
+	}
+
+	status := d.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	success := map[string]any{"description": http.StatusText(status)}
+	switch {
+	case d.Binary:
+		success["content"] = map[string]any{"application/octet-stream": map[string]any{
+			"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}
+		success["description"] = "文件内容，Content-Type 为上传时识别的类型 · the file, with the content type detected at upload"
+	case d.Resp != nil:
+		sch, err := g.schema(reflect.TypeOf(d.Resp), false)
+		if err != nil {
+			return nil, err
+		}
+		switch d.Shape {
+		case shapeList:
+			sch = map[string]any{"type": "object", "required": []string{"items"},
+				"properties": map[string]any{"items": map[string]any{"type": "array", "items": sch}}}
+		case shapePage:
+			sch = map[string]any{"type": "object", "required": []string{"items", "next"},
+				"properties": map[string]any{"items": map[string]any{"type": "array", "items": sch},
+					"next": map[string]any{"type": "string", "description": "下一页游标，作为 after 传回；最后一页为空 · cursor of the next page (pass as after); empty on the last page"}}}
+		}
+		success["content"] = map[string]any{"application/json": map[string]any{"schema": sch}}
+	}
+	responses := map[string]any{fmt.Sprint(status): success}
+	errRef := func(code int) {
+		for _, e := range errorResponses {
+			if e.status == code {
+				responses[fmt.Sprint(code)] = map[string]any{"$ref": "#/components/responses/" + e.name}
+			}
+		}
+	}
+	hasPathParams := pathParamRE.MatchString(path)
+	if hasBody || d.Query != nil || hasPathParams {
+		errRef(http.StatusBadRequest)
+	}
+	if rt.Perm != access.Public {
+		errRef(http.StatusUnauthorized)
+		errRef(http.StatusForbidden)
+	}
+	if hasPathParams {
+		errRef(http.StatusNotFound)
+	}
+	if method == http.MethodPut || (method == http.MethodPost && hasBody) {
+		errRef(http.StatusConflict)
+	}
+	if d.Form != nil {
+		errRef(http.StatusRequestEntityTooLarge)
+	}
+	o["responses"] = responses
+	return o, nil
+}
+
+func (p param) schema() map[string]any {
+	t := p.Type
+	if t == "" {
+		t = "string"
+	}
+	sch := map[string]any{"type": t}
+	if t == "file" {
+		sch = map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}
+	}
+	if p.Format != "" {
+		sch["format"] = p.Format
+	}
+	if p.Enum != nil {
+		sch["enum"] = p.Enum
+	}
+	if p.Default != nil {
+		sch["default"] = p.Default
+	}
+	if p.Min != 0 || p.Max != 0 {
+		sch["minimum"], sch["maximum"] = p.Min, p.Max
+	}
+	return sch
+}
+
+// schemaGen turns Go types into JSON Schema (OpenAPI 3.1), naming each
+// struct type once under components/schemas.
+type schemaGen struct {
+	defs  map[string]any
+	names map[string]reflect.Type
+}
+
+var (
+	timeType    = reflect.TypeFor[time.Time]()
+	rawJSONType = reflect.TypeFor[json.RawMessage]()
+	roleType    = reflect.TypeFor[access.Role]()
+	kindType    = reflect.TypeFor[customers.ImportKind]()
+	anyJSONType = reflect.TypeFor[anyJSON]()
+)
+
+func schemaName(t reflect.Type) string {
+	if n, ok := schemaNames[t]; ok {
+		return n
+	}
+	r := []rune(t.Name())
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// schema returns the schema of t: a $ref for named structs, inline otherwise.
+func (g *schemaGen) schema(t reflect.Type, request bool) (map[string]any, error) {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}, nil
+	case t == rawJSONType:
+		return map[string]any{"description": "JSON"}, nil
+	case t == anyJSONType:
+		return map[string]any{"type": "object", "description": "JSON"}, nil
+	case t == roleType:
+		return map[string]any{"type": "string", "enum": roleNames()}, nil
+	case t == kindType:
+		return map[string]any{"type": "string", "enum": importKinds()}, nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		inner, err := g.schema(t.Elem(), request)
+		if err != nil {
+			return nil, err
+		}
+		if typ, ok := inner["type"].(string); ok {
+			out := map[string]any{}
+			for k, v := range inner {
+				out[k] = v
+			}
+			out["type"] = []string{typ, "null"}
+			return out, nil
+		}
+		return map[string]any{"anyOf": []any{inner, map[string]any{"type": "null"}}}, nil
+	case reflect.String:
+		return map[string]any{"type": "string"}, nil
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}, nil
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		sch := map[string]any{"type": "integer"}
+		if t.Kind() == reflect.Int64 {
+			sch["format"] = "int64"
+		}
+		return sch, nil
+	case reflect.Float64:
+		return map[string]any{"type": "number"}, nil
+	case reflect.Slice:
+		inner, err := g.schema(t.Elem(), request)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": "array", "items": inner}, nil
+	case reflect.Map:
+		inner, err := g.schema(t.Elem(), request)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": "object", "additionalProperties": inner}, nil
+	case reflect.Interface:
+		return map[string]any{}, nil
+	case reflect.Struct:
+		if t.Name() == "" {
+			return nil, fmt.Errorf("anonymous struct types are not described; name the type")
+		}
+		name := schemaName(t)
+		if prev, ok := g.names[name]; ok {
+			if prev != t {
+				return nil, fmt.Errorf("schema name %s used by %s and %s", name, prev, t)
+			}
+			return ref(name), nil
+		}
+		g.names[name] = t
+		g.defs[name] = nil // reserve (recursive types)
+		def, err := g.object(t, name, request)
+		if err != nil {
+			return nil, err
+		}
+		g.defs[name] = def
+		return ref(name), nil
+	}
+	return nil, fmt.Errorf("type %s (%s) cannot be described", t, t.Kind())
+}
+
+type field struct {
+	name      string
+	t         reflect.Type
+	omitEmpty bool
+	owner     string // name of the Go type that declares the field
+}
+
+// jsonFields lists the JSON fields of struct t as encoding/json sees them:
+// embedded structs without a tag are flattened, and a field at a shallower
+// depth hides a deeper one of the same name.
+func jsonFields(t reflect.Type) []field {
+	var out []field
+	seen := map[string]bool{}
+	var embedded []reflect.Type
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				embedded = append(embedded, ft)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		seen[name] = true
+		out = append(out, field{name: name, t: f.Type, omitEmpty: strings.Contains(opts, "omitempty"), owner: t.Name()})
+	}
+	for _, et := range embedded {
+		for _, f := range jsonFields(et) {
+			if !seen[f.name] {
+				seen[f.name] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func (g *schemaGen) object(t reflect.Type, name string, request bool) (map[string]any, error) {
+	props := map[string]any{}
+	var req []string
+	fields := jsonFields(t)
+	for _, f := range fields {
+		sch, err := g.schema(f.t, request)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", t, f.name, err)
+		}
+		if dateFields[f.name] && f.t.Kind() != reflect.Struct {
+			if typ := sch["type"]; typ == "string" || fmt.Sprint(typ) == "[string null]" {
+				sch["format"] = "date"
+			}
+		}
+		if e, ok := fieldEnums[f.owner+"."+f.name]; ok {
+			sch["enum"] = e
+		}
+		if request && f.name == "version" {
+			// null or absent is refused: an update must name its version.
+			sch["type"] = "integer"
+		}
+		if d, ok := fieldDocs[f.name]; ok {
+			sch["description"] = d
+		}
+		props[f.name] = sch
+		if !request && !f.omitEmpty {
+			req = append(req, f.name)
+		}
+	}
+	if request {
+		for _, r := range requestFields[t] {
+			if !slices.ContainsFunc(fields, func(f field) bool { return f.name == r }) {
+				return nil, fmt.Errorf("%s: required field %q does not exist", t, r)
+			}
+			req = append(req, r)
+		}
+	}
+	obj := map[string]any{"type": "object", "properties": props}
+	if request {
+		// Request bodies are decoded strictly.
+		obj["additionalProperties"] = false
+	}
+	slices.Sort(req)
+	if req != nil {
+		obj["required"] = req
+	}
+	return obj, nil
+}

@@ -1,0 +1,229 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"kefu/internal/access"
+	"kefu/internal/api"
+	"kefu/internal/web"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/openapi.golden.json")
+
+const golden = "testdata/openapi.golden.json"
+
+// TestOpenAPIGolden keeps the OpenAPI document under review: any change to
+// a route, a parameter or a schema shows up as a diff of the golden file.
+// Regenerate with: go test ./internal/api -run TestOpenAPIGolden -update
+func TestOpenAPIGolden(t *testing.T) {
+	got, err := api.New(api.Deps{}).OpenAPI()
+	if err != nil {
+		t.Fatalf("building the OpenAPI document: %v", err)
+	}
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the OpenAPI document differs from %s (-want +got):\n%s\nrun: go test ./internal/api -run TestOpenAPIGolden -update",
+			golden, cmp.Diff(string(want), string(got)))
+	}
+}
+
+var wildcardRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
+
+// TestOpenAPIDescribesEveryRoute: the document is built from the route
+// table and building fails on a route without a description; here every
+// route must appear with a bilingual summary, its permission and its
+// path parameters, and the security schemes and error shape must exist.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	srv := api.New(api.Deps{})
+	b, err := srv.OpenAPI()
+	if err != nil {
+		t.Fatalf("a route lacks its description: %v", err)
+	}
+	var doc struct {
+		OpenAPI    string                               `json:"openapi"`
+		Paths      map[string]map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas         map[string]any `json:"schemas"`
+			SecuritySchemes map[string]any `json:"securitySchemes"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi = %q", doc.OpenAPI)
+	}
+	for _, s := range []string{"bearer", "session"} {
+		if doc.Components.SecuritySchemes[s] == nil {
+			t.Errorf("no security scheme %s", s)
+		}
+	}
+	if doc.Components.Schemas["Error"] == nil {
+		t.Errorf("no Error schema")
+	}
+	n := 0
+	for _, rt := range srv.Routes() {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		o := doc.Paths[path][strings.ToLower(method)]
+		if o == nil {
+			t.Errorf("%s: not in the OpenAPI document", rt.Pattern)
+			continue
+		}
+		n++
+		zh, en, ok := strings.Cut(o["summary"].(string), " · ")
+		if !ok || zh == "" || en == "" {
+			t.Errorf("%s: summary %q is not Chinese · English", rt.Pattern, o["summary"])
+		}
+		if o["x-permission"] != string(rt.Perm) || rt.Perm == "" {
+			t.Errorf("%s: x-permission %v, route permission %q", rt.Pattern, o["x-permission"], rt.Perm)
+		}
+		if o["operationId"] == "" {
+			t.Errorf("%s: no operationId", rt.Pattern)
+		}
+		params, _ := o["parameters"].([]any)
+		for _, m := range wildcardRE.FindAllStringSubmatch(path, -1) {
+			found := false
+			for _, p := range params {
+				pm := p.(map[string]any)
+				found = found || (pm["name"] == m[1] && pm["in"] == "path")
+			}
+			if !found {
+				t.Errorf("%s: path parameter %s not described", rt.Pattern, m[1])
+			}
+		}
+		resps, _ := o["responses"].(map[string]any)
+		if len(resps) == 0 {
+			t.Errorf("%s: no responses", rt.Pattern)
+		}
+		if rt.Perm != access.Public && resps["401"] == nil {
+			t.Errorf("%s: 401 not described", rt.Pattern)
+		}
+	}
+	total := 0
+	for _, ops := range doc.Paths {
+		total += len(ops)
+	}
+	if total != n {
+		t.Errorf("the document has %d operations, the route table %d routes", total, n)
+	}
+}
+
+// TestServedOpenAPIIsTheGolden: GET /api/v1/openapi.json (no login needed)
+// serves exactly the built document.
+func TestServedOpenAPIIsTheGolden(t *testing.T) {
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eachDB(t, func(t *testing.T, e *env) {
+		r := e.must(t, http.StatusOK, "", http.MethodGet, "/api/v1/openapi.json", nil)
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("Content-Type %q", ct)
+		}
+		if !bytes.Equal(r.body, want) {
+			t.Errorf("served document differs from %s", golden)
+		}
+	})
+}
+
+// webToAPI maps every web route to the API route doing the same thing
+// ("" for pages that only render a form or set a browser preference). A
+// web route added without an entry here fails the test: the API must keep
+// up with the UI.
+var webToAPI = map[string]string{
+	"GET /login":                                 "",
+	"POST /login":                                "",
+	"POST /logout":                               "",
+	"POST /lang":                                 "",
+	"GET /{$}":                                   "GET /api/v1/me",
+	"GET /account/password":                      "",
+	"POST /account/password":                     "POST /api/v1/me/password",
+	"GET /customers":                             "GET /api/v1/customers",
+	"GET /customers/export":                      "GET /api/v1/customers", // the same rows, as paged JSON
+	"GET /customers/new":                         "",
+	"POST /customers":                            "POST /api/v1/customers",
+	"GET /customers/{id}":                        "GET /api/v1/customers/{id}",
+	"GET /customers/{id}/edit":                   "",
+	"POST /customers/{id}":                       "PUT /api/v1/customers/{id}",
+	"POST /customers/{id}/contacts":              "POST /api/v1/customers/{id}/contacts",
+	"GET /contacts/{id}/edit":                    "GET /api/v1/contacts/{id}",
+	"POST /contacts/{id}":                        "PUT /api/v1/contacts/{id}",
+	"POST /customers/{id}/equipment":             "POST /api/v1/customers/{id}/equipment",
+	"POST /equipment/{id}":                       "PUT /api/v1/equipment/{id}",
+	"POST /customers/{id}/groups":                "POST /api/v1/customers/{id}/wechat-groups",
+	"POST /groups/{id}/members":                  "POST /api/v1/wechat-groups/{id}/members",
+	"POST /members/{id}/remove":                  "POST /api/v1/wechat-members/{id}/remove",
+	"POST /customers/{id}/files":                 "POST /api/v1/customers/{id}/files",
+	"GET /files/{id}":                            "GET /api/v1/files/{id}",
+	"GET /archive/late":                          "GET /api/v1/archive/late",
+	"GET /archive/members":                       "GET /api/v1/archive/members-to-remove",
+	"GET /import":                                "",
+	"POST /import":                               "POST /api/v1/imports",
+	"GET /import/template/{kind}":                "",
+	"GET /admin/staff":                           "GET /api/v1/staff",
+	"GET /admin/staff/new":                       "",
+	"POST /admin/staff":                          "POST /api/v1/staff",
+	"GET /admin/staff/{id}":                      "GET /api/v1/staff/{id}",
+	"POST /admin/staff/{id}":                     "PUT /api/v1/staff/{id}",
+	"POST /admin/staff/{id}/password":            "PUT /api/v1/staff/{id}/password",
+	"POST /admin/staff/{id}/active":              "PUT /api/v1/staff/{id}/active",
+	"GET /admin/org":                             "GET /api/v1/regions",
+	"POST /admin/org/{kind}":                     "POST /api/v1/regions",
+	"GET /admin/calendar":                        "GET /api/v1/calendar/holidays",
+	"POST /admin/calendar/settings":              "PUT /api/v1/calendar/settings",
+	"POST /admin/calendar/holidays":              "PUT /api/v1/calendar/holidays/{day}",
+	"POST /admin/calendar/import":                "POST /api/v1/calendar/holidays/import",
+	"POST /admin/calendar/holidays/{day}/delete": "DELETE /api/v1/calendar/holidays/{day}",
+	"GET /admin/tokens":                          "GET /api/v1/tokens",
+	"POST /admin/tokens":                         "POST /api/v1/tokens",
+	"POST /admin/tokens/{id}/revoke":             "POST /api/v1/tokens/{id}/revoke",
+	"GET /admin/audit":                           "GET /api/v1/audit",
+}
+
+// TestAPICoversTheWebUI: everything the web UI does has an API route,
+// and a write needs the same permission on both surfaces.
+func TestAPICoversTheWebUI(t *testing.T) {
+	apiRoutes := map[string]access.Permission{}
+	for _, rt := range api.New(api.Deps{}).Routes() {
+		apiRoutes[rt.Pattern] = rt.Perm
+	}
+	for _, rt := range (&web.Server{}).Routes() {
+		target, ok := webToAPI[rt.Pattern]
+		if !ok {
+			t.Errorf("web route %q has no API equivalent listed in webToAPI", rt.Pattern)
+			continue
+		}
+		if target == "" {
+			continue
+		}
+		perm, ok := apiRoutes[target]
+		if !ok {
+			t.Errorf("web route %q maps to %q, which is not an API route", rt.Pattern, target)
+			continue
+		}
+		if !strings.HasPrefix(rt.Pattern, "GET ") && perm != rt.Perm {
+			t.Errorf("%q needs %s on the web but %q needs %s", rt.Pattern, rt.Perm, target, perm)
+		}
+	}
+}
