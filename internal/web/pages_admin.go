@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -372,6 +374,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
 
 type auditPage struct {
 	Page
+	names  map[string]string
 	Filter audit.Filter
 	From   string
 	To     string
@@ -407,6 +410,16 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Staff, err = s.Org.ListStaff(r.Context(), org.StaffFilter{}); err != nil {
 		return err
 	}
+	if p.names, err = s.Org.Names(r.Context()); err != nil {
+		return err
+	}
+	regions, err := s.Org.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, rg := range regions {
+		p.names[rg.ID] = rg.Name
+	}
 	return s.render(w, http.StatusOK, "audit", "", &p)
 }
 
@@ -423,8 +436,87 @@ func (p *orgPage) GroupSupervisor(groupID *string) string {
 	return ""
 }
 
+// SourceLabel names where a holiday row came from.
+func (p *calendarPage) SourceLabel(src string) string {
+	switch src {
+	case workcal.SeedSource:
+		return p.T("calendar.source.seed")
+	case "admin", "import":
+		return p.T("calendar.source." + src)
+	}
+	return src
+}
+
 // WeekdayOn reports whether weekday d ("0"–"6") is a working weekday.
 func (p *calendarPage) WeekdayOn(d string) bool {
 	n, _ := strconv.Atoi(d)
 	return p.Weekdays[n]
+}
+
+// auditChange is one field of an audit entry, as a person reads it.
+type auditChange struct{ Field, Before, After string }
+
+// Changes lists the fields an audit entry changed (all fields of a
+// creation), with labels and names instead of ids.
+func (p *auditPage) Changes(e audit.Entry) []auditChange {
+	var before, after map[string]any
+	if e.BeforeJSON != nil {
+		_ = json.Unmarshal([]byte(*e.BeforeJSON), &before)
+	}
+	if e.AfterJSON != nil {
+		_ = json.Unmarshal([]byte(*e.AfterJSON), &after)
+	}
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	var out []auditChange
+	for k := range keys {
+		if k == "id" || k == "version" || k == "created_at" || k == "updated_at" {
+			continue
+		}
+		b, a := p.show(before[k]), p.show(after[k])
+		if b == a {
+			continue
+		}
+		label := p.T("field." + k)
+		if label == "field."+k {
+			label = k // a field without a label still shows, by its name
+		}
+		out = append(out, auditChange{Field: label, Before: b, After: a})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+func (p *auditPage) show(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case bool:
+		if x {
+			return p.T("common.yes")
+		}
+		return p.T("common.no")
+	case string:
+		if n, ok := p.names[x]; ok {
+			return n
+		}
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			if s, ok := e.(string); ok && access.Role(s).Valid() {
+				parts[i] = p.Role(access.Role(s))
+			} else {
+				parts[i] = p.show(e)
+			}
+		}
+		return strings.Join(parts, "、")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }

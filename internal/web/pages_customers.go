@@ -109,7 +109,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, p 
 		return err
 	}
 	_, d := httpx.Detail(s.Log, r, err)
-	if d.Field != "" {
+	if d.Field != "" && d.Field != "version" {
 		d.Message = p.T("field."+d.Field) + "：" + d.Message
 	}
 	p.Error = &d
@@ -146,8 +146,22 @@ type customerPageData struct {
 	Tab       string
 	Today     string
 	EditID    string
+	// Staff are the active staff, for adding our side to a WeChat group.
+	Staff []org.Staff
 	// names maps staff, region and contact ids to names for the history.
 	names map[string]string
+}
+
+// Value shows a history value of field as a person reads it: coded
+// values (status, side) in words, then as Label.
+func (d *customerPageData) Value(field string, v any) string {
+	if s, ok := v.(string); ok && s != "" {
+		switch field {
+		case "status", "side":
+			return d.T(field + "." + s)
+		}
+	}
+	return d.Label(v)
 }
 
 // Label shows a history value as a person reads it: a name instead of
@@ -180,7 +194,7 @@ func (s *Server) customerData(r *http.Request, id string) (*customerPageData, er
 		return nil, err
 	}
 	d := &customerPageData{Page: s.page(r, "customers", "customer.title"), C: c, Today: s.today(), Tab: r.URL.Query().Get("tab")}
-	d.Title = c.Name
+	d.Title, d.HideHeader = c.Name, true
 	d.CanWrite = customers.CanWrite(access.From(ctx), &c.Customer)
 	if d.Contacts, err = s.Customers.Contacts(ctx, id); err != nil {
 		return nil, err
@@ -198,6 +212,10 @@ func (s *Server) customerData(r *http.Request, id string) (*customerPageData, er
 		return nil, err
 	}
 	if d.names, err = s.Org.Names(ctx); err != nil {
+		return nil, err
+	}
+	yes := true
+	if d.Staff, err = s.Org.ListStaff(ctx, org.StaffFilter{Active: &yes}); err != nil {
 		return nil, err
 	}
 	regions, err := s.Org.Regions(ctx)
@@ -267,6 +285,12 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) error {
 // afterArchiveEdit answers a form on the customer page: back to the page
 // with a message, or the page re-rendered with the error.
 func (s *Server) afterArchiveEdit(w http.ResponseWriter, r *http.Request, customerID, tab string, err error) error {
+	return s.afterArchiveEditing(w, r, customerID, tab, "", err)
+}
+
+// afterArchiveEditing is afterArchiveEdit that, on an error, reopens the
+// edit form of record editID (showing its current stored values).
+func (s *Server) afterArchiveEditing(w http.ResponseWriter, r *http.Request, customerID, tab, editID string, err error) error {
 	if err == nil {
 		s.flash(r.Context(), s.cat.translate(s.lang(r), "flash.saved"))
 		return redirect(w, r, "/customers/"+customerID+"?tab="+tab)
@@ -279,7 +303,7 @@ func (s *Server) afterArchiveEdit(w http.ResponseWriter, r *http.Request, custom
 	if derr != nil {
 		return derr
 	}
-	d.Tab = tab
+	d.Tab, d.EditID = tab, editID
 	return s.formError(w, r, err, &d.Page, "customer", d)
 }
 
@@ -322,7 +346,7 @@ func (s *Server) contactUpdate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	_, err = s.Customers.UpdateContact(r.Context(), ct.ID, version(r), contactInput(r))
-	return s.afterArchiveEdit(w, r, ct.CustomerID, "contacts", err)
+	return s.afterArchiveEditing(w, r, ct.CustomerID, "contacts", ct.ID, err)
 }
 
 func equipmentInput(r *http.Request) customers.EquipmentInput {

@@ -72,4 +72,5 @@ func (s *Server) Mount(mux *http.ServeMux) {
 		mux.Handle(rt.Pattern, httpx.Guard(rt, s.Error))
 	}
 	mux.Handle("GET /static/", StaticHandler())
+	mux.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 }

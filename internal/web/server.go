@@ -125,7 +125,9 @@ type Page struct {
 	Flash string
 	Error *httpx.ErrorDetail
 	Path  string
-	srv   *Server
+	// HideHeader drops the page title bar where the page shows its own heading.
+	HideHeader bool
+	srv        *Server
 }
 
 // T translates a message id for the page's language.
