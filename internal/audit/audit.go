@@ -58,7 +58,33 @@ func WithRequest(ctx context.Context, requestID, remoteAddr string) context.Cont
 
 // Record appends one entry inside tx. The actor is the principal in ctx.
 func Record(ctx context.Context, tx bun.IDB, now time.Time, c Change) error {
-	e := Entry{
+	e, err := Build(ctx, now, c)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewInsert().Model(e).Exec(ctx); err != nil {
+		return fmt.Errorf("audit: record %s %s: %w", c.Action, c.Entity, err)
+	}
+	return nil
+}
+
+// InsertAll appends many built entries inside tx in multi-row inserts
+// (bulk imports).
+func InsertAll(ctx context.Context, tx bun.IDB, entries []*Entry) error {
+	for len(entries) > 0 {
+		n := min(len(entries), 500)
+		chunk := entries[:n]
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return fmt.Errorf("audit: record %d entries: %w", n, err)
+		}
+		entries = entries[n:]
+	}
+	return nil
+}
+
+// Build makes the entry Record would write, without writing it.
+func Build(ctx context.Context, now time.Time, c Change) (*Entry, error) {
+	e := &Entry{
 		ID: store.NewID(), At: store.Time(now), Action: c.Action, Entity: c.Entity,
 		EntityID: c.EntityID, Summary: c.Summary,
 	}
@@ -74,15 +100,12 @@ func Record(ctx context.Context, tx bun.IDB, now time.Time, c Change) error {
 	}
 	var err error
 	if e.BeforeJSON, err = marshal(c.Before); err != nil {
-		return err
+		return nil, err
 	}
 	if e.AfterJSON, err = marshal(c.After); err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := tx.NewInsert().Model(&e).Exec(ctx); err != nil {
-		return fmt.Errorf("audit: record %s %s: %w", c.Action, c.Entity, err)
-	}
-	return nil
+	return e, nil
 }
 
 func marshal(v any) (*string, error) {

@@ -114,23 +114,38 @@ func (s *Service) recording(p *access.Principal, ch Change) (recording, error) {
 // change, in the caller's transaction.
 func (s *Service) logChange(ctx context.Context, tx bun.IDB, rec recording, customerID, entity, entityID, action, summary string,
 	before, after any, ownerID *string) error {
-	diff, err := diffJSON(before, after)
-	if err != nil {
+	ch, entry, err := buildChange(ctx, rec, customerID, entity, entityID, action, summary, before, after, ownerID)
+	if err != nil || ch == nil {
 		return err
 	}
+	if _, err := tx.NewInsert().Model(ch).Exec(ctx); err != nil {
+		return fmt.Errorf("customers: archive change: %w", err)
+	}
+	if _, err := tx.NewInsert().Model(entry).Exec(ctx); err != nil {
+		return fmt.Errorf("customers: audit: %w", err)
+	}
+	return nil
+}
+
+// buildChange makes the history entry and the audit entry of one change;
+// both are nil for an update that changed nothing.
+func buildChange(ctx context.Context, rec recording, customerID, entity, entityID, action, summary string,
+	before, after any, ownerID *string) (*ArchiveChange, *audit.Entry, error) {
+	diff, err := diffJSON(before, after)
+	if err != nil {
+		return nil, nil, err
+	}
 	if action == "update" && diff == "{}" {
-		return nil // nothing changed: nothing to record
+		return nil, nil, nil // nothing changed: nothing to record
 	}
 	ch := &ArchiveChange{
 		ID: store.NewID(), CustomerID: customerID, Entity: entity, EntityID: entityID, Action: action,
 		Summary: summary, DiffJSON: diff, KnownOn: rec.knownOn, RecordedOn: rec.recordedOn, RecordedAt: rec.at,
 		RecordedBy: rec.by, OwnerID: ownerID, LateDays: rec.lateDays,
 	}
-	if _, err := tx.NewInsert().Model(ch).Exec(ctx); err != nil {
-		return fmt.Errorf("customers: archive change: %w", err)
-	}
-	return audit.Record(ctx, tx, rec.at, audit.Change{Action: action, Entity: entity, EntityID: entityID,
+	entry, err := audit.Build(ctx, rec.at, audit.Change{Action: action, Entity: entity, EntityID: entityID,
 		Summary: summary, Before: before, After: after})
+	return ch, entry, err
 }
 
 // ignoredFields never count as an archive change.

@@ -211,6 +211,9 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 				return fmt.Errorf("第 %d 行: %w", pl.line, err)
 			}
 		}
+		if err := im.flush(ctx); err != nil {
+			return err
+		}
 		rep.Applied = true
 		return audit.Record(ctx, tx, rec.at, audit.Change{Action: "import", Entity: "import", EntityID: key,
 			Summary: fmt.Sprintf("导入%s %s：新增 %d，更新 %d，无变化 %d，错误 %d", kindLabel[opts.Kind], name,

@@ -10,6 +10,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/audit"
 	"kefu/internal/store"
 	"kefu/internal/tabular"
 )
@@ -33,6 +34,55 @@ type importer struct {
 	contacts    map[string]map[string]*Contact   // customer id → name → contact
 	equipment   map[string]map[string]*Equipment // customer id → natural key → unit
 	seen        map[string]int                   // natural key → line, for duplicates in the file
+
+	// New rows and log entries are written in multi-row inserts by flush.
+	newCustomers []*Customer
+	newContacts  []*Contact
+	newEquipment []*Equipment
+	changes      []*ArchiveChange
+	audits       []*audit.Entry
+}
+
+// log queues the history and audit entries of one change.
+func (im *importer) log(ctx context.Context, customerID, entity, entityID, action, summary string, before, after any, ownerID *string) error {
+	ch, entry, err := buildChange(ctx, im.rec, customerID, entity, entityID, action, summary, before, after, ownerID)
+	if err != nil || ch == nil {
+		return err
+	}
+	im.changes = append(im.changes, ch)
+	im.audits = append(im.audits, entry)
+	return nil
+}
+
+// flush writes the queued rows, parents first, 500 rows a statement.
+func (im *importer) flush(ctx context.Context) error {
+	if err := insertChunks(ctx, im.tx, im.newCustomers, customerConflict); err != nil {
+		return err
+	}
+	if err := insertChunks(ctx, im.tx, im.newContacts, nil); err != nil {
+		return err
+	}
+	if err := insertChunks(ctx, im.tx, im.newEquipment, nil); err != nil {
+		return err
+	}
+	if err := insertChunks(ctx, im.tx, im.changes, nil); err != nil {
+		return err
+	}
+	return audit.InsertAll(ctx, im.tx, im.audits)
+}
+
+func insertChunks[T any](ctx context.Context, tx bun.IDB, rows []T, mapErr func(error) error) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), 500)]
+		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			if mapErr != nil {
+				return mapErr(err)
+			}
+			return err
+		}
+		rows = rows[len(chunk):]
+	}
+	return nil
 }
 
 func newImporter(ctx context.Context, s *Service, tx bun.Tx, rec recording, m *tabular.Mapping) (*importer, error) {
@@ -253,10 +303,8 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 		in.apply(c)
 		im.index(c)
 		return rowPlan{action: "create", summary: "新建客户 " + c.Name, apply: func(ctx context.Context) error {
-			if _, err := im.tx.NewInsert().Model(c).Exec(ctx); err != nil {
-				return customerConflict(err)
-			}
-			return im.s.logChange(ctx, im.tx, im.rec, c.ID, "customer", c.ID, "create", "导入新建客户 "+c.Name, nil, c, c.OwnerID)
+			im.newCustomers = append(im.newCustomers, c)
+			return im.log(ctx, c.ID, "customer", c.ID, "create", "导入新建客户 "+c.Name, nil, c, c.OwnerID)
 		}}
 	}
 	after := *existing
@@ -272,7 +320,7 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 			"sales_owner_id", "address", "status", "notes", "paper_location", "version", "updated_at"); err != nil {
 			return customerConflict(err)
 		}
-		return im.s.logChange(ctx, im.tx, im.rec, after.ID, "customer", after.ID, "update", "导入更新客户 "+after.Name, &before, &after, after.OwnerID)
+		return im.log(ctx, after.ID, "customer", after.ID, "update", "导入更新客户 "+after.Name, &before, &after, after.OwnerID)
 	}}
 }
 
@@ -362,10 +410,8 @@ func (im *importer) planContact(re *rowErrors, row tabular.Row) rowPlan {
 		in.apply(ct)
 		existingMap[keyOf(ct.Name)] = ct
 		return rowPlan{action: "create", summary: c.Name + " 新增联系人 " + ct.Name, apply: func(ctx context.Context) error {
-			if _, err := im.tx.NewInsert().Model(ct).Exec(ctx); err != nil {
-				return err
-			}
-			return im.s.logChange(ctx, im.tx, im.rec, customer.ID, "contact", ct.ID, "create", "导入新增联系人 "+ct.Name, nil, ct, customer.OwnerID)
+			im.newContacts = append(im.newContacts, ct)
+			return im.log(ctx, customer.ID, "contact", ct.ID, "create", "导入新增联系人 "+ct.Name, nil, ct, customer.OwnerID)
 		}}
 	}
 	after := *existing
@@ -395,7 +441,7 @@ func (im *importer) planContact(re *rowErrors, row tabular.Row) rowPlan {
 			"decision_maker", "active", "notes", "version", "updated_at"); err != nil {
 			return err
 		}
-		return im.s.logChange(ctx, im.tx, im.rec, customer.ID, "contact", after.ID, "update", "导入更新联系人 "+after.Name, &before, &after, customer.OwnerID)
+		return im.log(ctx, customer.ID, "contact", after.ID, "update", "导入更新联系人 "+after.Name, &before, &after, customer.OwnerID)
 	}}
 }
 
@@ -453,10 +499,8 @@ func (im *importer) planEquipment(re *rowErrors, row tabular.Row) rowPlan {
 		in.apply(e)
 		im.equipment[c.ID][ek] = e
 		return rowPlan{action: "create", summary: c.Name + " 新增设备 " + e.Kind + " " + e.Model, apply: func(ctx context.Context) error {
-			if _, err := im.tx.NewInsert().Model(e).Exec(ctx); err != nil {
-				return err
-			}
-			return im.s.logChange(ctx, im.tx, im.rec, customer.ID, "equipment", e.ID, "create", "导入新增设备 "+e.Kind+" "+e.Model, nil, e, customer.OwnerID)
+			im.newEquipment = append(im.newEquipment, e)
+			return im.log(ctx, customer.ID, "equipment", e.ID, "create", "导入新增设备 "+e.Kind+" "+e.Model, nil, e, customer.OwnerID)
 		}}
 	}
 	in.Notes = existing.Notes
@@ -482,6 +526,6 @@ func (im *importer) planEquipment(re *rowErrors, row tabular.Row) rowPlan {
 			"installed_on", "active", "notes", "version", "updated_at"); err != nil {
 			return err
 		}
-		return im.s.logChange(ctx, im.tx, im.rec, customer.ID, "equipment", after.ID, "update", "导入更新设备 "+after.Kind, &before, &after, customer.OwnerID)
+		return im.log(ctx, customer.ID, "equipment", after.ID, "update", "导入更新设备 "+after.Kind, &before, &after, customer.OwnerID)
 	}}
 }
