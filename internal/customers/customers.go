@@ -278,6 +278,15 @@ func (s *Service) UpdateCustomer(ctx context.Context, id string, version int64, 
 		if !CanWrite(p, before) {
 			return apperr.Forbidden("只能修改自己分管的客户")
 		}
+		if !p.Can(access.CustomerAssign) {
+			// Without the right to assign, empty owner fields mean "unchanged".
+			if in.OwnerID == "" {
+				in.OwnerID = deref(before.OwnerID)
+			}
+			if in.SalesOwnerID == "" {
+				in.SalesOwnerID = deref(before.SalesOwnerID)
+			}
+		}
 		if (deref(before.OwnerID) != in.OwnerID || deref(before.SalesOwnerID) != in.SalesOwnerID) && !p.Can(access.CustomerAssign) {
 			return apperr.Forbidden("只有客服经理可以调整分管客服或销售负责人")
 		}

@@ -203,7 +203,7 @@ func TestCustomerWritePermissions(t *testing.T) {
 			{"manager moves owner", e.asMgr, func(in *customers.CustomerInput) { in.OwnerID = e.spec2.ID }, ""},
 			{"old owner edits after move", e.asSpec1, func(in *customers.CustomerInput) { in.Notes = "已移交" }, apperr.KindForbidden},
 			{"new owner edits", e.asSpec2, func(in *customers.CustomerInput) { in.Notes = "接手" }, ""},
-			{"new owner clears sales owner", e.asSpec2, func(in *customers.CustomerInput) { in.SalesOwnerID = "" }, apperr.KindForbidden},
+			{"new owner changes the sales owner", e.asSpec2, func(in *customers.CustomerInput) { in.SalesOwnerID = e.spec1.ID }, apperr.KindForbidden},
 		}
 		for _, tc := range cases {
 			cur := e.get(c.ID)
@@ -615,6 +615,36 @@ func TestConcurrentEdits(t *testing.T) {
 		}
 		if updates != 2 {
 			t.Errorf("%d update entries in the history, want 2 (one per winning save)", updates)
+		}
+	})
+}
+
+// A specialist saving a form without owner fields (they may not assign)
+// keeps the owners instead of being refused or clearing them.
+func TestSpecialistEmptyOwnerFieldsKeepOwners(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c, err := e.svc.CreateCustomer(e.asMgr, customers.CustomerInput{Name: "保留负责人", Class: "B", RegionID: e.r1.ID,
+			OwnerID: e.spec1.ID, SalesOwnerID: e.sales.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := inputOf(c)
+		in.OwnerID, in.SalesOwnerID, in.Notes = "", "", "专员更新备注"
+		got, err := e.svc.UpdateCustomer(e.asSpec1, c.ID, c.Version, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(got.OwnerID) != e.spec1.ID || deref(got.SalesOwnerID) != e.sales.ID || got.Notes != "专员更新备注" {
+			t.Fatalf("after update: owner %v sales %v notes %q", deref(got.OwnerID), deref(got.SalesOwnerID), got.Notes)
+		}
+		// A manager clearing the sales owner really clears it.
+		in = inputOf(got)
+		in.SalesOwnerID = ""
+		got, err = e.svc.UpdateCustomer(e.asMgr, c.ID, got.Version, in)
+		if err != nil || got.SalesOwnerID != nil {
+			t.Fatalf("manager clearing sales owner: %v, %v", got, err)
 		}
 	})
 }

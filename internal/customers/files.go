@@ -45,7 +45,7 @@ var allowedTypes = map[string]bool{
 // separators or control characters, at most 120 characters. A name that
 // tries to climb directories is refused.
 func CleanFileName(name string) (string, error) {
-	if strings.Contains(name, "..") || strings.ContainsAny(name, "/\\") {
+	if name == ".." || strings.ContainsAny(name, "/\\") {
 		return "", apperr.Invalid("file", "文件名不能包含路径")
 	}
 	name = strings.TrimSpace(filepath.Base(name))

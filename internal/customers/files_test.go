@@ -166,3 +166,16 @@ func TestFiles(t *testing.T) {
 		}
 	})
 }
+
+func TestCleanFileNameAllowsDotsInsideNames(t *testing.T) {
+	for _, ok := range []string{"合同..v2.pdf", "a.b.c.txt", "..hidden"} {
+		if _, err := customers.CleanFileName(ok); err != nil {
+			t.Errorf("CleanFileName(%q) = %v, want accepted", ok, err)
+		}
+	}
+	for _, bad := range []string{"..", "../x", `..\x`, "a/b", "", "."} {
+		if _, err := customers.CleanFileName(bad); err == nil {
+			t.Errorf("CleanFileName(%q) accepted", bad)
+		}
+	}
+}

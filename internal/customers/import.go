@@ -128,6 +128,9 @@ func ImportTemplate(kind ImportKind) ([]string, [][]string, error) {
 // StageImport keeps an uploaded file in the blob store so the dry run and
 // the real import read the same bytes. It returns the file's key.
 func (s *Service) StageImport(ctx context.Context, r io.Reader, limit int64) (string, error) {
+	if !principal(ctx).Can(access.CustomerImport) {
+		return "", apperr.Forbidden("没有导入权限")
+	}
 	key, _, err := s.blobs.Put(ctx, r, limit)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return "", apperr.TooLarge("file", fmt.Sprintf("文件超过 %d MB", limit>>20))

@@ -237,6 +237,11 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 	}
 	if existing == nil {
 		existing = im.byRegion[keyOf(regionID, get("name"))]
+		if existing != nil && code != "" && existing.Code != code {
+			// A new code on a customer found by name would silently renumber it.
+			re.add("code", code, "该客户已有编号 "+existing.Code+"，编号不一致")
+			return rowPlan{}
+		}
 	}
 	in := CustomerInput{Code: code, Name: get("name"), Class: get("class"), RegionID: regionID, OwnerID: owner,
 		SalesOwnerID: sales, Address: get("address"), Status: status, Notes: get("notes"), PaperLocation: get("paper_location")}
@@ -425,7 +430,7 @@ func (im *importer) planContact(re *rowErrors, row tabular.Row) rowPlan {
 	keepIfAbsent("phone2", &in.Phone2, existing.Phone2)
 	keepIfAbsent("wechat", &in.WeChat, existing.WeChat)
 	keepIfAbsent("email", &in.Email, existing.Email)
-	if !im.m.Has("decision_maker") {
+	if get("decision_maker") == "" { // an empty cell keeps the flag
 		in.DecisionMaker = existing.DecisionMaker
 	}
 	in.Notes = existing.Notes

@@ -75,7 +75,7 @@ func (e *env) importBytes(ctx context.Context, name string, data []byte, opts cu
 	e.t.Helper()
 	key, err := e.svc.StageImport(ctx, bytes.NewReader(data), 10<<20)
 	if err != nil {
-		e.t.Fatalf("stage: %v", err)
+		return nil, err // staging checks the import permission too
 	}
 	return e.svc.Import(ctx, key, name, opts)
 }
@@ -635,5 +635,26 @@ func TestImportTenThousand(t *testing.T) {
 		// Re-importing is a no-op, also at this size.
 		rep = e.mustImport(e.asMgr, "big.csv", data, customers.ImportOptions{Kind: customers.ImportCustomers, DryRun: true})
 		wantCounts(t, "10k again", rep, n, 0, 0, n, 0, false, false)
+	})
+}
+
+// A row that finds a customer by name but carries another code is an
+// error, not a silent renumbering.
+func TestImportCodeMismatchIsARowError(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c, err := e.svc.CreateCustomer(e.asMgr, customers.CustomerInput{Code: "KH-OLD1", Name: "编号核对大厦", Class: "B", RegionID: e.r1.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := formats[0].encode(t, []string{"客户编号", "客户名称", "客户等级", "区域"}, [][]string{{"KH-NEW9", c.Name, "B", e.r1.Name}})
+		rep := e.mustImport(e.asMgr, "a.csv", data, customers.ImportOptions{Kind: customers.ImportCustomers, SkipBad: true})
+		if len(rep.Errors) != 1 || rep.Errors[0].Column != "客户编号" || rep.Created+rep.Updated != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		if got := e.get(c.ID); got.Code != "KH-OLD1" {
+			t.Fatalf("code changed to %q", got.Code)
+		}
 	})
 }
