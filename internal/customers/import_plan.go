@@ -300,6 +300,9 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 	if existing == nil {
 		if in.Code == "" {
 			in.Code = newCode()
+			for im.byCode[in.Code] != nil {
+				in.Code = newCode()
+			}
 		} else if _, taken := im.byCode[in.Code]; taken {
 			re.add("code", in.Code, "客户编号已被其他客户使用")
 			return rowPlan{}
