@@ -160,7 +160,9 @@ func List(ctx context.Context, db bun.IDB, f Filter) ([]Entry, error) {
 	}
 	if !f.BeforeAt.IsZero() {
 		at := store.Time(f.BeforeAt)
-		q = q.Where("(at < ? OR (at = ? AND id < ?))", at, at, f.BeforeID)
+		// Row-value comparison: a range on audit_log_at (at, id) on both
+		// databases, in the order of the ORDER BY below.
+		q = q.Where("(at, id) < (?, ?)", at, f.BeforeID)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {

@@ -85,7 +85,13 @@ func (s *Service) ListCustomers(ctx context.Context, f ListFilter) (Page[Custome
 		if err != nil {
 			return Page[CustomerView]{}, err
 		}
-		add("(c.name > ? OR (c.name = ? AND c.id > ?))", name, name, id)
+		// A row-value comparison, not "name > ? OR (name = ? AND id > ?)":
+		// both databases turn it into a range on the (…, name, id) indexes
+		// (customers_name, customers_region, customers_owner,
+		// customers_class), where PostgreSQL cannot use the OR as an index
+		// bound and walks the index from the start. It compares with the
+		// columns' own collation, as the ORDER BY does.
+		add("(c.name, c.id) > (?, ?)", name, id)
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
