@@ -48,17 +48,24 @@ const (
 	CustomerWrite  Permission = "customer.write" // plus ownership, checked by the domain
 	CustomerAssign Permission = "customer.assign"
 	CustomerImport Permission = "customer.import"
+	// Contracts, renewals, receivables and quotes (SPEC §4).
+	ContractRead   Permission = "contract.read"
+	ContractWrite  Permission = "contract.write" // plus ownership of the customer, checked by the domain
+	ContractImport Permission = "contract.import"
+	// FinanceWrite records invoices (开票) and payments received (回款).
+	FinanceWrite Permission = "finance.write"
 )
 
 // grants maps each role to its permissions.
 var grants = map[Role][]Permission{
-	Admin:           {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport},
-	CSManager:       {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport},
-	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite},
-	Executive:       {StaffRead, CustomerRead},
+	Admin: {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport,
+		ContractRead, ContractWrite, ContractImport, FinanceWrite},
+	CSManager:       {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport},
+	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite},
+	Executive:       {StaffRead, CustomerRead, ContractRead},
 	MaintSupervisor: {StaffRead, CustomerRead},
 	Technician:      {CustomerRead},
-	Finance:         {StaffRead, CustomerRead},
+	Finance:         {StaffRead, CustomerRead, ContractRead, FinanceWrite},
 	InfoCenter:      {StaffRead, CustomerRead},
 }
 

@@ -1,0 +1,107 @@
+// Package contracts holds contracts (合同) and the money around them
+// (SPEC §4): scope (服务内容), payment schedule (付款计划, including EMC
+// owner fees 业主收费), invoices (开票), payments received (回款) and their
+// allocation to installments, the renewal desk (合同续签), new business
+// from existing customers (老客户新需求 → 报价方案), and the facts the pure
+// rates package turns into 续约率 and 回款率.
+//
+// Contracts belong to customers; a specialist writes the contracts of the
+// customers they own (分管客户). The package reads the customers, staff and
+// archive-change tables in joins (read-only) and writes only its own.
+package contracts
+
+import (
+	"context"
+	"time"
+
+	"kefu/internal/access"
+	"kefu/internal/calendar"
+	"kefu/internal/store"
+)
+
+// Service reads and changes contracts and receivables.
+type Service struct {
+	db                *store.DB
+	now               func() time.Time
+	loc               *time.Location
+	cal               Calendars
+	specialistReadAll bool
+}
+
+// Calendars gives the company work calendar (for "3 working days" rules).
+type Calendars interface {
+	Calendar(ctx context.Context, tz string) (*calendar.Calendar, error)
+}
+
+// Options configure the service.
+type Options struct {
+	Location          *time.Location
+	SpecialistReadAll bool
+}
+
+// NewService returns the contracts service.
+func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options) *Service {
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll}
+}
+
+// today is the company date now.
+func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }
+
+// principal is the caller; without one the caller may do nothing.
+func principal(ctx context.Context) *access.Principal {
+	if p := access.From(ctx); p != nil {
+		return p
+	}
+	return &access.Principal{}
+}
+
+// onlySpecialist: a specialist without any role that reads everything.
+func onlySpecialist(p *access.Principal) bool {
+	if !p.Has(access.CSSpecialist) || p.IsManagerial() {
+		return false
+	}
+	for _, r := range p.Roles {
+		if r != access.CSSpecialist {
+			return false
+		}
+	}
+	return true
+}
+
+// readScope returns the owner a caller's reads are limited to ("" = all),
+// or ok=false when the caller may read no contract at all.
+func (s *Service) readScope(p *access.Principal) (owner string, ok bool) {
+	if !p.Can(access.ContractRead) {
+		return "", false
+	}
+	if onlySpecialist(p) && !s.specialistReadAll {
+		return p.StaffID, true
+	}
+	return "", true
+}
+
+// canWriteFor reports whether p may change contracts of a customer owned
+// by ownerID: managers and admins always, a specialist for own customers.
+func canWriteFor(p *access.Principal, ownerID *string) bool {
+	if !p.Can(access.ContractWrite) {
+		return false
+	}
+	if p.IsManagerial() {
+		return true
+	}
+	return p.Has(access.CSSpecialist) && ownerID != nil && *ownerID == p.StaffID
+}
+
+// canReadFor reports whether p may read contracts of a customer owned by
+// ownerID.
+func (s *Service) canReadFor(p *access.Principal, ownerID *string) bool {
+	scope, ok := s.readScope(p)
+	if !ok {
+		return false
+	}
+	return scope == "" || (ownerID != nil && *ownerID == scope)
+}
