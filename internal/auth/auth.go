@@ -32,12 +32,16 @@ type Service struct {
 	now func() time.Time
 	// dummy is a hash checked for unknown logins so their timing matches.
 	dummy string
+	// tokens caches resolved API tokens (DefaultTokenCacheTTL).
+	tokens *tokenCache
 }
 
 // NewService returns the auth service.
 func NewService(db *store.DB, now func() time.Time) *Service {
 	d, _ := HashPassword("kefu-dummy-password-for-timing")
-	return &Service{db: db, now: now, dummy: d}
+	s := &Service{db: db, now: now, dummy: d, tokens: newTokenCache(DefaultTokenCacheTTL)}
+	db.OnChanged(s.tokens.changed)
+	return s
 }
 
 type credential struct {
@@ -166,7 +170,7 @@ func (s *Service) SetPassword(ctx context.Context, staffID, password string, mus
 		return err
 	}
 	now := store.Time(s.now())
-	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(&credential{StaffID: staffID, PasswordHash: hash, ChangedAt: now, MustChange: mustChange}).
 			On("CONFLICT (staff_id) DO UPDATE").
 			Set("password_hash = EXCLUDED.password_hash, changed_at = EXCLUDED.changed_at, must_change = EXCLUDED.must_change, failed_count = 0, locked_until = NULL").
@@ -177,6 +181,12 @@ func (s *Service) SetPassword(ctx context.Context, staffID, password string, mus
 		return audit.Record(ctx, tx, now, audit.Change{Action: "password", Entity: "staff", EntityID: staffID,
 			Summary: "设置密码 " + login})
 	})
+	if err == nil {
+		// A password reset is often a reaction to a leak: the person's
+		// tokens are looked up afresh (revoking them is a separate step).
+		s.db.Changed(store.ChangeStaff, staffID)
+	}
+	return err
 }
 
 // ChangePassword changes the caller's own password after checking the old one.

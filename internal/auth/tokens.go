@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,10 +90,12 @@ func (s *Service) CreateToken(ctx context.Context, staffID, name string, expires
 	return t, "kf_" + prefix + "_" + secret, nil
 }
 
-// RevokeToken revokes a token by id or prefix.
+// RevokeToken revokes a token by id or prefix. This process refuses it at
+// once; other processes sharing the database within DefaultTokenCacheTTL.
 func (s *Service) RevokeToken(ctx context.Context, idOrPrefix string) error {
 	now := store.Time(s.now())
-	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var id string
+	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		t := new(Token)
 		if err := tx.NewSelect().Model(t).Where("id = ? OR prefix = ?", idOrPrefix, idOrPrefix).Scan(ctx); err != nil {
 			if errors.Is(err, store.ErrNoRows) {
@@ -100,6 +103,7 @@ func (s *Service) RevokeToken(ctx context.Context, idOrPrefix string) error {
 			}
 			return err
 		}
+		id = t.ID
 		if t.RevokedAt != nil {
 			return nil
 		}
@@ -109,6 +113,10 @@ func (s *Service) RevokeToken(ctx context.Context, idOrPrefix string) error {
 		return audit.Record(ctx, tx, now, audit.Change{Action: "revoke", Entity: "api_token", EntityID: t.ID,
 			Summary: "吊销 API 令牌 " + t.Name})
 	})
+	if err == nil {
+		s.db.Changed(store.ChangeAPIToken, id)
+	}
+	return err
 }
 
 // Tokens lists tokens, newest first.
@@ -118,12 +126,32 @@ func (s *Service) Tokens(ctx context.Context) ([]Token, error) {
 	return out, err
 }
 
-// Authenticate resolves a Bearer token to its principal.
+// Authenticate resolves a Bearer token to its principal. A token resolved
+// in the last DefaultTokenCacheTTL is answered from memory (see
+// DefaultTokenCacheTTL for what that means across processes).
 func (s *Service) Authenticate(ctx context.Context, token string) (*access.Principal, error) {
 	rest, ok := strings.CutPrefix(token, "kf_")
 	prefix, secret, ok2 := strings.Cut(rest, "_")
 	if !ok || !ok2 || len(prefix) != tokenPrefixLen || secret == "" {
 		return nil, apperr.Unauthorized("API 令牌无效")
+	}
+	now := s.now()
+	hash := hashSecret(secret)
+	e, hit, gen := s.tokens.lookup(prefix, now)
+	if hit {
+		if !e.matches(hash) {
+			return nil, apperr.Unauthorized("API 令牌无效")
+		}
+		if e.expiresAt != nil && !now.Before(*e.expiresAt) {
+			return nil, apperr.Unauthorized("API 令牌已吊销或过期")
+		}
+		p := e.principal()
+		if e.lastUsed == nil || now.Sub(*e.lastUsed) > time.Minute {
+			if s.recordUse(ctx, e.tokenID, now) {
+				s.tokens.touched(prefix, store.Time(now))
+			}
+		}
+		return p, nil
 	}
 	t := new(Token)
 	err := s.db.R().NewSelect().Model(t).Where("prefix = ?", prefix).Scan(ctx)
@@ -133,10 +161,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(t.Hash)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(t.Hash)) != 1 {
 		return nil, apperr.Unauthorized("API 令牌无效")
 	}
-	now := s.now()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
 		return nil, apperr.Unauthorized("API 令牌已吊销或过期")
 	}
@@ -146,11 +173,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*access.Princ
 	}
 	p.Via = "token"
 	// Record use at most once a minute: no write per request.
+	lastUsed := t.LastUsedAt
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		_ = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewUpdate().Table("api_tokens").Set("last_used_at = ?", store.Time(now)).Where("id = ?", t.ID).Exec(ctx)
-			return err
-		})
+		if s.recordUse(ctx, t.ID, now) {
+			at := store.Time(now)
+			lastUsed = &at
+		}
 	}
+	fresh := &tokenEntry{hash: t.Hash, tokenID: t.ID, staffID: t.StaffID, expiresAt: t.ExpiresAt, lastUsed: lastUsed, p: *p}
+	fresh.p.Roles = slices.Clone(p.Roles)
+	s.tokens.put(prefix, fresh, gen, now)
 	return p, nil
+}
+
+// recordUse writes last_used_at; a failure is ignored (the request goes on).
+func (s *Service) recordUse(ctx context.Context, tokenID string, now time.Time) bool {
+	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Table("api_tokens").Set("last_used_at = ?", store.Time(now)).Where("id = ?", tokenID).Exec(ctx)
+		return err
+	})
+	return err == nil
 }

@@ -10,9 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
+	"kefu/internal/auth"
+	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 )
@@ -312,6 +316,139 @@ func TestTokensNewestFirst(t *testing.T) {
 		}
 		if strings.Join(names, ",") != "third,second,first" {
 			t.Errorf("order %v", names)
+		}
+	})
+}
+
+// TestTokenCache: a resolved token is answered from memory for
+// DefaultTokenCacheTTL. Changes made through this process (revocation,
+// password, roles and other principal fields, departure) drop it at once;
+// changes made elsewhere (here: SQL behind the services' back, as another
+// process would) show when the entry expires.
+func TestTokenCache(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		bot := f.staff(t, "bot", "", access.CSSpecialist)
+		_, text, err := f.auth.CreateToken(f.ctx, bot.ID, "bot", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		principal := func() *access.Principal {
+			t.Helper()
+			p, err := f.auth.Authenticate(ctx, text)
+			if err != nil {
+				t.Fatalf("authenticate: %v", err)
+			}
+			return p
+		}
+		elsewhere := func(sql string, args ...any) {
+			t.Helper()
+			err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+				_, err := tx.NewRaw(sql, args...).Exec(ctx)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Cached: a rename made elsewhere shows only after the TTL.
+		if p := principal(); p.Name != "员工 bot" {
+			t.Fatalf("name %q", p.Name)
+		}
+		elsewhere("UPDATE staff SET name = ? WHERE id = ?", "改名一", bot.ID)
+		f.clock.Advance(auth.DefaultTokenCacheTTL - time.Millisecond)
+		p := principal()
+		if p.Name != "员工 bot" {
+			t.Fatalf("within the TTL the cache was not used: %q", p.Name)
+		}
+		// The caller's copy is its own.
+		p.Roles[0], p.Name = access.Admin, "changed by the caller"
+		if p := principal(); p.Name != "员工 bot" || p.Has(access.Admin) || p.Via != "token" {
+			t.Fatalf("the cached principal was changed through a returned one: %+v", p)
+		}
+		f.clock.Advance(time.Millisecond)
+		if p := principal(); p.Name != "改名一" {
+			t.Fatalf("after the TTL: %q", p.Name)
+		}
+
+		// A wrong secret with the prefix of a cached token is refused.
+		_, err = f.auth.Authenticate(ctx, text[:len(text)-1]+map[bool]string{true: "b", false: "a"}[strings.HasSuffix(text, "a")])
+		wantKind(t, err, apperr.KindUnauthorized, "")
+
+		// Roles changed through org: at once.
+		st, err := f.org.GetStaff(f.ctx, bot.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := org.StaffInput{Login: st.Login, Name: st.Name, Roles: []access.Role{access.Finance}}
+		if _, err := f.org.UpdateStaff(f.ctx, bot.ID, st.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		if p := principal(); p.Has(access.CSSpecialist) || !p.Has(access.Finance) {
+			t.Fatalf("roles after UpdateStaff: %v", p.Roles)
+		}
+
+		// A password reset drops the entry too.
+		elsewhere("UPDATE staff SET name = ? WHERE id = ?", "改名二", bot.ID)
+		if p := principal(); p.Name != "改名一" {
+			t.Fatalf("cache not used: %q", p.Name)
+		}
+		if err := f.auth.SetPassword(f.ctx, bot.ID, goodPassword, false); err != nil {
+			t.Fatal(err)
+		}
+		if p := principal(); p.Name != "改名二" {
+			t.Fatalf("after SetPassword: %q", p.Name)
+		}
+
+		// Revoked elsewhere: refused once the entry expires.
+		elsewhere("UPDATE api_tokens SET revoked_at = ? WHERE prefix = ?", store.Time(f.clock.Now()), tokenRE.FindStringSubmatch(text)[1])
+		principal()
+		f.clock.Advance(auth.DefaultTokenCacheTTL)
+		_, err = f.auth.Authenticate(ctx, text)
+		wantKind(t, err, apperr.KindUnauthorized, "")
+
+		// Revoked here, and the holder left: refused at once.
+		tok2, text2, err := f.auth.CreateToken(f.ctx, bot.ID, "second", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, text3, err := f.auth.CreateToken(f.ctx, bot.ID, "third", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tx := range []string{text2, text3} {
+			if _, err := f.auth.Authenticate(ctx, tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.auth.RevokeToken(f.ctx, tok2.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.auth.Authenticate(ctx, text2)
+		wantKind(t, err, apperr.KindUnauthorized, "")
+		if _, err := f.auth.Authenticate(ctx, text3); err != nil {
+			t.Fatalf("revoking one token refused another: %v", err)
+		}
+		f.leave(t, bot.ID)
+		_, err = f.auth.Authenticate(ctx, text3)
+		wantKind(t, err, apperr.KindUnauthorized, "")
+
+		// A TTL of 0 turns the cache off.
+		other := f.staff(t, "other", "", access.CSSpecialist)
+		_, text4, err := f.auth.CreateToken(f.ctx, other.ID, "other", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.auth.SetTokenCacheTTL(0)
+		if _, err := f.auth.Authenticate(ctx, text4); err != nil {
+			t.Fatal(err)
+		}
+		elsewhere("UPDATE staff SET name = ? WHERE id = ?", "改名三", other.ID)
+		if p, err := f.auth.Authenticate(ctx, text4); err != nil || p.Name != "改名三" {
+			t.Fatalf("without cache: %+v %v", p, err)
 		}
 	})
 }

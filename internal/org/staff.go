@@ -132,6 +132,11 @@ func (s *Service) UpdateStaff(ctx context.Context, id string, version int64, in 
 		return audit.Record(ctx, tx, now, audit.Change{Action: "update", Entity: "staff", EntityID: id,
 			Summary: "修改员工 " + after.Name, Before: before, After: after})
 	})
+	if err == nil {
+		// Login, name, locale and roles make up the principal: cached ones
+		// (API tokens) must be dropped.
+		s.db.Changed(store.ChangeStaff, id)
+	}
 	return out, err
 }
 
@@ -179,6 +184,9 @@ func (s *Service) SetActive(ctx context.Context, id string, version int64, activ
 		return audit.Record(ctx, tx, now, audit.Change{Action: "update", Entity: "staff", EntityID: id,
 			Summary: summary, Before: before, After: after})
 	})
+	if err == nil {
+		s.db.Changed(store.ChangeStaff, id) // a person who left is refused at once
+	}
 	return out, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -418,6 +419,54 @@ func TestListStaff(t *testing.T) {
 		names, err := f.org.Names(context.Background())
 		if err != nil || names[gone.ID] != "吴四" || len(names) != 4 {
 			t.Errorf("Names = %v, %v", names, err)
+		}
+	})
+}
+
+// TestStaffChangesAnnounced: committed changes to what makes up a
+// principal are announced on the database handle (store.DB.Changed), so
+// the auth package's token cache drops them; refused changes are not.
+func TestStaffChangesAnnounced(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		var mu sync.Mutex
+		var got []string
+		db.OnChanged(func(topic, id string) {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, topic+" "+id)
+		})
+		take := func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			out := got
+			got = nil
+			return out
+		}
+		st := f.staff(t, "announce")
+		if g := take(); len(g) != 0 {
+			t.Errorf("creation announced %v", g)
+		}
+		in := org.StaffInput{Login: st.Login, Name: st.Name, Roles: []access.Role{access.Finance}}
+		up, err := f.org.UpdateStaff(f.ctx, st.ID, st.Version, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := take(); !slices.Equal(g, []string{store.ChangeStaff + " " + st.ID}) {
+			t.Errorf("update announced %v", g)
+		}
+		if _, err := f.org.UpdateStaff(f.ctx, st.ID, st.Version, in); err == nil {
+			t.Fatal("stale version accepted")
+		}
+		if g := take(); len(g) != 0 {
+			t.Errorf("a refused update announced %v", g)
+		}
+		if _, err := f.org.SetActive(f.ctx, st.ID, up.Version, false, ""); err != nil {
+			t.Fatal(err)
+		}
+		if g := take(); !slices.Equal(g, []string{store.ChangeStaff + " " + st.ID}) {
+			t.Errorf("departure announced %v", g)
 		}
 	})
 }

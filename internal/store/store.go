@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,6 +39,9 @@ type DB struct {
 	dialect Dialect
 	writer  *bun.DB
 	reader  *bun.DB
+
+	changeMu  sync.RWMutex
+	onChanged []func(topic, id string)
 }
 
 // Options tune Open.
@@ -149,6 +153,36 @@ func (db *DB) Close() error {
 		err = errors.Join(err, db.reader.Close())
 	}
 	return err
+}
+
+// Topics of Changed.
+const (
+	// ChangeStaff: a staff member's login, name, locale, roles, active flag
+	// or password changed; the id is the staff id.
+	ChangeStaff = "staff"
+	// ChangeAPIToken: an API token was revoked; the id is the token id.
+	ChangeAPIToken = "api_token"
+)
+
+// Changed tells the caches of this process that rows named by topic and id
+// changed in a transaction that has committed, so that they drop what they
+// hold for them. Call it after the commit. Other processes sharing the
+// database are not told: a cache of such rows must expire on its own.
+func (db *DB) Changed(topic, id string) {
+	db.changeMu.RLock()
+	fns := db.onChanged
+	db.changeMu.RUnlock()
+	for _, fn := range fns {
+		fn(topic, id)
+	}
+}
+
+// OnChanged registers fn to be called by every Changed on this handle.
+// fn must be quick and must not call Changed.
+func (db *DB) OnChanged(fn func(topic, id string)) {
+	db.changeMu.Lock()
+	defer db.changeMu.Unlock()
+	db.onChanged = append(db.onChanged[:len(db.onChanged):len(db.onChanged)], fn)
 }
 
 // Transact runs fn in one transaction on the writer. The transaction

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -108,5 +109,25 @@ func TestNewIDIsOrderedAndUnique(t *testing.T) {
 			t.Fatalf("ids not increasing: %s after %s", id, prev)
 		}
 		seen[id], prev = true, id
+	}
+}
+
+func TestChanged(t *testing.T) {
+	db := storetest.SQLite(t)
+	var a, b []string
+	db.Changed("nobody", "listens") // no subscriber: nothing happens
+	db.OnChanged(func(topic, id string) { a = append(a, topic+":"+id) })
+	db.OnChanged(func(topic, id string) { b = append(b, topic+":"+id) })
+	db.Changed(store.ChangeStaff, "s1")
+	db.Changed(store.ChangeAPIToken, "t1")
+	want := []string{"staff:s1", "api_token:t1"}
+	if !slices.Equal(a, want) || !slices.Equal(b, want) {
+		t.Fatalf("subscribers saw %v and %v, want %v", a, b, want)
+	}
+	// Another handle (another process) is not told.
+	other := storetest.SQLite(t)
+	other.Changed(store.ChangeStaff, "s2")
+	if len(a) != 2 {
+		t.Fatalf("a change on another handle reached this one: %v", a)
 	}
 }
