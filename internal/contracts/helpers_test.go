@@ -201,3 +201,7 @@ func (e *env) byNumber(number string) *contracts.ContractView {
 	e.t.Fatalf("no contract %s", number)
 	return nil
 }
+
+func contactInput(name, phone string, decisionMaker bool) customers.ContactInput {
+	return customers.ContactInput{Name: name, Phone: phone, DecisionMaker: decisionMaker}
+}

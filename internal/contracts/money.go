@@ -132,7 +132,8 @@ func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, in PaymentInput
 			}
 			return nil, apperr.Invalid("installment_id", "该期已付清")
 		}
-		open = append([]Installment{open[i]}, slices.Delete(open, i, i+1)...)
+		named := open[i]
+		open = append([]Installment{named}, slices.Delete(open, i, i+1)...)
 	}
 	now := store.Time(s.now())
 	pay := &Payment{ID: store.NewID(), ContractID: c.ID, ReceivedOn: in.ReceivedOn, AmountFen: in.AmountFen, Method: in.Method,
