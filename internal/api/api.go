@@ -24,6 +24,7 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
 	"kefu/internal/org"
@@ -38,6 +39,7 @@ type Deps struct {
 	Auth      *auth.Service
 	Org       *org.Service
 	Customers *customers.Service
+	Contracts *contracts.Service
 	Calendar  *workcal.Service
 	Loc       *time.Location
 	Now       func() time.Time

@@ -16,6 +16,7 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/blob"
 	"kefu/internal/config"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
 	"kefu/internal/org"
@@ -39,6 +40,7 @@ type App struct {
 	Auth         *auth.Service
 	Calendar     *workcal.Service
 	Customers    *customers.Service
+	Contracts    *contracts.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server
 	api          *api.Server

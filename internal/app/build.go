@@ -12,6 +12,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
 	"kefu/internal/blob"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
 	"kefu/internal/org"
@@ -30,6 +31,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Auth = auth.NewService(a.db, a.now)
 	a.Calendar = workcal.NewService(a.db, a.now)
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -48,11 +50,11 @@ func (a *App) build(ctx context.Context) error {
 	sessions.Cookie.Persist = false
 
 	w, err := web.New(web.Deps{Log: a.log, DB: a.db, Sessions: sessions, Auth: a.Auth, Org: a.Org, Customers: a.Customers,
-		Calendar: a.Calendar, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Contracts: a.Contracts, Calendar: a.Calendar, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	if err != nil {
 		return err
 	}
-	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Calendar: a.Calendar,
+	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Calendar: a.Calendar,
 		Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 

@@ -20,6 +20,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
 	"kefu/internal/org"
@@ -41,6 +42,7 @@ type Deps struct {
 	Auth      *auth.Service
 	Org       *org.Service
 	Customers *customers.Service
+	Contracts *contracts.Service
 	Calendar  *workcal.Service
 	Loc       *time.Location
 	Now       func() time.Time
