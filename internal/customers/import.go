@@ -176,7 +176,7 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	}
 	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		*rep = ImportReport{Kind: rep.Kind, Format: rep.Format, Encoding: rep.Encoding, Total: rep.Total, Unknown: rep.Unknown, DryRun: rep.DryRun}
-		im, err := newImporter(ctx, s, tx, rec, m)
+		im, err := newImporter(ctx, s, tx, rec, m, opts.Kind, tbl.Rows)
 		if err != nil {
 			return err
 		}

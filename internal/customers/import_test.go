@@ -658,3 +658,61 @@ func TestImportCodeMismatchIsARowError(t *testing.T) {
 		}
 	})
 }
+
+// The importer reads only the matching columns of the stored customers and
+// whole rows of the ones a file matches: every column a file leaves out
+// must still be kept, and the history must show only what changed, for
+// rows matched by code (any case) and by region and name (any case and
+// spacing), among many stored customers the file does not touch.
+func TestImportReadsWholeRowsOfMatches(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		var cs []*customers.Customer
+		for i := range 30 {
+			r := e.r1
+			if i%2 == 1 {
+				r = e.r2
+			}
+			cs = append(cs, e.customer(fmt.Sprintf("Acme 客户 %02d", i), r, e.spec1, func(in *customers.CustomerInput) {
+				in.Code, in.Address, in.Notes, in.SalesOwnerID = fmt.Sprintf("KH-M%02d", i), fmt.Sprintf("地址 %d", i), fmt.Sprintf("备注 %d", i), e.sales.ID
+				in.PaperLocation, in.PaperReceivedBy, in.PaperReceivedOn = fmt.Sprintf("柜 %d", i), "档案员", "2026-01-02"
+			}))
+		}
+		if cs[6].RegionID != e.r1.ID || cs[9].RegionID != e.r2.ID {
+			t.Fatal("unexpected regions")
+		}
+		e.clock.Advance(60e9)
+		headers := []string{"客户编号", "客户名称", "客户等级", "区域", "地址"}
+		rows := [][]string{
+			{"kh-m05", "Acme 客户 05", "D", "望京", "地址 5"}, // by code: class changes
+			{"", "  Acme 客户 06 ", "B", "国贸", "新地址"},     // by region and name: address changes
+			{"", "ACME 客户 08", "B", "国贸", "地址 8"},       // by region and name in another case: renamed
+			{"KH-M09", "Acme 客户 09", "B", "望京", "地址 9"}, // unchanged
+			{"", "Acme 客户 09", "B", "国贸", "另一区域的同名客户"},  // same name, other region: new
+		}
+		for _, dry := range []bool{true, false} {
+			rep := e.mustImport(e.asMgr, "few.csv", formats[0].encode(t, headers, rows), customers.ImportOptions{Kind: customers.ImportCustomers, DryRun: dry})
+			wantCounts(t, fmt.Sprintf("dry run %v", dry), rep, 5, 1, 3, 1, 0, !dry, false)
+		}
+		cs[8].Name = "ACME 客户 08"
+		for i, want := range map[int][]string{5: {"class"}, 6: {"address"}, 8: {"name"}} {
+			c := cs[i]
+			got := e.get(c.ID)
+			if got.Notes != c.Notes || deref(got.SalesOwnerID) != e.sales.ID || got.PaperLocation != c.PaperLocation ||
+				got.PaperReceivedBy != "档案员" || deref(got.PaperReceivedOn) != "2026-01-02" || deref(got.OwnerID) != e.spec1.ID ||
+				got.Code != c.Code || got.Name != c.Name || got.Version != c.Version+1 {
+				t.Errorf("customer %d after the import: %+v", i, got.Customer)
+			}
+			if h := e.history(c.ID); len(h) != 2 || !slices.Equal(fieldsOf(h[0]), want) {
+				t.Errorf("customer %d history: %v, want %v", i, fieldsOf(h[0]), want)
+			}
+		}
+		if got := e.get(cs[9].ID); got.Version != cs[9].Version {
+			t.Errorf("unchanged customer written: version %d", got.Version)
+		}
+		if l := e.byName("Acme 客户 09"); len(l) != 2 {
+			t.Errorf("%d customers named Acme 客户 09, want 2", len(l))
+		}
+	})
+}
