@@ -26,22 +26,25 @@ const (
 
 // Communication is one contact with a customer (沟通记录).
 type Communication struct {
-	ID          string    `bun:"id,pk" json:"id"`
-	ExternalID  *string   `bun:"external_id" json:"external_id"`
-	Channel     string    `bun:"channel" json:"channel"`
-	Direction   string    `bun:"direction" json:"direction"` // in / out
-	OccurredAt  time.Time `bun:"occurred_at" json:"occurred_at"`
-	StaffID     *string   `bun:"staff_id" json:"staff_id"`
-	CustomerID  *string   `bun:"customer_id" json:"customer_id"`
-	ContactID   *string   `bun:"contact_id" json:"contact_id"`
-	Summary     string    `bun:"summary" json:"summary"`
-	ContractID  *string   `bun:"contract_id" json:"contract_id"`
-	NeedID      *string   `bun:"need_id" json:"need_id"`
-	CreatedBy   *string   `bun:"created_by" json:"created_by"`
-	CreatedAt   time.Time `bun:"created_at" json:"created_at"`
-	Tags        []string  `bun:"-" json:"tags"`
-	StaffName   string    `bun:"staff_name,scanonly" json:"staff_name"`
-	ContactName string    `bun:"contact_name,scanonly" json:"contact_name"`
+	ID           string    `bun:"id,pk" json:"id"`
+	ExternalID   *string   `bun:"external_id" json:"external_id"`
+	Channel      string    `bun:"channel" json:"channel"`
+	Direction    string    `bun:"direction" json:"direction"` // in / out
+	OccurredAt   time.Time `bun:"occurred_at" json:"occurred_at"`
+	StaffID      *string   `bun:"staff_id" json:"staff_id"`
+	CustomerID   *string   `bun:"customer_id" json:"customer_id"`
+	ContactID    *string   `bun:"contact_id" json:"contact_id"`
+	Conversation string    `bun:"conversation" json:"conversation"`
+	Counterpart  string    `bun:"counterpart" json:"counterpart"`
+	Summary      string    `bun:"summary" json:"summary"`
+	TicketID     *string   `bun:"ticket_id" json:"ticket_id"`
+	ContractID   *string   `bun:"contract_id" json:"contract_id"`
+	NeedID       *string   `bun:"need_id" json:"need_id"`
+	CreatedBy    *string   `bun:"created_by" json:"created_by"`
+	CreatedAt    time.Time `bun:"created_at" json:"created_at"`
+	Tags         []string  `bun:"-" json:"tags"`
+	StaffName    string    `bun:"staff_name,scanonly" json:"staff_name"`
+	ContactName  string    `bun:"contact_name,scanonly" json:"contact_name"`
 
 	bun.BaseModel `bun:"table:communications"`
 }
