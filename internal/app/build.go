@@ -31,7 +31,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Auth = auth.NewService(a.db, a.now)
 	a.Calendar = workcal.NewService(a.db, a.now)
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
-	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/blob"
 	"kefu/internal/calendar"
 	"kefu/internal/store"
 )
@@ -25,6 +26,7 @@ type Service struct {
 	now               func() time.Time
 	loc               *time.Location
 	cal               Calendars
+	blobs             blob.Store
 	specialistReadAll bool
 }
 
@@ -35,7 +37,9 @@ type Calendars interface {
 
 // Options configure the service.
 type Options struct {
-	Location          *time.Location
+	Location *time.Location
+	// Blobs stages uploaded import files.
+	Blobs             blob.Store
 	SpecialistReadAll bool
 }
 
@@ -45,7 +49,7 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll}
+	return &Service{db: db, cal: cal, now: now, loc: loc, blobs: opts.Blobs, specialistReadAll: opts.SpecialistReadAll}
 }
 
 // today is the company date now.

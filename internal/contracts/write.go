@@ -172,6 +172,20 @@ func (s *Service) CreateContract(ctx context.Context, in ContractInput, activate
 	if err := in.normalise(); err != nil {
 		return nil, err
 	}
+	var c *Contract
+	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		c, err = s.insertContract(ctx, tx, p, in, activate)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// insertContract writes a normalised contract input inside tx.
+func (s *Service) insertContract(ctx context.Context, tx bun.IDB, p *access.Principal, in ContractInput, activate bool) (*Contract, error) {
 	now := store.Time(s.now())
 	c := &Contract{ID: store.NewID(), State: "draft", Outcome: "pending", Version: 1, CreatedAt: now, UpdatedAt: now}
 	if activate {
@@ -182,27 +196,21 @@ func (s *Service) CreateContract(ctx context.Context, in ContractInput, activate
 		c.CreatedBy = &id
 	}
 	in.apply(c)
-	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := checkRefs(ctx, tx, p, c.ID, &in); err != nil {
-			return err
-		}
-		if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
-			return contractConflict(err)
-		}
-		scope, insts, err := replaceLists(ctx, tx, c.ID, in, nil)
-		if err != nil {
-			return err
-		}
-		if err := s.markPredecessor(ctx, tx, c); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "contract", EntityID: c.ID,
-			Summary: "新建合同 " + c.Number, After: contractSnapshot{c, scope, insts}})
-	})
+	if err := checkRefs(ctx, tx, p, c.ID, &in); err != nil {
+		return nil, err
+	}
+	if _, err := tx.NewInsert().Model(c).Exec(ctx); err != nil {
+		return nil, contractConflict(err)
+	}
+	scope, insts, err := replaceLists(ctx, tx, c.ID, in, nil)
 	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	if err := s.markPredecessor(ctx, tx, c); err != nil {
+		return nil, err
+	}
+	return c, audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "contract", EntityID: c.ID,
+		Summary: "新建合同 " + c.Number, After: contractSnapshot{c, scope, insts}})
 }
 
 // contractSnapshot is what the audit log keeps of a contract.

@@ -1,0 +1,289 @@
+package contracts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/access"
+	"kefu/internal/apperr"
+	"kefu/internal/audit"
+	"kefu/internal/blob"
+	"kefu/internal/tabular"
+)
+
+// ImportKind names what a file holds.
+type ImportKind string
+
+// Import kinds.
+const (
+	ImportContracts ImportKind = "contracts"
+	ImportPayments  ImportKind = "payments"
+)
+
+// ImportOptions choose how a file is imported.
+type ImportOptions struct {
+	Kind ImportKind
+	// DryRun reports what would change and writes nothing.
+	DryRun bool
+	// SkipBad imports the good rows and reports the bad ones; without it a
+	// file with any bad row is rejected whole.
+	SkipBad bool
+	// Mapping maps file headers to column keys where the automatic
+	// matching of Chinese headers is not enough.
+	Mapping map[string]string
+}
+
+// ImportRow is what happens (or would happen) to one good row.
+type ImportRow struct {
+	Line    int    `json:"line"`
+	Action  string `json:"action"` // create, unchanged
+	Summary string `json:"summary"`
+}
+
+// ImportReport is the outcome of an import or dry run.
+type ImportReport struct {
+	Kind      ImportKind          `json:"kind"`
+	Format    string              `json:"format"`
+	Encoding  string              `json:"encoding"`
+	Total     int                 `json:"total"`
+	Created   int                 `json:"created"`
+	Unchanged int                 `json:"unchanged"`
+	Errors    []tabular.CellError `json:"errors"`
+	Rows      []ImportRow         `json:"rows"`
+	Unknown   []string            `json:"unknown_columns,omitempty"`
+	DryRun    bool                `json:"dry_run"`
+	Applied   bool                `json:"applied"`
+	Rejected  bool                `json:"rejected"`
+}
+
+var importColumns = map[ImportKind][]tabular.Column{
+	ImportPayments: {
+		{Key: "contract", Aliases: []string{"合同编号", "合同号", "contract"}, Required: true},
+		{Key: "received_on", Aliases: []string{"回款日期", "到账日期", "日期", "received_on"}, Required: true},
+		{Key: "amount", Aliases: []string{"回款金额", "金额", "amount"}, Required: true},
+		{Key: "method", Aliases: []string{"付款方式", "方式", "method"}},
+		{Key: "reference", Aliases: []string{"凭证号", "流水号", "银行流水号", "reference"}},
+		{Key: "installment", Aliases: []string{"期次", "第几期", "installment"}},
+		{Key: "credit_reason", Aliases: []string{"多付原因", "预收说明", "credit_reason"}},
+		{Key: "notes", Aliases: []string{"备注", "notes"}},
+	},
+	ImportContracts: {
+		{Key: "number", Aliases: []string{"合同编号", "合同号", "number"}, Required: true},
+		{Key: "customer_code", Aliases: []string{"客户编号", "customer_code"}},
+		{Key: "customer", Aliases: []string{"客户名称", "客户", "customer"}},
+		{Key: "kind", Aliases: []string{"合同类型", "类型", "kind"}},
+		{Key: "title", Aliases: []string{"合同名称", "标题", "title"}},
+		{Key: "signed_on", Aliases: []string{"签订日期", "signed_on"}},
+		{Key: "received_on", Aliases: []string{"接到日期", "客服接到日期", "received_on"}},
+		{Key: "start_on", Aliases: []string{"开始日期", "起始日期", "start_on"}},
+		{Key: "end_on", Aliases: []string{"结束日期", "到期日期", "end_on"}},
+		{Key: "amount", Aliases: []string{"合同金额", "金额", "amount"}},
+		{Key: "state", Aliases: []string{"状态", "state"}},
+		{Key: "renewed_from", Aliases: []string{"续签自", "原合同编号", "renewed_from"}},
+		{Key: "emc_fee", Aliases: []string{"业主收费", "emc_fee"}},
+		{Key: "emc_cycle", Aliases: []string{"收费周期", "emc_cycle"}},
+		{Key: "notes", Aliases: []string{"备注", "notes"}},
+		{Key: "service_type", Aliases: []string{"服务类型", "service_type"}},
+		{Key: "equipment", Aliases: []string{"设备", "服务内容", "equipment"}},
+		{Key: "frequency", Aliases: []string{"频次", "frequency"}},
+		{Key: "times", Aliases: []string{"次数", "times"}},
+		{Key: "due_on", Aliases: []string{"付款日期", "应付日期", "due_on"}},
+		{Key: "due_amount", Aliases: []string{"付款金额", "应付金额", "due_amount"}},
+	},
+}
+
+var importExamples = map[ImportKind][][]string{
+	ImportPayments: {{"HT-2026-001", "2026-03-01", "60,000.00", "转账", "BANK-20260301-01", "1", "", ""}},
+	ImportContracts: {
+		{"HT-2026-001", "KH-EXAMPLE", "示例大厦物业管理处", "维保", "2026 年度空调维保", "2025-12-20", "2025-12-22", "2026-01-01", "2026-12-31",
+			"120,000.00", "生效", "", "", "", "", "巡检", "冷水机组 1#", "每月", "1", "2026-01-15", "60,000.00"},
+		{"HT-2026-001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "换季保养", "空调系统", "换季", "1", "2026-07-15", "60,000.00"},
+	},
+}
+
+// ImportTemplate returns the headers and example rows of a kind.
+func ImportTemplate(kind ImportKind) ([]string, [][]string, error) {
+	cols, ok := importColumns[kind]
+	if !ok {
+		return nil, nil, apperr.NotFound("import kind")
+	}
+	headers := make([]string, len(cols))
+	for i, c := range cols {
+		headers[i] = c.Name()
+	}
+	return headers, importExamples[kind], nil
+}
+
+func importPerm(kind ImportKind) access.Permission {
+	if kind == ImportPayments {
+		return access.FinanceWrite
+	}
+	return access.ContractImport
+}
+
+// StageImport keeps an uploaded file in the blob store so the dry run and
+// the real import read the same bytes. It returns the file's key.
+func (s *Service) StageImport(ctx context.Context, kind ImportKind, r io.Reader, limit int64) (string, error) {
+	if _, ok := importColumns[kind]; !ok {
+		return "", apperr.Invalid("kind", "导入内容须为 contracts 或 payments")
+	}
+	if !principal(ctx).Can(importPerm(kind)) {
+		return "", apperr.Forbidden("没有导入权限")
+	}
+	if s.blobs == nil {
+		return "", errors.New("contracts: no blob store configured")
+	}
+	key, _, err := s.blobs.Put(ctx, r, limit)
+	if errors.Is(err, blob.ErrTooLarge) {
+		return "", apperr.TooLarge("file", fmt.Sprintf("文件超过 %d MB", limit>>20))
+	}
+	return key, err
+}
+
+// errDryRun rolls back the transaction of a dry run or a rejected file.
+var errDryRun = errors.New("dry run")
+
+// Import reads the staged file key and imports it (or reports a dry run).
+// Payments are matched on contract, day, amount and reference, contracts
+// on their number, so importing the same file twice changes nothing. The
+// whole file is one transaction: a dry run runs it and rolls back, so what
+// it reports is exactly what the import would do.
+func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
+	cols, ok := importColumns[opts.Kind]
+	if !ok {
+		return nil, apperr.Invalid("kind", "导入内容须为 contracts 或 payments")
+	}
+	if !principal(ctx).Can(importPerm(opts.Kind)) {
+		return nil, apperr.Forbidden("没有导入权限")
+	}
+	if s.blobs == nil {
+		return nil, errors.New("contracts: no blob store configured")
+	}
+	rc, err := s.blobs.Open(ctx, key)
+	if err != nil {
+		return nil, apperr.Invalid("key", "暂存文件不存在，请重新上传")
+	}
+	defer rc.Close()
+	tbl, err := tabular.Read(name, rc, tabular.Options{})
+	if err != nil {
+		return nil, apperr.Invalid("file", err.Error())
+	}
+	m, err := tbl.MapWith(cols, opts.Mapping)
+	if err != nil {
+		return nil, apperr.Invalid("file", err.Error())
+	}
+	if opts.Kind == ImportContracts && !m.Has("customer_code") && !m.Has("customer") {
+		return nil, apperr.Invalid("file", "缺少“客户编号”或“客户名称”列")
+	}
+	var rep *ImportReport
+	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		rep = &ImportReport{Kind: opts.Kind, Format: tbl.Format, Encoding: tbl.Encoding, Total: len(tbl.Rows), Unknown: m.Unknown,
+			DryRun: opts.DryRun, Errors: []tabular.CellError{}, Rows: []ImportRow{}}
+		var apply func(context.Context) error
+		var err error
+		if opts.Kind == ImportPayments {
+			apply, err = s.importPayments(ctx, tx, m, tbl.Rows, rep)
+		} else {
+			err = s.importContracts(ctx, tx, m, tbl.Rows, rep)
+		}
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
+		if len(rep.Errors) > 0 && !opts.SkipBad {
+			rep.Rejected = true
+		}
+		if opts.DryRun || rep.Rejected {
+			return errDryRun
+		}
+		if apply != nil {
+			if err := apply(ctx); err != nil {
+				return err
+			}
+		}
+		rep.Applied = true
+		label := map[ImportKind]string{ImportPayments: "回款", ImportContracts: "合同"}[opts.Kind]
+		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "import", Entity: "import", EntityID: key,
+			Summary: fmt.Sprintf("导入%s %s：新增 %d，无变化 %d，错误 %d", label, name, rep.Created, rep.Unchanged, len(rep.Errors))})
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// fieldColumn maps a domain field name to the import column key that
+// feeds it, so domain errors point at the file's column.
+func fieldColumn(field string) string {
+	switch {
+	case field == "amount_fen", field == "installments":
+		return "amount"
+	case field == "emc_fee_fen":
+		return "emc_fee"
+	case field == "customer_id":
+		return "customer"
+	case strings.HasPrefix(field, "scope["):
+		_, rest, _ := strings.Cut(field, "].")
+		return rest
+	case strings.HasPrefix(field, "installments["):
+		_, rest, _ := strings.Cut(field, "].")
+		if rest == "amount_fen" {
+			return "due_amount"
+		}
+		return rest
+	}
+	return field
+}
+
+// cellError turns a domain error into a row error on the right column.
+func cellError(m *tabular.Mapping, row tabular.Row, err error) tabular.CellError {
+	ae, ok := apperr.As(err)
+	if !ok {
+		return tabular.CellError{Line: row.Line, Reason: err.Error()}
+	}
+	col := fieldColumn(ae.Field)
+	ce := tabular.CellError{Line: row.Line, Reason: ae.Message}
+	if m.Has(col) {
+		ce.Column, ce.Value = m.Header(col), m.Get(row, col)
+	}
+	return ce
+}
+
+// methodNames maps the payment methods people write to the stored values.
+var methodNames = map[string]string{
+	"": "transfer", "转账": "transfer", "银行转账": "transfer", "汇款": "transfer", "transfer": "transfer",
+	"现金": "cash", "cash": "cash", "支票": "cheque", "cheque": "cheque",
+	"承兑": "acceptance", "承兑汇票": "acceptance", "acceptance": "acceptance", "其他": "other", "other": "other",
+}
+
+func parseDay(m *tabular.Mapping, row tabular.Row, key string, loc *time.Location, errs *tabular.Errors) string {
+	v := m.Get(row, key)
+	if v == "" {
+		return ""
+	}
+	t, err := tabular.ParseDate(v, loc)
+	if err != nil {
+		errs.Add(row.Line, m.Header(key), err)
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func parseFen(m *tabular.Mapping, row tabular.Row, key string, errs *tabular.Errors) int64 {
+	v := m.Get(row, key)
+	if v == "" {
+		return 0
+	}
+	fen, err := tabular.ParseMoneyFen(v)
+	if err != nil {
+		errs.Add(row.Line, m.Header(key), err)
+	}
+	return fen
+}
