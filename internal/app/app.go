@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"time"
 
+	"kefu/internal/access"
 	"kefu/internal/api"
 	"kefu/internal/auth"
 	"kefu/internal/blob"
@@ -19,6 +20,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
+	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/web"
@@ -41,6 +43,7 @@ type App struct {
 	Calendar     *workcal.Service
 	Customers    *customers.Service
 	Contracts    *contracts.Service
+	Notify       *notify.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server
 	api          *api.Server
@@ -123,6 +126,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go a.sweepSessions(ctx)
+	go a.runReminders(ctx)
 	a.log.Info("kefu listening", "addr", ln.Addr().String(), "url", a.cfg.BaseURL)
 	select {
 	case err := <-errc:
@@ -152,6 +156,32 @@ func (a *App) sweepSessions(ctx context.Context) {
 			} else if n > 0 {
 				a.log.Debug("expired sessions deleted", "count", n)
 			}
+		}
+	}
+}
+
+// runReminders adds due reminders (renewal windows, installments, quote
+// follow-ups) at start and every 10 minutes until ctx ends. Each notice
+// carries a dedup key, so a run never repeats one.
+func (a *App) runReminders(ctx context.Context) {
+	sys := access.With(ctx, access.System())
+	run := func() {
+		if n, err := a.Contracts.RunReminders(sys); err != nil {
+			a.log.Warn("reminders", "err", err)
+		} else if n != (contracts.ReminderCounts{}) {
+			a.log.Info("reminders added", "renewal_window", n.RenewalWindow, "installment_due", n.InstallmentDue,
+				"overdue", n.Overdue, "quote_follow_up", n.QuoteFollowUp)
+		}
+	}
+	run()
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			run()
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
+	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/web"
 	"kefu/internal/workcal"
@@ -32,6 +33,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Calendar = workcal.NewService(a.db, a.now)
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	a.Notify = notify.NewService(a.db, a.now)
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
