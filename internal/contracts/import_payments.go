@@ -271,3 +271,6 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 	}
 	return apply, nil
 }
+
+// bunIn wraps a slice for an IN (?) placeholder.
+func bunIn[T any](xs []T) any { return bun.In(xs) }
