@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 )
 
@@ -108,7 +109,8 @@ func TestDynamicKeysExist(t *testing.T) {
 		want = append(want, "weekday."+string(rune('0'+d)))
 	}
 	for _, e := range []string{"customer", "contact", "equipment", "wechat_group", "wechat_member", "file", "staff",
-		"region", "group", "department", "api_token", "holiday", "work_calendar", "import"} {
+		"region", "group", "department", "api_token", "holiday", "work_calendar", "import",
+		"contract", "payment", "invoice", "communication", "setting"} {
 		want = append(want, "entity."+e)
 	}
 	for _, a := range []string{"create", "update", "delete", "password", "lock", "revoke", "import"} {
@@ -123,6 +125,37 @@ func TestDynamicKeysExist(t *testing.T) {
 		"joined_on", "removed_on", "created_on", "external_id", "parent_id", "left_on", "expires_on", "after", "day",
 		"time_zone", "windows", "weekdays"} {
 		want = append(want, "field."+f)
+	}
+	// The contract pages show every coded value of the contracts domain.
+	for prefix, values := range map[string][]string{
+		"contract.kind": contracts.Kinds, "contract.status": contracts.Statuses, "contract.service": contracts.ServiceTypes,
+		"contract.freq": contracts.Frequencies, "contract.cycle": contracts.EMCCycles, "contract.method": contracts.PaymentMethods,
+		"contract.channel": contracts.Channels, "receivables.bucket": contracts.Buckets,
+		"contract.outcome":   {"pending", "renewed", "lost"},
+		"contract.inst_kind": {"regular", "emc_fee"},
+		"contract.tag":       {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
+		"contract.direction": {"in", "out"},
+	} {
+		for _, v := range values {
+			if v != "" { // the empty choice shows as —
+				want = append(want, prefix+"."+v)
+			}
+		}
+	}
+	// Every field the contracts domain can name in an error has a label on
+	// the contract pages (list fields like scope[0].times by their last part).
+	for _, f := range []string{"number", "customer_id", "kind", "title", "signed_on", "received_on", "start_on", "end_on",
+		"amount_fen", "schedule_differs", "schedule_note", "renewed_from", "emc_fee_fen", "emc_cycle", "scope", "installments",
+		"equipment_id", "equipment", "service_type", "frequency", "times", "due_on", "period_from", "period_to", "id",
+		"state", "outcome", "lost_reason", "terminated_on", "tag", "channel", "direction", "occurred_at", "contact_id",
+		"issued_on", "installment_id", "contract_id", "method", "reference", "credit_reason"} {
+		want = append(want, "contract.field."+f)
+	}
+	for _, f := range []string{"contract", "contract_id", "installment_id", "received_on", "amount_fen", "method", "reference", "credit_reason"} {
+		want = append(want, "finance.field."+f)
+	}
+	for _, f := range []string{"renewal_window_months", "renewal_contact_days", "quote_followup_working_days", "due_soon_days"} {
+		want = append(want, "policy."+f)
 	}
 	// The customer history shows changed fields by their JSON names.
 	for _, v := range []any{customers.Customer{}, customers.Contact{}, customers.Equipment{}, customers.WeChatGroup{},
@@ -165,7 +198,8 @@ func TestTemplatesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"login", "home", "customers", "customer", "customer_form", "late", "members", "import",
-		"staff", "staff_form", "org", "calendar", "tokens", "audit", "error", "password"} {
+		"staff", "staff_form", "org", "calendar", "tokens", "audit", "error", "password",
+		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

@@ -459,6 +459,17 @@ type auditChange struct{ Field, Before, After string }
 // Changes lists the fields an audit entry changed (all fields of a
 // creation), with labels and names instead of ids.
 func (p *auditPage) Changes(e audit.Entry) []auditChange {
+	return (&auditLabels{p: &p.Page, names: p.names}).changes(e)
+}
+
+// auditLabels shows audit entries on a page: field labels from the
+// catalogue, names instead of ids.
+type auditLabels struct {
+	p     *Page
+	names map[string]string
+}
+
+func (l *auditLabels) changes(e audit.Entry) []auditChange {
 	var before, after map[string]any
 	if e.BeforeJSON != nil {
 		_ = json.Unmarshal([]byte(*e.BeforeJSON), &before)
@@ -478,31 +489,38 @@ func (p *auditPage) Changes(e audit.Entry) []auditChange {
 		if k == "id" || k == "version" || k == "created_at" || k == "updated_at" {
 			continue
 		}
-		b, a := p.show(before[k]), p.show(after[k])
+		b, a := l.show(before[k]), l.show(after[k])
+		if strings.HasSuffix(k, "_fen") {
+			b, a = l.money(before[k]), l.money(after[k])
+		}
 		if b == a {
 			continue
 		}
-		label := p.T("field." + k)
-		if label == "field."+k {
-			label = k // a field without a label still shows, by its name
-		}
-		out = append(out, auditChange{Field: label, Before: b, After: a})
+		out = append(out, auditChange{Field: l.p.fieldLabel(k), Before: b, After: a})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
 }
 
-func (p *auditPage) show(v any) string {
+// money shows an amount in fen (a JSON number) as ¥12,345.00.
+func (l *auditLabels) money(v any) string {
+	if f, ok := v.(float64); ok {
+		return Money(int64(f))
+	}
+	return l.show(v)
+}
+
+func (l *auditLabels) show(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case bool:
 		if x {
-			return p.T("common.yes")
+			return l.p.T("common.yes")
 		}
-		return p.T("common.no")
+		return l.p.T("common.no")
 	case string:
-		if n, ok := p.names[x]; ok {
+		if n, ok := l.names[x]; ok {
 			return n
 		}
 		return x
@@ -510,9 +528,9 @@ func (p *auditPage) show(v any) string {
 		parts := make([]string, len(x))
 		for i, e := range x {
 			if s, ok := e.(string); ok && access.Role(s).Valid() {
-				parts[i] = p.Role(access.Role(s))
+				parts[i] = l.p.Role(access.Role(s))
 			} else {
-				parts[i] = p.show(e)
+				parts[i] = l.show(e)
 			}
 		}
 		return strings.Join(parts, "、")

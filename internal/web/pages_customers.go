@@ -110,7 +110,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, err error, p 
 	}
 	_, d := httpx.Detail(s.Log, r, err)
 	if d.Field != "" && d.Field != "version" {
-		d.Message = p.T("field."+d.Field) + "：" + d.Message
+		d.Message = p.fieldLabel(d.Field) + "：" + d.Message
 	}
 	p.Error = &d
 	return s.render(w, httpx.Status(err), name, "", data)

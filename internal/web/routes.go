@@ -40,6 +40,26 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /archive/late", Perm: access.CustomerRead, Handle: s.lateChanges},
 		{Pattern: "GET /archive/members", Perm: access.CustomerRead, Handle: s.membersToRemove},
 
+		{Pattern: "GET /contracts", Perm: access.ContractRead, Handle: s.contractList},
+		{Pattern: "GET /contracts/new", Perm: access.ContractWrite, Handle: s.contractNew},
+		{Pattern: "POST /contracts", Perm: access.ContractWrite, Handle: s.contractCreate},
+		{Pattern: "GET /contracts/{id}", Perm: access.ContractRead, Handle: s.contractPage},
+		{Pattern: "GET /contracts/{id}/edit", Perm: access.ContractWrite, Handle: s.contractEdit},
+		{Pattern: "POST /contracts/{id}", Perm: access.ContractWrite, Handle: s.contractUpdate},
+		{Pattern: "POST /contracts/{id}/state", Perm: access.ContractWrite, Handle: s.contractState},
+		{Pattern: "POST /contracts/{id}/outcome", Perm: access.ContractWrite, Handle: s.contractOutcome},
+		{Pattern: "POST /contracts/{id}/contacts", Perm: access.ContractWrite, Handle: s.contractContact},
+		{Pattern: "POST /contracts/{id}/invoices", Perm: access.FinanceWrite, Handle: s.contractInvoice},
+		{Pattern: "POST /contracts/{id}/payments", Perm: access.FinanceWrite, Handle: s.contractPayment},
+		{Pattern: "POST /payments/{id}/delete", Perm: access.FinanceWrite, Handle: s.paymentDelete},
+		{Pattern: "GET /renewals", Perm: access.ContractRead, Handle: s.renewals},
+		{Pattern: "GET /receivables", Perm: access.ContractRead, Handle: s.receivables},
+		// 财务: the finance clerk's page. The payment import (回款导入) will
+		// get its routes here.
+		{Pattern: "GET /finance", Perm: access.FinanceWrite, Handle: s.financePage},
+		{Pattern: "GET /finance/installments", Perm: access.FinanceWrite, Handle: s.financeInstallments},
+		{Pattern: "POST /finance/payments", Perm: access.FinanceWrite, Handle: s.financePayment},
+
 		{Pattern: "GET /import", Perm: access.CustomerImport, Handle: s.importForm},
 		{Pattern: "POST /import", Perm: access.CustomerImport, Handle: s.importRun},
 		{Pattern: "GET /import/template/{kind}", Perm: access.CustomerImport, Handle: s.importTemplate},
@@ -62,6 +82,11 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /admin/tokens", Perm: access.TokenManage, Handle: s.tokenCreate},
 		{Pattern: "POST /admin/tokens/{id}/revoke", Perm: access.TokenManage, Handle: s.tokenRevoke},
 		{Pattern: "GET /admin/audit", Perm: access.AuditRead, Handle: s.auditPage},
+		// The contracts policy is the managers' (cs_manager, admin): no
+		// permission names exactly that, contract.import is held by exactly
+		// those roles (the domain checks IsManagerial on save).
+		{Pattern: "GET /admin/contract-policy", Perm: access.ContractImport, Handle: s.contractPolicy},
+		{Pattern: "POST /admin/contract-policy", Perm: access.ContractImport, Handle: s.contractPolicySave},
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,7 +131,10 @@ type Page struct {
 	Path  string
 	// HideHeader drops the page title bar where the page shows its own heading.
 	HideHeader bool
-	srv        *Server
+	// FieldPrefixes are tried in order before "field." to label the field
+	// a form error names (contract.field.title is 合同名称, field.title 职务).
+	FieldPrefixes []string
+	srv           *Server
 }
 
 // T translates a message id for the page's language.
@@ -262,4 +267,25 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// listFieldRE matches a field inside a list: scope[2].times.
+var listFieldRE = regexp.MustCompile(`^([a-z_]+)\[(\d+)\]\.([a-z_]+)$`)
+
+// fieldLabel names the field a domain error points at, as the form labels
+// it: "times" → 次数; "scope[2].times" → 服务内容 第 3 行 · 次数.
+func (p *Page) fieldLabel(field string) string {
+	if m := listFieldRE.FindStringSubmatch(field); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return p.fieldLabel(m[1]) + " " + p.T("form.row", "N", n+1) + " · " + p.fieldLabel(m[3])
+	}
+	for _, pre := range p.FieldPrefixes {
+		if l := p.T(pre + field); l != pre+field {
+			return l
+		}
+	}
+	if l := p.T("field." + field); l != "field."+field {
+		return l
+	}
+	return field
 }
