@@ -37,7 +37,7 @@ func (s *Service) Orphans(ctx context.Context) ([]OrphanCustomer, error) {
 	}
 	today := s.today().String()
 	var out []OrphanCustomer
-	err := s.db.R().NewRaw(`SELECT c.id, c.code, c.name, c.class, r.name AS region_name, c.owner_id,
+	err := s.db.R().NewRaw(`SELECT * FROM (SELECT c.id, c.code, c.name, c.class, r.name AS region_name, c.owner_id,
 		COALESCE(o.name, '') AS owner_name, so.name AS sales_owner_name, so.left_on AS sales_left_on,
 		(SELECT MIN(k.end_on) FROM contracts k WHERE k.customer_id = c.id AND k.state = 'active' AND k.end_on >= ?) AS next_end_on,
 		(SELECT COUNT(*) FROM contracts k WHERE k.customer_id = c.id AND k.state = 'active' AND k.end_on >= ?) AS active_contracts,
@@ -48,8 +48,8 @@ func (s *Service) Orphans(ctx context.Context) ([]OrphanCustomer, error) {
 		FROM customers c
 		JOIN regions r ON r.id = c.region_id
 		JOIN staff so ON so.id = c.sales_owner_id AND so.active = FALSE
-		LEFT JOIN staff o ON o.id = c.owner_id
-		ORDER BY CASE WHEN next_end_on IS NULL THEN 1 ELSE 0 END, next_end_on, c.name, c.id`, today, today, today).Scan(ctx, &out)
+		LEFT JOIN staff o ON o.id = c.owner_id) x
+		ORDER BY CASE WHEN x.next_end_on IS NULL THEN 1 ELSE 0 END, x.next_end_on, x.name, x.id`, today, today, today).Scan(ctx, &out)
 	if out == nil {
 		out = []OrphanCustomer{}
 	}
