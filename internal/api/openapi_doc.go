@@ -15,6 +15,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
 	"kefu/internal/workcal"
@@ -63,7 +64,9 @@ type param struct {
 // anyJSON stands for a free-form JSON document.
 type anyJSON struct{}
 
-// Field descriptions shared by every schema that has the field.
+// Field descriptions shared by every schema that has the field; a key
+// "Type.field" (the Go type that declares the field) describes that type's
+// field only and wins over the plain name.
 var fieldDocs = map[string]string{
 	"version":        "读取时的版本号，修改时原样带回；过期返回 409。 The version you read; send it back with an update (a stale version is 409).",
 	"known_on":       knownOnZh + " " + knownOnEn,
@@ -81,6 +84,38 @@ var fieldDocs = map[string]string{
 	"paper_location": "纸质档案存放位置 · where the paper originals are filed",
 	"windows":        "每天的工作时段，如 08:30-12:00 · daily working windows",
 	"weekdays":       "工作日，0 = 星期日 … 6 = 星期六 · working weekdays, 0 = Sunday",
+
+	// Contracts and money: amounts are integers in fen (分).
+	"amount_fen":                  "金额，单位为分（整数，12345 即 ¥123.45）· amount in fen (an integer; 12345 is ¥123.45)",
+	"paid_fen":                    "已回款，单位为分 · paid so far, in fen",
+	"invoiced_fen":                "已开票，单位为分 · invoiced so far, in fen",
+	"open_fen":                    "未付，单位为分 · still open, in fen",
+	"credit_fen":                  "超出未付总额、记为预收的部分，单位为分 · the part kept as credit (more than was open), in fen",
+	"emc_fee_fen":                 "EMC 业主收费每期金额，单位为分 · EMC owner fee per period, in fen",
+	"Receivables.total":           "筛选范围内未付合计，单位为分 · total open over the selection, in fen",
+	"Receivables.totals":          "各账龄区间的未付合计，单位为分 · open amount per ageing bucket, in fen",
+	"days_overdue":                "逾期天数（未到期或已付清为 0）· days past due (0 when not due or paid)",
+	"bucket":                      "账龄区间（逾期天数）· ageing bucket (days overdue)",
+	"renewed_from":                "被续签的原合同 id · the contract this one renews",
+	"schedule_differs":            "付款计划合计与合同金额不一致（须填写 schedule_note）· the schedule does not add up to amount_fen (explain in schedule_note)",
+	"outcome":                     "续约结果：pending 跟进中、renewed 已续签、lost 未续签 · renewal outcome",
+	"reference":                   "凭证号（如银行流水号）；同一合同、日期、金额和凭证号只能登记一次 · the payment's reference; one payment per contract, day, amount and reference",
+	"Contract.received_on":        "客服接到立项合同的日期 · the day customer service received the contract",
+	"ContractInput.received_on":   "客服接到立项合同的日期 · the day customer service received the contract",
+	"Payment.received_on":         "回款日期（不晚于今天）· the day the money arrived (not in the future)",
+	"PaymentInput.received_on":    "回款日期（不晚于今天）· the day the money arrived (not in the future)",
+	"PaymentInput.installment_id": "先冲抵的分期 id（可选；默认按到期日从早到晚冲抵）· the installment to pay first (optional; default oldest due first)",
+	"InvoiceInput.installment_id": "开票所属的分期 id · the installment invoiced",
+	"ContractView.status":         "由状态与日期推算：draft 草稿、active 生效中、expired 已到期未续签、renewed 已续签、terminated 已终止 · derived from state and dates",
+	"contractCreate.activate":     "true：直接生效；默认为草稿 · true: in force at once; default a draft",
+	"stateChange.reason":          "终止原因（state=terminated 时必填）· why it is terminated (required with terminated)",
+	"outcomeChange.reason":        "未续签原因（outcome=lost 时必填）· why it is not renewed (required with lost)",
+	"paymentDelete.reason":        "删除原因 · why the payment is deleted",
+	"contractContact.tag":         "renewal 续约联系 · dunning 催款",
+	"renewal_window_months":       "合同到期前几个月进入续约窗口（1–12）· months before the end date the renewal window opens (1–12)",
+	"renewal_contact_days":        "窗口打开后几天内须联系决策人，否则标记（1–60）· days after the window opens for the first renewal contact before it is flagged (1–60)",
+	"quote_followup_working_days": "报价发出后几个工作日内须跟进（1–30）· working days to follow up a sent quote (1–30)",
+	"due_soon_days":               "提前几天提醒即将到期的分期（1–60）· days ahead to remind of installments falling due (1–60)",
 }
 
 const (
@@ -92,7 +127,9 @@ const (
 
 // dateFields are YYYY-MM-DD text.
 var dateFields = map[string]bool{"known_on": true, "recorded_on": true, "created_on": true, "joined_on": true, "removed_on": true,
-	"installed_on": true, "paper_received_on": true, "left_on": true, "day": true}
+	"installed_on": true, "paper_received_on": true, "left_on": true, "day": true,
+	"signed_on": true, "received_on": true, "start_on": true, "end_on": true, "terminated_on": true, "due_on": true,
+	"period_from": true, "period_to": true, "issued_on": true, "as_of": true, "window_opened": true, "contact_due_by": true}
 
 // fieldEnums are the allowed values of fields, keyed by the Go type that
 // declares the field and its JSON name (so embedding types inherit them).
@@ -106,7 +143,27 @@ var fieldEnums = map[string][]string{
 	"importRow.action": {"create", "update", "unchanged"},
 	"meResponse.via":   {"token", "session"},
 	"Staff.locale":     {"zh-CN", "en"}, "StaffInput.locale": {"zh-CN", "en"},
+
+	"Contract.kind": contracts.Kinds, "ContractInput.kind": contracts.Kinds,
+	"Contract.state":   {"draft", "active", "terminated"},
+	"Contract.outcome": renewalOutcomeNames, "RenewalItem.outcome": renewalOutcomeNames,
+	"ContractView.status": contracts.Statuses,
+	"Contract.emc_cycle":  contracts.EMCCycles, "ContractInput.emc_cycle": contracts.EMCCycles,
+	"ScopeItem.service_type": contracts.ServiceTypes, "ScopeItemInput.service_type": contracts.ServiceTypes,
+	"ScopeItem.frequency": contracts.Frequencies, "ScopeItemInput.frequency": contracts.Frequencies,
+	"Installment.kind": {"regular", "emc_fee"}, "InstallmentInput.kind": {"regular", "emc_fee"},
+	"Payment.method": contracts.PaymentMethods, "PaymentInput.method": contracts.PaymentMethods,
+	"Payment.source":        {"manual", "import", "api"},
+	"Communication.channel": contracts.Channels, "CommunicationInput.channel": contracts.Channels,
+	"Communication.direction": {"in", "out"}, "CommunicationInput.direction": {"in", "out"},
+	"ReceivableRow.bucket":  contracts.Buckets,
+	"stateChange.state":     contractStates,
+	"outcomeChange.outcome": renewalOutcomes,
+	"contractContact.tag":   contactTags,
 }
+
+// renewalOutcomeNames are the stored renewal outcomes.
+var renewalOutcomeNames = []string{"pending", "renewed", "lost"}
 
 // requestFields lists, for every type used as a request body, the fields
 // a caller must send. The builder refuses a body type missing here.
@@ -137,6 +194,18 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[settingsInput]():            {},
 	reflect.TypeFor[holidayInput]():             {"name", "kind"},
 	reflect.TypeFor[tokenInput]():               {"name"},
+
+	reflect.TypeFor[contractCreate]():             {"number", "customer_id", "kind", "start_on", "end_on"},
+	reflect.TypeFor[contractUpdate]():             {"version"},
+	reflect.TypeFor[contracts.ScopeItemInput]():   {"service_type"},
+	reflect.TypeFor[contracts.InstallmentInput](): {"due_on", "amount_fen"},
+	reflect.TypeFor[stateChange]():                {"version", "state"},
+	reflect.TypeFor[outcomeChange]():              {"version", "outcome"},
+	reflect.TypeFor[contractContact]():            {"tag", "channel", "summary"},
+	reflect.TypeFor[contracts.PaymentInput]():     {"contract_id", "received_on", "amount_fen"},
+	reflect.TypeFor[paymentDelete]():              {},
+	reflect.TypeFor[contracts.InvoiceInput]():     {"installment_id", "number", "issued_on", "amount_fen"},
+	reflect.TypeFor[policyInput]():                {},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
@@ -155,6 +224,11 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[groupUpdate]():          "MaintGroupUpdate",
 	reflect.TypeFor[tokenCreated]():         "APITokenCreated",
 	reflect.TypeFor[tokenInput]():           "APITokenInput",
+	reflect.TypeFor[contracts.Policy]():     "ContractsPolicy",
+	reflect.TypeFor[policyInput]():          "ContractsPolicyInput",
+	reflect.TypeFor[stateChange]():          "ContractStateChange",
+	reflect.TypeFor[outcomeChange]():        "RenewalOutcomeChange",
+	reflect.TypeFor[contractContact]():      "ContractContactInput",
 }
 
 var tagDocs = []struct{ name, zh, en string }{
@@ -168,6 +242,9 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"files", "电子档案", "Electronic files"},
 	{"archive", "档案变更与当日更新", "Archive history and the same-day rule"},
 	{"import", "导入", "Import"},
+	{"contracts", "合同", "Contracts"},
+	{"finance", "开票、回款与应收账龄", "Invoices, payments received and receivables ageing"},
+	{"renewals", "合同续签与规则", "Renewals and the contracts policy"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},
@@ -261,12 +338,13 @@ func buildDocument(routes []route) (map[string]any, error) {
 		"info": map[string]any{
 			"title":   "kefu API",
 			"version": "1",
-			"description": "kefu 客服平台的 JSON API：客户档案、组织、工作日历、导入、审计。认证：`Authorization: Bearer kf_…` 令牌或网页会话 Cookie。" +
-				"错误统一为 `{\"error\":{\"code\",\"field\",\"message\"}}`。修改带 version 做乐观锁；补录历史用 known_on / recorded_at。\n\n" +
-				"JSON API of the kefu customer-service platform: customer archive, organisation, work calendar, import, audit. " +
+			"description": "kefu 客服平台的 JSON API：客户档案、合同与应收、组织、工作日历、导入、审计。认证：`Authorization: Bearer kf_…` 令牌或网页会话 Cookie。" +
+				"错误统一为 `{\"error\":{\"code\",\"field\",\"message\"}}`。修改带 version 做乐观锁；补录历史用 known_on / recorded_at；金额（*_fen）为整数，单位为分。\n\n" +
+				"JSON API of the kefu customer-service platform: customer archive, contracts and receivables, organisation, work calendar, import, audit. " +
 				"Authenticate with an `Authorization: Bearer kf_…` token or the web session cookie (browsers' state-changing " +
 				"cross-origin requests are refused). Errors are `{\"error\":{\"code\",\"field\",\"message\"}}`. Updates carry the " +
-				"version read (optimistic locking); archive writes take known_on / recorded_at for the real event time.",
+				"version read (optimistic locking); archive writes take known_on / recorded_at for the real event time. " +
+				"Amounts (the *_fen fields) are integers in fen (1 yuan = 100 fen).",
 		},
 		"tags":     tags,
 		"paths":    paths,
@@ -660,7 +738,9 @@ func (g *schemaGen) object(t reflect.Type, name string, request bool) (map[strin
 			// null or absent is refused: an update must name its version.
 			sch["type"] = "integer"
 		}
-		if d, ok := fieldDocs[f.name]; ok {
+		if d, ok := fieldDocs[f.owner+"."+f.name]; ok {
+			sch["description"] = d
+		} else if d, ok := fieldDocs[f.name]; ok {
 			sch["description"] = d
 		}
 		props[f.name] = sch

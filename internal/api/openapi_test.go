@@ -199,6 +199,25 @@ var webToAPI = map[string]string{
 	"POST /admin/tokens":                         "POST /api/v1/tokens",
 	"POST /admin/tokens/{id}/revoke":             "POST /api/v1/tokens/{id}/revoke",
 	"GET /admin/audit":                           "GET /api/v1/audit",
+	"GET /contracts":                             "GET /api/v1/contracts",
+	"GET /contracts/new":                         "",
+	"POST /contracts":                            "POST /api/v1/contracts",
+	"GET /contracts/{id}":                        "GET /api/v1/contracts/{id}",
+	"GET /contracts/{id}/edit":                   "",
+	"POST /contracts/{id}":                       "PUT /api/v1/contracts/{id}",
+	"POST /contracts/{id}/state":                 "POST /api/v1/contracts/{id}/state",
+	"POST /contracts/{id}/outcome":               "POST /api/v1/contracts/{id}/outcome",
+	"POST /contracts/{id}/contacts":              "POST /api/v1/contracts/{id}/communications",
+	"POST /contracts/{id}/invoices":              "POST /api/v1/invoices",
+	"POST /contracts/{id}/payments":              "POST /api/v1/payments",
+	"POST /payments/{id}/delete":                 "DELETE /api/v1/payments/{id}",
+	"GET /renewals":                              "GET /api/v1/renewals",
+	"GET /receivables":                           "GET /api/v1/receivables",
+	"GET /finance":                               "GET /api/v1/audit",          // the payment form; its recent payments are the audit log's entity=payment
+	"GET /finance/installments":                  "GET /api/v1/contracts/{id}", // a contract's open installments
+	"POST /finance/payments":                     "POST /api/v1/payments",
+	"GET /admin/contract-policy":                 "GET /api/v1/settings/contracts-policy",
+	"POST /admin/contract-policy":                "PUT /api/v1/settings/contracts-policy",
 }
 
 // TestAPICoversTheWebUI: everything the web UI does has an API route,

@@ -5,6 +5,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
 	"kefu/internal/org"
@@ -194,6 +195,94 @@ func (s *Server) table() []route {
 		{Pattern: "POST /api/v1/imports/{key}/apply", Perm: access.CustomerImport, Handle: s.applyImport,
 			Doc: op{Tag: "import", Zh: "导入已暂存（预览过）的文件", En: "Apply a staged (dry-run) import", Body: importApply{}, Resp: importResult{}}},
 
+		// Contracts.
+		{Pattern: "GET /api/v1/contracts", Perm: access.ContractRead, Handle: s.listContracts,
+			Doc: op{Tag: "contracts", Zh: "合同列表（按结束日期排序，游标分页）", En: "List contracts (by end date, keyset paging)",
+				Resp: contracts.ContractView{}, Shape: shapePage, Desc: moneyNote, Query: []param{
+					{Name: "q", Zh: "合同编号、名称或客户名称包含", En: "contract number, title or customer name contains"},
+					{Name: "customer_id", Zh: "客户 id", En: "customer id"},
+					{Name: "owner_id", Zh: "分管客服 id", En: "owning specialist id"},
+					{Name: "kind", Zh: "合同类型", En: "contract kind", Enum: contracts.Kinds},
+					{Name: "status", Zh: "状态（由状态与日期推算）", En: "status (derived from state and dates)", Enum: contracts.Statuses},
+					{Name: "end_from", Format: "date", Zh: "结束日期起（含）", En: "ends on or after"},
+					{Name: "end_to", Format: "date", Zh: "结束日期止（含）", En: "ends on or before"},
+					qAfter, qLimit(50, 200),
+				}}},
+		{Pattern: "POST /api/v1/contracts", Perm: access.ContractWrite, Handle: s.createContract,
+			Doc: op{Tag: "contracts", Zh: "新建合同（含服务内容与付款计划）", En: "Create a contract with its scope and payment schedule",
+				Body: contractCreate{}, Resp: contracts.ContractDetail{}, Status: http.StatusCreated, Desc: moneyNote +
+					" 默认为草稿，activate=true 直接生效；客服专员只能为本人分管的客户录入。各期金额合计须等于合同金额（否则 schedule_differs=true 并填写 schedule_note）。 " +
+					"A new contract is a draft unless activate is true; a specialist enters contracts only for their own customers. " +
+					"The installments must add up to amount_fen unless schedule_differs is set with a schedule_note."}},
+		{Pattern: "GET /api/v1/contracts/{id}", Perm: access.ContractRead, Handle: s.getContract,
+			Doc: op{Tag: "contracts", Zh: "合同详情（服务内容、付款计划、发票、回款）", En: "Get a contract with scope, schedule, invoices and payments",
+				Resp: contracts.ContractDetail{}, Desc: moneyNote}},
+		{Pattern: "PUT /api/v1/contracts/{id}", Perm: access.ContractWrite, Handle: s.updateContract,
+			Doc: op{Tag: "contracts", Zh: "修改合同", En: "Update a contract", Body: contractUpdate{}, Resp: contracts.ContractDetail{}, Desc: updateNote +
+				" scope 与 installments 整体替换，省略（或 null）则保持不变；保留已有分期须带上其 id，已有回款或发票的分期不能删除或减少到其金额以下。 " +
+				"scope and installments replace the lists as a whole and are kept when left out (or null); keep an installment by sending its id — " +
+				"one with payments or invoices can be neither removed nor reduced below them. " + moneyNote}},
+		{Pattern: "POST /api/v1/contracts/{id}/state", Perm: access.ContractWrite, Handle: s.setContractState,
+			Doc: op{Tag: "contracts", Zh: "合同生效或终止", En: "Activate a draft or terminate an active contract", Body: stateChange{}, Resp: contracts.ContractDetail{},
+				Desc: "state=active 使草稿生效；state=terminated 终止生效中的合同，须填写 reason，terminated_on 默认今天。其他状态变化返回 409。 " +
+					"state=active activates a draft; state=terminated ends an active contract with a reason (terminated_on defaults to today). Any other change is 409."}},
+		{Pattern: "POST /api/v1/contracts/{id}/outcome", Perm: access.ContractWrite, Handle: s.setRenewalOutcome,
+			Doc: op{Tag: "renewals", Zh: "记录续约结果（未续签须说明原因）", En: "Record the renewal outcome (lost needs a reason)", Body: outcomeChange{}, Resp: contracts.ContractDetail{},
+				Desc: "outcome=lost 并填写 reason，或 pending 重新跟进。续签（renewed）通过录入带 renewed_from 的新合同完成。 " +
+					"outcome=lost with a reason, or pending to reopen. Renewed is set by entering the successor contract with renewed_from."}},
+		{Pattern: "GET /api/v1/contracts/{id}/communications", Perm: access.ContractRead, Handle: s.listContractCommunications,
+			Doc: op{Tag: "contracts", Zh: "合同的沟通记录（续约联系、催款，新到旧）", En: "A contract's communication records (renewal contacts, dunning), newest first",
+				Resp: contracts.Communication{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/contracts/{id}/communications", Perm: access.ContractWrite, Handle: s.logContractContact,
+			Doc: op{Tag: "contracts", Zh: "记录续约联系或催款", En: "Log a renewal contact or a dunning call", Body: contractContact{}, Resp: contracts.Communication{},
+				Status: http.StatusCreated, Desc: "tag=renewal 为续约联系，tag=dunning 为催款；客服专员只能为本人分管客户的合同记录。 " +
+					"tag renewal is a renewal contact, dunning a dunning call; a specialist logs them only on their own customers' contracts."}},
+
+		// Invoices and payments received.
+		{Pattern: "POST /api/v1/payments", Perm: access.FinanceWrite, Handle: s.recordPayment,
+			Doc: op{Tag: "finance", Zh: "登记回款", En: "Record a payment received", Body: contracts.PaymentInput{}, Resp: contracts.Payment{}, Status: http.StatusCreated,
+				Desc: moneyNote + " 未指定 installment_id 时按到期日从早到晚冲抵未付分期；超出未付总额的部分须填写 credit_reason，记为预收。" +
+					"同一合同、日期、金额和凭证号（reference）的回款只能登记一次，重复返回 409。 " +
+					"Without installment_id the money pays the open installments oldest due first; what exceeds everything open needs a credit_reason " +
+					"and is kept as credit. A payment with the same contract, day, amount and reference is recorded once; a repeat is 409."}},
+		{Pattern: "DELETE /api/v1/payments/{id}", Perm: access.FinanceWrite, Handle: s.deletePayment,
+			Doc: op{Tag: "finance", Zh: "删除误登记的回款（须说明原因）", En: "Delete a wrongly recorded payment (with a reason)",
+				Body: paymentDelete{}, BodyOptional: true, Status: http.StatusNoContent,
+				Query: []param{{Name: "reason", Zh: "删除原因（也可放在请求体）", En: "why it is deleted (or in the body)"}},
+				Desc:  "原因放在请求体 reason 或查询参数 reason；已冲抵的分期恢复为未付。 The reason comes in the body or the reason query parameter; the installments it paid are open again."}},
+		{Pattern: "POST /api/v1/invoices", Perm: access.FinanceWrite, Handle: s.recordInvoice,
+			Doc: op{Tag: "finance", Zh: "登记发票", En: "Record an invoice issued", Body: contracts.InvoiceInput{}, Resp: contracts.Invoice{}, Status: http.StatusCreated,
+				Desc: moneyNote + " 一期的发票合计不能超过该期金额；发票号重复返回 409。 The invoices of an installment may not exceed its amount; a repeated number is 409."}},
+		{Pattern: "GET /api/v1/receivables", Perm: access.ContractRead, Handle: s.receivables,
+			Doc: op{Tag: "finance", Zh: "应收账龄（未付分期，按到期日排序）", En: "Receivables ageing: open installments, oldest due first",
+				Resp: contracts.Receivables{}, Desc: moneyNote + " totals 为筛选范围内各账龄区间的未付合计（不受 bucket 和分页影响）；next 为下一页游标。 " +
+					"totals are the open amounts per ageing bucket over the whole selection (before bucket and paging); next is the next page's cursor.",
+				Query: []param{
+					qOwnerID,
+					{Name: "customer_id", Zh: "客户 id", En: "customer id"},
+					{Name: "contract_id", Zh: "合同 id", En: "contract id"},
+					{Name: "bucket", Zh: "账龄区间（逾期天数）", En: "ageing bucket (days overdue)", Enum: contracts.Buckets},
+					qAfter, qLimit(100, 500),
+				}}},
+
+		// Renewal desk.
+		{Pattern: "GET /api/v1/renewals", Perm: access.ContractRead, Handle: s.renewalDesk,
+			Doc: op{Tag: "renewals", Zh: "续约台：进入续约窗口的合同（按剩余天数排序）", En: "Renewal desk: contracts in their renewal window, by days left",
+				Resp: contracts.RenewalItem{}, Shape: shapeList, Desc: moneyNote, Query: []param{
+					qOwnerID,
+					{Name: "outcome", Zh: "续约结果", En: "renewal outcome", Enum: []string{"pending", "renewed", "lost"}},
+					{Name: "flagged", Type: "boolean", Zh: "仅未及时联系决策人的合同", En: "only contracts without a timely renewal contact"},
+				}}},
+		{Pattern: "GET /api/v1/settings/contracts-policy", Perm: access.ContractRead, Handle: s.contractsPolicy,
+			Doc: op{Tag: "renewals", Zh: "合同与应收规则（续约窗口、联系期限、报价跟进、到期提醒）", En: "Contracts policy: renewal window, contact days, quote follow-up, due-soon reminders",
+				Resp: contracts.Policy{}}},
+		// The policy is the managers' (cs_manager, admin): no permission
+		// names exactly that; contract.import is held by exactly those roles,
+		// as on the web page (the domain checks IsManagerial on save).
+		{Pattern: "PUT /api/v1/settings/contracts-policy", Perm: access.ContractImport, Handle: s.saveContractsPolicy,
+			Doc: op{Tag: "renewals", Zh: "修改合同与应收规则（客服经理、管理员）", En: "Change the contracts policy (managers and admins)", Body: policyInput{}, Resp: contracts.Policy{},
+				Desc: "省略的字段保持原值。 Fields left out keep their stored values."}},
+
 		// Work calendar.
 		{Pattern: "GET /api/v1/calendar/settings", Perm: access.StaffRead, Handle: s.calendarSettings,
 			Doc: op{Tag: "calendar", Zh: "工作时间设置", En: "Working-hours settings", Resp: workcal.Settings{}}},
@@ -236,6 +325,9 @@ func (s *Server) table() []route {
 				}}},
 	}
 }
+
+// moneyNote says how amounts are written, on every route that has them.
+const moneyNote = "金额（*_fen 字段，如 amount_fen）均为整数，单位为分：12345 即 ¥123.45。 Amounts (the *_fen fields, such as amount_fen) are integers in fen: 12345 is ¥123.45."
 
 // updateNote describes the update semantics shared by every PUT with a version.
 const updateNote = "须带上读取时的 version，版本过期返回 409；省略的字段保持原值。 Send the version you read (a stale version is 409); fields left out keep their stored values."
