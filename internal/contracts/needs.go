@@ -91,13 +91,15 @@ type NeedInput struct {
 	RaisedOn    string `json:"raised_on"` // default today
 }
 
-// QuoteInput is a quote with its lines; Send marks it sent now.
+// QuoteInput is a quote with its lines; Send marks it sent now, SentAt
+// when it was really sent (a quote e-mailed before it was entered).
 type QuoteInput struct {
 	Number     string           `json:"number"`
 	ValidUntil string           `json:"valid_until"`
 	Notes      string           `json:"notes"`
 	Lines      []QuoteLineInput `json:"lines"`
 	Send       bool             `json:"send"`
+	SentAt     *time.Time       `json:"sent_at,omitempty"`
 }
 
 // QuoteLineInput is one quote line; the amount is quantity × unit price.
@@ -178,7 +180,13 @@ func (s *Service) AddQuote(ctx context.Context, needID string, in QuoteInput) (*
 		id := p.StaffID
 		q.CreatedBy = &id
 	}
-	if in.Send {
+	if in.SentAt != nil {
+		if in.SentAt.After(now) {
+			return nil, apperr.Invalid("sent_at", "发送时间不能晚于现在")
+		}
+		at := store.Time(*in.SentAt)
+		q.SentAt = &at
+	} else if in.Send {
 		q.SentAt = &now
 	}
 	for i, l := range in.Lines {

@@ -25,6 +25,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
 )
@@ -34,6 +35,8 @@ type Deps struct {
 	Org       *org.Service
 	Auth      *auth.Service
 	Customers *customers.Service
+	// Contracts, when set, also gets contracts, payments and quotes.
+	Contracts *contracts.Service
 	// Now is the clock (default time.Now); it must be the clock the
 	// services were built with.
 	Now func() time.Time
@@ -81,6 +84,11 @@ type Summary struct {
 	Members         int `json:"members"`           // WeChat group memberships ever recorded
 	MembersToRemove int `json:"members_to_remove"` // invalid members still in a group (待清退)
 	LateChanges     int `json:"late_changes"`      // archive changes recorded after the day they became known
+
+	Contracts       int `json:"contracts"`
+	Payments        int `json:"payments"`
+	RenewalContacts int `json:"renewal_contacts"`
+	Needs           int `json:"needs"`
 
 	Logins []Login `json:"logins"`
 }
@@ -134,6 +142,7 @@ func Load(ctx context.Context, d Deps) (*Summary, error) {
 		{"customer archive", l.loadArchive},
 		{"recent changes", l.recentChanges},
 		{"staff departure", l.salesLeaves},
+		{"contracts and money", l.loadContracts},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -160,6 +169,7 @@ type loader struct {
 	usedPhones map[string]bool
 	usedNames  map[string]bool
 	clock      time.Time // back-dated recording time of the archive migration
+	lostOne    bool      // a contract whose renewal was lost has been marked
 }
 
 // region is a region being built, with its people.

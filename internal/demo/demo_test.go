@@ -12,12 +12,16 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/auth"
 	"kefu/internal/blob"
+	"kefu/internal/calendar"
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/demo"
 	"kefu/internal/org"
+	"kefu/internal/rates"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 	"kefu/internal/tabular"
+	"kefu/internal/workcal"
 )
 
 func shanghai(t *testing.T) *time.Location {
@@ -37,10 +41,15 @@ func deps(t *testing.T, db *store.DB) demo.Deps {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
+	cal := workcal.NewService(db, now)
+	if _, err := cal.SeedIfEmpty(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return demo.Deps{
 		Org:       org.NewService(db, now),
 		Auth:      auth.NewService(db, now),
 		Customers: customers.NewService(db, blobs, now, customers.Options{Location: loc, SpecialistReadAll: true}),
+		Contracts: contracts.NewService(db, cal, now, contracts.Options{Location: loc}),
 		Now:       now,
 		Loc:       loc,
 	}
@@ -340,4 +349,76 @@ func fingerprint(t *testing.T, d demo.Deps) string {
 		}
 	}
 	return b.String()
+}
+
+// The demo's contracts tell the stories the pages need: renewals due and
+// flagged, debts carried, a lost renewal, an EMC schedule, a quote waiting
+// for its follow-up — and the month's rates are computable from them.
+func TestLoadContracts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := deps(t, db)
+		sum, err := demo.Load(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Contracts < sum.Customers-sum.LostCustomers || sum.Payments == 0 || sum.Needs != 3 || sum.RenewalContacts == 0 {
+			t.Fatalf("summary %+v", sum)
+		}
+		mgr := access.With(context.Background(), access.System())
+		desk, err := d.Contracts.RenewalDesk(mgr, contracts.RenewalFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flagged, contacted, renewed int
+		for _, it := range desk {
+			if it.NoTimelyContact {
+				flagged++
+			}
+			if it.RenewalContacts > 0 {
+				contacted++
+			}
+			if it.Outcome == "renewed" {
+				renewed++
+			}
+		}
+		if flagged == 0 || contacted == 0 || renewed == 0 {
+			t.Fatalf("renewal desk: %d items, flagged %d contacted %d renewed %d", len(desk), flagged, contacted, renewed)
+		}
+		expired, err := d.Contracts.ListContracts(mgr, contracts.ListFilter{Status: "expired", Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lost := 0
+		for _, c := range expired.Items {
+			if c.Outcome == "lost" {
+				lost++
+			}
+		}
+		if lost != 1 {
+			t.Fatalf("%d lost renewals among %d expired contracts", lost, len(expired.Items))
+		}
+		rec, err := d.Contracts.Receivables(mgr, contracts.ReceivableFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Totals["90_plus"]+rec.Totals["31_90"]+rec.Totals["1_30"] == 0 || rec.Totals["not_due"] == 0 {
+			t.Fatalf("receivables totals %+v", rec.Totals)
+		}
+		needs, err := d.Contracts.ListNeeds(mgr, contracts.NeedFilter{FollowUpOverdue: true})
+		if err != nil || len(needs) != 1 {
+			t.Fatalf("overdue follow-ups %d %v", len(needs), err)
+		}
+		m, _ := rates.ParseMonth(d.Now().In(d.Loc).AddDate(0, -1, 0).Format("2006-01"))
+		rep, err := d.Contracts.Rates(mgr, m, calendar.Date{})
+		if err != nil || len(rep.Specialists) < 3 {
+			t.Fatalf("rates %+v %v", rep, err)
+		}
+		var due int64
+		for _, s := range rep.Specialists {
+			due += s.Collection.Ratio.Den
+		}
+		if due == 0 {
+			t.Fatal("nothing was due last month in the demo")
+		}
+	})
 }

@@ -17,8 +17,12 @@ func (s *Summary) String() string {
 		s.Departments, s.Staff, s.ActiveStaff, s.MaintGroups, s.Regions)
 	fmt.Fprintf(&b, "客户 %d（流失 %d，孤儿客户 %d）· 联系人 %d（在任 %d）· 设备 %d\n",
 		s.Customers, s.LostCustomers, s.OrphanCustomers, s.Contacts, s.ActiveContacts, s.Equipment)
-	fmt.Fprintf(&b, "微信服务群 %d（成员 %d，待清退 %d）· 档案未当日更新 %d 条\n\n",
+	fmt.Fprintf(&b, "微信服务群 %d（成员 %d，待清退 %d）· 档案未当日更新 %d 条\n",
 		s.WeChatGroups, s.Members, s.MembersToRemove, s.LateChanges)
+	if s.Contracts > 0 {
+		fmt.Fprintf(&b, "合同 %d · 回款 %d 笔 · 续约联系 %d · 老客户新需求 %d\n", s.Contracts, s.Payments, s.RenewalContacts, s.Needs)
+	}
+	b.WriteString("\n")
 
 	rows := [][]string{{"登录名", "姓名", "角色", "职务", "部门 / 维修组", "说明"}}
 	for _, l := range s.Logins {
