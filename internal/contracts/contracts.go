@@ -88,10 +88,14 @@ func (s *Service) readScope(p *access.Principal) (owner string, ok bool) {
 	return "", true
 }
 
-// canWriteFor reports whether p may change contracts of a customer owned
-// by ownerID: managers and admins always, a specialist for own customers.
+// CanWrite reports whether p may change contracts (and needs, quotes,
+// contacts) of a customer owned by ownerID: managers and admins always, a
+// specialist for the customers they own. Pages use it to decide which
+// actions to show; every write checks it again.
+func CanWrite(p *access.Principal, ownerID *string) bool { return canWriteFor(p, ownerID) }
+
 func canWriteFor(p *access.Principal, ownerID *string) bool {
-	if !p.Can(access.ContractWrite) {
+	if p == nil || !p.Can(access.ContractWrite) {
 		return false
 	}
 	if p.IsManagerial() {

@@ -111,6 +111,9 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		ids = append(ids, c.ID)
 	}
 	slices.Sort(ids)
+	if err := chunks(ids, 500, func(part []string) error { return lockContract(ctx, tx, part...) }); err != nil {
+		return nil, err
+	}
 	insts := map[string][]*Installment{} // by contract, due order
 	if err := chunks(ids, 500, func(part []string) error {
 		var is []*Installment

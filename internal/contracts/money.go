@@ -95,6 +95,9 @@ func (s *Service) recordPayment(ctx context.Context, in PaymentInput, source str
 // insertPayment writes one payment with its allocations and audit entry
 // inside tx.
 func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, in PaymentInput, source string) (*Payment, error) {
+	if err := lockContract(ctx, tx, in.ContractID); err != nil {
+		return nil, err
+	}
 	c, err := getContract(ctx, tx, in.ContractID)
 	if err != nil {
 		if apperr.Is(err, apperr.KindNotFound) {
@@ -195,6 +198,13 @@ func (s *Service) DeletePayment(ctx context.Context, id, reason string) error {
 		if err := tx.NewSelect().Model(pay).Where("id = ?", id).Scan(ctx); err != nil {
 			return notFound(err, "payment")
 		}
+		if err := lockContract(ctx, tx, pay.ContractID); err != nil {
+			return err
+		}
+		number := ""
+		if err := tx.NewSelect().Table("contracts").Column("number").Where("id = ?", pay.ContractID).Scan(ctx, &number); err != nil {
+			return err
+		}
 		if err := tx.NewSelect().Model(&pay.Allocations).Where("payment_id = ?", id).Scan(ctx); err != nil {
 			return err
 		}
@@ -210,8 +220,10 @@ func (s *Service) DeletePayment(ctx context.Context, id, reason string) error {
 		if _, err := tx.NewDelete().Table("payments").Where("id = ?", id).Exec(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "delete", Entity: "payment", EntityID: id,
-			Summary: fmt.Sprintf("删除回款 %s 元（%s）：%s", formatYuan(pay.AmountFen), pay.ReceivedOn, reason), Before: pay})
+		// Recorded on the contract: the payment itself is gone, its
+		// contract's history keeps the deletion.
+		return audit.Record(ctx, tx, store.Time(s.now()), audit.Change{Action: "delete_payment", Entity: "contract", EntityID: pay.ContractID,
+			Summary: fmt.Sprintf("合同 %s 删除回款 %s 元（%s）：%s", number, formatYuan(pay.AmountFen), pay.ReceivedOn, reason), Before: pay})
 	})
 }
 
@@ -255,6 +267,16 @@ func (s *Service) RecordInvoice(ctx context.Context, in InvoiceInput) (*Invoice,
 				return apperr.Invalid("installment_id", "分期不存在")
 			}
 			return err
+		}
+		if err := lockContract(ctx, tx, it.ContractID); err != nil {
+			return err
+		}
+		c, err := getContract(ctx, tx, it.ContractID)
+		if err != nil {
+			return err
+		}
+		if c.State == "draft" {
+			return apperr.Invalid("installment_id", "合同 "+c.Number+" 仍是草稿，不能开票")
 		}
 		var invoiced int64
 		if err := tx.NewSelect().Table("invoices").ColumnExpr("COALESCE(SUM(amount_fen), 0)").

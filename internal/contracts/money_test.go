@@ -280,7 +280,7 @@ func TestRenewalDesk(t *testing.T) {
 		}
 		// Lost needs a reason; renewed comes only from a successor.
 		_, err = e.svc.SetRenewalOutcome(e.asSpec1, fresh.ID, 1, "lost", "")
-		wantErr(t, err, apperr.KindInvalid, "lost_reason")
+		wantErr(t, err, apperr.KindInvalid, "reason")
 		_, err = e.svc.SetRenewalOutcome(e.asSpec1, fresh.ID, 1, "renewed", "")
 		wantErr(t, err, apperr.KindInvalid, "outcome")
 		if _, err := e.svc.SetRenewalOutcome(e.asSpec1, fresh.ID, 1, "lost", "客户改用其他服务商"); err != nil {

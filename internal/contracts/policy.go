@@ -75,7 +75,11 @@ func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
 	}
 	b, _ := json.Marshal(p)
 	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, _ := s.Policy(ctx)
+		before := DefaultPolicy()
+		var v string
+		if err := tx.NewSelect().Table("settings").Column("value").Where("key = ?", policyKey).Scan(ctx, &v); err == nil {
+			_ = json.Unmarshal([]byte(v), &before)
+		}
 		if _, err := tx.NewRaw(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
 			policyKey, string(b), store.Time(s.now())).Exec(ctx); err != nil {

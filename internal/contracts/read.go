@@ -167,8 +167,8 @@ func (s *Service) ListContracts(ctx context.Context, f ListFilter) (*ContractPag
 		add("k.kind = ?", f.Kind)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pat := store.ContainsPattern(q)
-		add(`(k.number LIKE ? ESCAPE '\' OR k.title LIKE ? ESCAPE '\' OR cu.name LIKE ? ESCAPE '\')`, pat, pat, pat)
+		pat := store.ContainsPattern(strings.ToLower(q))
+		add(`(LOWER(k.number) LIKE ? ESCAPE '\' OR LOWER(k.title) LIKE ? ESCAPE '\' OR LOWER(cu.name) LIKE ? ESCAPE '\')`, pat, pat, pat)
 	}
 	if f.EndFrom != "" {
 		add("k.end_on >= ?", f.EndFrom)

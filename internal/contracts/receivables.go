@@ -140,7 +140,7 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	q := `SELECT i.*, 0 AS invoiced_fen, k.number AS contract_number, k.customer_id, cu.name AS customer_name, cu.owner_id,
+	q := `SELECT i.*, COALESCE((SELECT SUM(v.amount_fen) FROM invoices v WHERE v.installment_id = i.id), 0) AS invoiced_fen, k.number AS contract_number, k.customer_id, cu.name AS customer_name, cu.owner_id,
 		COALESCE(o.name, '') AS owner_name` + from + ` LEFT JOIN staff o ON o.id = cu.owner_id WHERE ` +
 		strings.Join(where, " AND ") + " ORDER BY i.due_on, i.id LIMIT ?"
 	if err := s.db.R().NewRaw(q, append(args, limit+1)...).Scan(ctx, &r.Rows); err != nil {

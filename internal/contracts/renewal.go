@@ -215,7 +215,7 @@ func (s *Service) SetRenewalOutcome(ctx context.Context, id string, version int6
 	outcome, reason = strings.TrimSpace(outcome), strings.TrimSpace(reason)
 	switch outcome {
 	case "lost":
-		if err := text("lost_reason", reason, 1, 500); err != nil {
+		if err := text("reason", reason, 1, 500); err != nil {
 			return nil, err
 		}
 	case "pending":
@@ -230,6 +230,9 @@ func (s *Service) SetRenewalOutcome(ctx context.Context, id string, version int6
 		before, err := writableContract(ctx, tx, principal(ctx), id)
 		if err != nil {
 			return err
+		}
+		if before.State != "active" {
+			return apperr.Conflict("state", "只有生效的合同有续约结果")
 		}
 		n, err := tx.NewSelect().Table("contracts").Where("renewed_from = ? AND state <> 'draft'", id).Count(ctx)
 		if err != nil {

@@ -26,6 +26,17 @@ func customerOwner(ctx context.Context, db bun.IDB, customerID string) (*string,
 	return row.OwnerID, err
 }
 
+// lockContract takes the contract's row lock for the rest of tx, so that
+// money writes on one contract (payments, invoices, schedule changes)
+// are serialised on PostgreSQL too (SQLite has one writer anyway).
+func lockContract(ctx context.Context, tx bun.IDB, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.NewRaw("UPDATE contracts SET version = version WHERE id IN (?)", bun.In(ids)).Exec(ctx)
+	return err
+}
+
 func notFound(err error, what string) error {
 	if errors.Is(err, store.ErrNoRows) {
 		return apperr.NotFound(what)
@@ -353,6 +364,9 @@ func moneyAgainst(ctx context.Context, db bun.IDB, insts []Installment) (map[str
 // UpdateContract changes a contract at the version the caller read.
 func (s *Service) UpdateContract(ctx context.Context, id string, version int64, in ContractInput) (*Contract, error) {
 	p := principal(ctx)
+	if _, err := writableContract(ctx, s.db.R(), p, id); err != nil {
+		return nil, err // who may not write learns nothing about their input
+	}
 	if err := in.normalise(); err != nil {
 		return nil, err
 	}
@@ -424,6 +438,9 @@ func resetOutcome(ctx context.Context, tx bun.IDB, id string, s *Service) error 
 func (s *Service) SetState(ctx context.Context, id string, version int64, state, on, reason string) (*Contract, error) {
 	p := principal(ctx)
 	state, on, reason = strings.TrimSpace(state), strings.TrimSpace(on), strings.TrimSpace(reason)
+	if state != "active" && state != "terminated" {
+		return nil, apperr.Invalid("state", "状态须为 active 或 terminated")
+	}
 	var out *Contract
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, err := writableContract(ctx, tx, p, id)
@@ -440,6 +457,9 @@ func (s *Service) SetState(ctx context.Context, id string, version int64, state,
 			}
 			if err := firstErr(day("terminated_on", on, true), text("reason", reason, 1, 500)); err != nil {
 				return err
+			}
+			if on < before.StartOn || on > before.EndOn {
+				return apperr.Invalid("terminated_on", "终止日期须在合同期间内（"+before.StartOn+" 至 "+before.EndOn+"）")
 			}
 			after.State, after.TerminatedOn, after.TerminateReason = "terminated", &on, reason
 		default:

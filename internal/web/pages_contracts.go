@@ -35,13 +35,6 @@ func (enums) Buckets() []string          { return contracts.Buckets }
 func (enums) Outcomes() []string         { return []string{"pending", "renewed", "lost"} }
 func (enums) InstallmentKinds() []string { return []string{"regular", "emc_fee"} }
 
-// canWriteContract mirrors the contracts domain's rule (which the domain
-// enforces on every write; this only decides which actions to show):
-// managers and admins always, a specialist for the customers they own.
-func canWriteContract(p *access.Principal, ownerID *string) bool {
-	if p == nil || !p.Can(access.ContractWrite) {
-		return false
-	}
 	if p.IsManagerial() {
 		return true
 	}
@@ -155,7 +148,7 @@ func (s *Server) contractData(r *http.Request, id string) (*contractPageData, er
 	me := access.From(ctx)
 	now := s.Now().In(s.Loc)
 	d := &contractPageData{Page: s.page(r, "contracts", "contract.title"), C: c, Today: s.today(), Now: now.Format("2006-01-02T15:04"),
-		CanWrite: canWriteContract(me, c.OwnerID), posted: url.Values{}}
+		CanWrite: contracts.CanWrite(me, c.OwnerID), posted: url.Values{}}
 	d.Title = d.T("contract.title") + " " + c.Number
 	d.FieldPrefixes = []string{"contract.field."}
 	if d.Comms, err = s.Contracts.ContractCommunications(ctx, id); err != nil {
@@ -571,7 +564,7 @@ func (s *Server) contractEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !canWriteContract(access.From(r.Context()), c.OwnerID) {
+	if !contracts.CanWrite(access.From(r.Context()), c.OwnerID) {
 		return apperr.Forbidden("只能修改自己分管客户的合同")
 	}
 	p, err := s.formPage(r, "contract.edit", formFromDetail(c))
