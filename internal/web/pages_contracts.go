@@ -35,12 +35,6 @@ func (enums) Buckets() []string          { return contracts.Buckets }
 func (enums) Outcomes() []string         { return []string{"pending", "renewed", "lost"} }
 func (enums) InstallmentKinds() []string { return []string{"regular", "emc_fee"} }
 
-	if p.IsManagerial() {
-		return true
-	}
-	return p.Has(access.CSSpecialist) && ownerID != nil && *ownerID == p.StaffID
-}
-
 // parseYuan reads an amount typed in yuan ("12,345.60", "¥100") into fen
 // without floating point; empty is 0 unless required.
 func parseYuan(field, s string, required bool) (int64, error) {
