@@ -302,3 +302,58 @@ func (s *Service) RecordInvoice(ctx context.Context, in InvoiceInput) (*Invoice,
 	}
 	return inv, nil
 }
+
+// PaymentView is a payment with its contract and customer.
+type PaymentView struct {
+	Payment        `bun:",extend"`
+	ContractNumber string `bun:"contract_number" json:"contract_number"`
+	CustomerName   string `bun:"customer_name" json:"customer_name"`
+	RecordedByName string `bun:"recorded_by_name" json:"recorded_by_name"`
+}
+
+// RecentPayments lists the latest recorded payments (finance's page),
+// newest first; limited to the caller's customers for a specialist.
+func (s *Service) RecentPayments(ctx context.Context, limit int) ([]PaymentView, error) {
+	scope, ok := s.readScope(principal(ctx))
+	if !ok {
+		return nil, apperr.Forbidden("无权查看回款")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	q := `SELECT p.*, k.number AS contract_number, cu.name AS customer_name, COALESCE(st.name, '') AS recorded_by_name
+		FROM payments p JOIN contracts k ON k.id = p.contract_id JOIN customers cu ON cu.id = k.customer_id
+		LEFT JOIN staff st ON st.id = p.recorded_by`
+	args := []any{}
+	if scope != "" {
+		q += " WHERE cu.owner_id = ?"
+		args = append(args, scope)
+	}
+	q += " ORDER BY p.recorded_at DESC, p.id DESC LIMIT ?"
+	out := []PaymentView{}
+	if err := s.db.R().NewRaw(q, append(args, limit)...).Scan(ctx, &out); err != nil {
+		return nil, err
+	}
+	ps := make([]Payment, len(out))
+	for i := range out {
+		ps[i] = out[i].Payment
+	}
+	if err := attachAllocations(ctx, s.db.R(), ps); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Allocations = ps[i].Allocations
+	}
+	return out, nil
+}
+
+// ContractByNumber returns the id of the contract with this number (any
+// case), if the caller may read it.
+func (s *Service) ContractByNumber(ctx context.Context, number string) (*ContractDetail, error) {
+	var id string
+	err := s.db.R().NewSelect().Table("contracts").Column("id").Where("number = ?", strings.ToUpper(strings.TrimSpace(number))).Scan(ctx, &id)
+	if err != nil {
+		return nil, notFound(err, "contract")
+	}
+	return s.GetContract(ctx, id)
+}

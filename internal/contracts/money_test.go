@@ -303,3 +303,36 @@ func TestRenewalDesk(t *testing.T) {
 		}
 	})
 }
+
+func TestRecentPaymentsAndLookup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		a := e.customer("国贸物业", e.r1, e.spec1)
+		b := e.customer("望京写字楼", e.r2, e.spec2)
+		ka := e.contract(e.asMgr, maint("HT-A", a, "2026-01-01", "2026-12-31"))
+		kb := e.contract(e.asMgr, maint("HT-B", b, "2026-01-01", "2026-12-31"))
+		for _, k := range []*contracts.Contract{ka, kb} {
+			if _, err := e.svc.RecordPayment(e.asFin, contracts.PaymentInput{ContractID: k.ID, ReceivedOn: "2026-03-01", AmountFen: 100}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := e.svc.RecentPayments(e.asFin, 0)
+		if err != nil || len(all) != 2 || all[0].RecordedByName != "范财务" || len(all[0].Allocations) != 1 {
+			t.Fatalf("finance sees %+v %v", all, err)
+		}
+		mine, _ := e.svc.RecentPayments(e.asSpec1, 0)
+		if len(mine) != 1 || mine[0].ContractNumber != "HT-A" {
+			t.Fatalf("spec1 sees %+v", mine)
+		}
+		d, err := e.svc.ContractByNumber(e.asFin, " ht-b ")
+		if err != nil || d.ID != kb.ID {
+			t.Fatalf("lookup %v %v", d, err)
+		}
+		if _, err := e.svc.ContractByNumber(e.asSpec1, "HT-B"); !apperr.Is(err, apperr.KindForbidden) {
+			t.Fatalf("spec1 looks up spec2's contract: %v", err)
+		}
+		if _, err := e.svc.ContractByNumber(e.asFin, "HT-Z"); !apperr.Is(err, apperr.KindNotFound) {
+			t.Fatalf("unknown number: %v", err)
+		}
+	})
+}
