@@ -2,13 +2,10 @@ package customers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -34,34 +31,8 @@ type File struct {
 	bun.BaseModel `bun:"table:attachments"`
 }
 
-// allowedTypes are the content types accepted in the electronic archive.
-var allowedTypes = map[string]bool{
-	"application/pdf": true, "image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true,
-	"application/zip":           true, // docx/xlsx are zip containers
-	"text/plain; charset=utf-8": true, // plain-text notes (blob.Sniff's name for UTF-8 text)
-}
-
-// CleanFileName returns a safe display name: the base name only, no path
-// separators or control characters, at most 120 characters. A name that
-// tries to climb directories is refused.
-func CleanFileName(name string) (string, error) {
-	if name == ".." || strings.ContainsAny(name, "/\\") {
-		return "", apperr.Invalid("file", "文件名不能包含路径")
-	}
-	name = strings.TrimSpace(filepath.Base(name))
-	if name == "" || name == "." || !utf8.ValidString(name) {
-		return "", apperr.Invalid("file", "文件名无效")
-	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return "", apperr.Invalid("file", "文件名包含控制字符")
-		}
-	}
-	if utf8.RuneCountInString(name) > 120 {
-		return "", apperr.Invalid("file", "文件名不能超过 120 个字")
-	}
-	return name, nil
-}
+// CleanFileName returns a safe display name (see blob.CleanFileName).
+func CleanFileName(name string) (string, error) { return blob.CleanFileName(name) }
 
 // AddFile stores r as an electronic archive file of the customer. The
 // content type is sniffed from the bytes, not trusted from the client.
@@ -83,23 +54,7 @@ func (s *Service) AddFile(ctx context.Context, customerID, name, category string
 	if !CanWrite(principal(ctx), c) {
 		return nil, apperr.Forbidden("只能修改自己分管的客户")
 	}
-	head := make([]byte, 512)
-	n, err := io.ReadFull(r, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	head = head[:n]
-	if n == 0 {
-		return nil, apperr.Invalid("file", "文件为空")
-	}
-	ctype := blob.Sniff(head)
-	if !allowedTypes[ctype] {
-		return nil, apperr.Invalid("file", fmt.Sprintf("不支持的文件类型 %s（支持 PDF、图片、Office 文档、文本）", ctype))
-	}
-	key, size, err := s.blobs.Put(ctx, io.MultiReader(strings.NewReader(string(head)), r), limit)
-	if errors.Is(err, blob.ErrTooLarge) {
-		return nil, apperr.TooLarge("file", fmt.Sprintf("文件超过 %d MB", limit>>20))
-	}
+	key, size, ctype, err := blob.PutDocument(ctx, s.blobs, r, limit)
 	if err != nil {
 		return nil, err
 	}
