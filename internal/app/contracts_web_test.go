@@ -23,6 +23,7 @@ type contractWorld struct {
 	t        *testing.T
 	in       *apptest.Instance
 	tokens   map[string]string
+	staff    map[string]*org.Staff
 	customer *customers.Customer
 	contract *contracts.Contract
 }
@@ -31,8 +32,8 @@ func newContractWorld(t *testing.T, in *apptest.Instance) *contractWorld {
 	t.Helper()
 	a := in.App
 	ctx := access.With(context.Background(), access.System())
-	w := &contractWorld{t: t, in: in, tokens: map[string]string{}}
-	staff := map[string]*org.Staff{}
+	w := &contractWorld{t: t, in: in, tokens: map[string]string{}, staff: map[string]*org.Staff{}}
+	staff := w.staff
 	for login, role := range map[string]access.Role{"mgr": access.CSManager, "spec": access.CSSpecialist, "spec2": access.CSSpecialist,
 		"fin": access.Finance, "tech": access.Technician, "exec": access.Executive} {
 		st, err := a.Org.CreateStaff(ctx, org.StaffInput{Login: login, Name: login, Roles: []access.Role{role}})
@@ -128,7 +129,7 @@ func TestContractPagesRenderForPermittedRoles(t *testing.T) {
 				[]string{"spec2", "fin", "tech"}},
 			{"/renewals", map[string][]string{"mgr": {"HT-2026-001", "王总", "13800000001"}, "spec": {"HT-2026-001"}}, []string{"tech"}},
 			{"/receivables", map[string][]string{"mgr": {"HT-2026-001", "¥3,000.00", "¥8,000.00"}, "fin": {"HT-2026-001"}}, []string{"tech"}},
-			{"/finance", map[string][]string{"fin": {`data-testid="finance-payment-form"`, "HT-2026-001", "payment-import-placeholder"}},
+			{"/finance", map[string][]string{"fin": {`data-testid="finance-payment-form"`, "HT-2026-001", `data-testid="payment-import"`, `action="/finance/import"`}},
 				[]string{"spec", "mgr", "exec", "tech"}},
 			{"/admin/contract-policy", map[string][]string{"mgr": {`name="renewal_window_months"`}}, []string{"spec", "fin", "exec"}},
 			{"/customers/" + cid, map[string][]string{"spec": {"/contracts/new?customer_id=" + cid}}, nil},

@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
+	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/tabular"
 )
@@ -53,4 +55,50 @@ func cells(vs ...string) []string {
 		}
 	}
 	return vs
+}
+
+// sheetCells neutralises formulas in a row of a domain sheet like cells,
+// but leaves plain numbers (-3 days, 1200.00) as they are.
+func sheetCells(row []string) []string {
+	out := make([]string, len(row))
+	for i, v := range row {
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			out[i] = v
+			continue
+		}
+		out[i] = cells(v)[0]
+	}
+	return out
+}
+
+// writeSheet sends a domain sheet as an XLSX download named
+// name-YYYY-MM-DD.xlsx.
+func (s *Server) writeSheet(w http.ResponseWriter, name string, sh *contracts.Sheet) error {
+	rows := make([][]string, len(sh.Rows))
+	for i, r := range sh.Rows {
+		rows[i] = sheetCells(r)
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, name, s.today()))
+	return tabular.WriteXLSX(w, sh.Headers, rows)
+}
+
+// receivablesExport downloads the ageing report (应收账龄表) with the
+// page's filter.
+func (s *Server) receivablesExport(w http.ResponseWriter, r *http.Request) error {
+	sh, err := s.Contracts.ReceivablesSheet(r.Context(), receivableFilter(r))
+	if err != nil {
+		return err
+	}
+	return s.writeSheet(w, "receivables", sh)
+}
+
+// renewalsExport downloads the renewal desk (续约清单) with the page's
+// filter.
+func (s *Server) renewalsExport(w http.ResponseWriter, r *http.Request) error {
+	sh, err := s.Contracts.RenewalSheet(r.Context(), renewalFilter(r))
+	if err != nil {
+		return err
+	}
+	return s.writeSheet(w, "renewals", sh)
 }

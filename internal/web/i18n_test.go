@@ -110,10 +110,10 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, e := range []string{"customer", "contact", "equipment", "wechat_group", "wechat_member", "file", "staff",
 		"region", "group", "department", "api_token", "holiday", "work_calendar", "import",
-		"contract", "payment", "invoice", "communication", "setting"} {
+		"contract", "payment", "invoice", "communication", "setting", "need", "quote"} {
 		want = append(want, "entity."+e)
 	}
-	for _, a := range []string{"create", "update", "delete", "password", "lock", "revoke", "import"} {
+	for _, a := range []string{"create", "update", "delete", "password", "lock", "revoke", "import", "delete_payment"} {
 		want = append(want, "audit.action."+a)
 	}
 	// Every input field a domain can name in an error has a label.
@@ -135,6 +135,8 @@ func TestDynamicKeysExist(t *testing.T) {
 		"contract.inst_kind": {"regular", "emc_fee"},
 		"contract.tag":       {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
 		"contract.direction": {"in", "out"},
+		"need.status":        needStatuses,
+		"import.action":      {"create", "unchanged"},
 	} {
 		for _, v := range values {
 			if v != "" { // the empty choice shows as —
@@ -153,6 +155,17 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, f := range []string{"contract", "contract_id", "installment_id", "received_on", "amount_fen", "method", "reference", "credit_reason"} {
 		want = append(want, "finance.field."+f)
+	}
+	// Every field the needs and quotes can name in an error has a label
+	// (quote lines like lines[0].unit_price_fen by their parts).
+	for _, f := range []string{"customer_id", "title", "description", "raised_on", "contract_id", "reason", "outcome"} {
+		want = append(want, "need.field."+f)
+	}
+	for _, f := range []string{"number", "valid_until", "notes", "lines", "item", "quantity", "unit", "unit_price_fen", "sent_at"} {
+		want = append(want, "quote.field."+f)
+	}
+	for _, f := range []string{"file", "key", "kind"} {
+		want = append(want, "import.field."+f)
 	}
 	for _, f := range []string{"renewal_window_months", "renewal_contact_days", "quote_followup_working_days", "due_soon_days"} {
 		want = append(want, "policy."+f)
@@ -199,7 +212,8 @@ func TestTemplatesParse(t *testing.T) {
 	}
 	for _, name := range []string{"login", "home", "customers", "customer", "customer_form", "late", "members", "import",
 		"staff", "staff_form", "org", "calendar", "tokens", "audit", "error", "password",
-		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy"} {
+		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy",
+		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

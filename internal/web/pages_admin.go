@@ -469,7 +469,25 @@ type auditLabels struct {
 	names map[string]string
 }
 
+// entityFieldPrefixes label the fields of an audit entry by what it is
+// about, as that record's form labels them.
+var entityFieldPrefixes = map[string][]string{
+	"contract":      {"contract.field."},
+	"payment":       {"finance.field.", "contract.field."},
+	"invoice":       {"invoice.field.", "contract.field."},
+	"communication": {"contract.field."},
+	"need":          {"need.field.", "contract.field."},
+	"quote":         {"quote.field.", "contract.field."},
+	"setting":       {"policy."},
+}
+
 func (l *auditLabels) changes(e audit.Entry) []auditChange {
+	p := l.p
+	if pre, ok := entityFieldPrefixes[e.Entity]; ok {
+		cp := *l.p
+		cp.FieldPrefixes = pre
+		p = &cp
+	}
 	var before, after map[string]any
 	if e.BeforeJSON != nil {
 		_ = json.Unmarshal([]byte(*e.BeforeJSON), &before)
@@ -496,7 +514,7 @@ func (l *auditLabels) changes(e audit.Entry) []auditChange {
 		if b == a {
 			continue
 		}
-		out = append(out, auditChange{Field: l.p.fieldLabel(k), Before: b, After: a})
+		out = append(out, auditChange{Field: p.fieldLabel(k), Before: b, After: a})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out

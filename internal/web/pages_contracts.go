@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -617,12 +616,19 @@ type renewalsPage struct {
 	Items  []contracts.RenewalItem
 }
 
-func (s *Server) renewals(w http.ResponseWriter, r *http.Request) error {
+// renewalFilter reads the renewal desk's filter; a specialist sees their
+// own contracts unless they choose an owner.
+func renewalFilter(r *http.Request) contracts.RenewalFilter {
 	q := r.URL.Query()
 	f := contracts.RenewalFilter{OwnerID: q.Get("owner"), Outcome: q.Get("outcome"), Flagged: q.Get("flagged") == "1"}
 	if me := access.From(r.Context()); !me.IsManagerial() && me.Has(access.CSSpecialist) && !q.Has("owner") {
 		f.OwnerID = me.StaffID
 	}
+	return f
+}
+
+func (s *Server) renewals(w http.ResponseWriter, r *http.Request) error {
+	f := renewalFilter(r)
 	items, err := s.Contracts.RenewalDesk(r.Context(), f)
 	if err != nil {
 		return err
@@ -644,12 +650,19 @@ type receivablesPage struct {
 	R      *contracts.Receivables
 }
 
-func (s *Server) receivables(w http.ResponseWriter, r *http.Request) error {
+// receivableFilter reads the receivables' filter; a specialist sees
+// their own customers unless they choose an owner.
+func receivableFilter(r *http.Request) contracts.ReceivableFilter {
 	q := r.URL.Query()
 	f := contracts.ReceivableFilter{OwnerID: q.Get("owner"), Bucket: q.Get("bucket"), CustomerID: q.Get("customer"), After: q.Get("after"), Limit: 100}
 	if me := access.From(r.Context()); !me.IsManagerial() && me.Has(access.CSSpecialist) && !q.Has("owner") {
 		f.OwnerID = me.StaffID
 	}
+	return f
+}
+
+func (s *Server) receivables(w http.ResponseWriter, r *http.Request) error {
+	f := receivableFilter(r)
 	rec, err := s.Contracts.Receivables(r.Context(), f)
 	if err != nil {
 		return err
@@ -673,85 +686,39 @@ type financePage struct {
 	posted url.Values
 	// Open are the open installments of the contract typed in the form.
 	Open   []contracts.InstallmentView
-	Recent []recentPayment
+	Recent []contracts.PaymentView
+	// Import is the payment import (回款导入): its form, and after an
+	// upload the dry run or the result.
+	Import *contractImport
 }
 
 // F is the value posted in field name (kept after an error).
 func (p *financePage) F(name string) string { return p.posted.Get(name) }
 
-// recentPayment is a payment as the audit log recorded its creation.
-type recentPayment struct {
-	contracts.Payment
-	ContractNumber string
-	Deleted        bool
-}
-
-// resolveContract finds a contract by its number (case-insensitive) or id.
+// resolveContract finds a contract by its number (any case) or id.
 func (s *Server) resolveContract(ctx context.Context, ref string) (*contracts.ContractView, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return nil, apperr.Invalid("contract", "请输入合同编号")
 	}
-	page, err := s.Contracts.ListContracts(ctx, contracts.ListFilter{Query: ref, Limit: 200})
+	c, err := s.Contracts.ContractByNumber(ctx, ref)
+	if err != nil && apperr.Is(err, apperr.KindNotFound) {
+		c, err = s.Contracts.GetContract(ctx, ref)
+	}
 	if err != nil {
+		if apperr.Is(err, apperr.KindNotFound) {
+			return nil, apperr.Invalid("contract", "找不到合同 "+ref)
+		}
 		return nil, err
 	}
-	for _, c := range page.Items {
-		if strings.EqualFold(c.Number, ref) {
-			return &c, nil
-		}
-	}
-	if c, err := s.Contracts.GetContract(ctx, ref); err == nil {
-		return &c.ContractView, nil
-	}
-	return nil, apperr.Invalid("contract", "找不到合同 "+ref)
-}
-
-// recentPayments lists the latest payments recorded, read from the audit
-// log (the contracts domain has no list of payments across contracts yet).
-func (s *Server) recentPayments(ctx context.Context) ([]recentPayment, error) {
-	created, err := audit.List(ctx, s.DB.R(), audit.Filter{Entity: "payment", Action: "create", Limit: 30})
-	if err != nil {
-		return nil, err
-	}
-	deleted, err := audit.List(ctx, s.DB.R(), audit.Filter{Entity: "payment", Action: "delete", Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	gone := map[string]bool{}
-	for _, e := range deleted {
-		gone[e.EntityID] = true
-	}
-	numbers := map[string]string{}
-	var out []recentPayment
-	for _, e := range created {
-		if e.AfterJSON == nil {
-			continue
-		}
-		var p contracts.Payment
-		if err := json.Unmarshal([]byte(*e.AfterJSON), &p); err != nil {
-			continue
-		}
-		n, ok := numbers[p.ContractID]
-		if !ok {
-			if c, err := s.Contracts.GetContract(ctx, p.ContractID); err == nil {
-				n = c.Number
-			}
-			numbers[p.ContractID] = n
-		}
-		if n == "" {
-			continue // a contract the viewer may not read, or gone
-		}
-		out = append(out, recentPayment{Payment: p, ContractNumber: n, Deleted: gone[p.ID]})
-	}
-	return out, nil
+	return &c.ContractView, nil
 }
 
 func (s *Server) financeData(r *http.Request) (*financePage, error) {
-	p := &financePage{Page: s.page(r, "finance", "finance.title"), Today: s.today(), posted: url.Values{}}
+	p := &financePage{Page: s.page(r, "finance", "finance.title"), Today: s.today(), posted: url.Values{}, Import: newPaymentImport()}
 	p.FieldPrefixes = []string{"finance.field.", "contract.field."}
 	var err error
-	if p.Recent, err = s.recentPayments(r.Context()); err != nil {
+	if p.Recent, err = s.Contracts.RecentPayments(r.Context(), 30); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -52,13 +52,40 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /contracts/{id}/invoices", Perm: access.FinanceWrite, Handle: s.contractInvoice},
 		{Pattern: "POST /contracts/{id}/payments", Perm: access.FinanceWrite, Handle: s.contractPayment},
 		{Pattern: "POST /payments/{id}/delete", Perm: access.FinanceWrite, Handle: s.paymentDelete},
+		{Pattern: "GET /contracts/import", Perm: access.ContractImport, Handle: s.contractImportForm},
+		{Pattern: "POST /contracts/import", Perm: access.ContractImport, Handle: s.contractImportRun},
+		{Pattern: "GET /contracts/import/template", Perm: access.ContractImport, Handle: s.contractImportTemplate},
 		{Pattern: "GET /renewals", Perm: access.ContractRead, Handle: s.renewals},
+		{Pattern: "GET /renewals/export", Perm: access.ContractRead, Handle: s.renewalsExport},
 		{Pattern: "GET /receivables", Perm: access.ContractRead, Handle: s.receivables},
-		// 财务: the finance clerk's page. The payment import (回款导入) will
-		// get its routes here.
+		{Pattern: "GET /receivables/export", Perm: access.ContractRead, Handle: s.receivablesExport},
+		// 财务: the finance clerk's page, with the payment import (回款导入).
 		{Pattern: "GET /finance", Perm: access.FinanceWrite, Handle: s.financePage},
 		{Pattern: "GET /finance/installments", Perm: access.FinanceWrite, Handle: s.financeInstallments},
 		{Pattern: "POST /finance/payments", Perm: access.FinanceWrite, Handle: s.financePayment},
+		{Pattern: "POST /finance/import", Perm: access.FinanceWrite, Handle: s.paymentImportRun},
+		{Pattern: "GET /finance/import/template", Perm: access.FinanceWrite, Handle: s.paymentImportTemplate},
+
+		// 老客户新需求: needs, quotes and their follow-ups.
+		{Pattern: "GET /needs", Perm: access.ContractRead, Handle: s.needList},
+		{Pattern: "GET /needs/new", Perm: access.ContractWrite, Handle: s.needNew},
+		{Pattern: "POST /needs", Perm: access.ContractWrite, Handle: s.needCreate},
+		{Pattern: "GET /needs/{id}", Perm: access.ContractRead, Handle: s.needPage},
+		{Pattern: "POST /needs/{id}/quotes", Perm: access.ContractWrite, Handle: s.quoteCreate},
+		{Pattern: "POST /needs/{id}/follow-ups", Perm: access.ContractWrite, Handle: s.needFollowUp},
+		{Pattern: "POST /needs/{id}/close", Perm: access.ContractWrite, Handle: s.needClose},
+		{Pattern: "POST /quotes/{id}/send", Perm: access.ContractWrite, Handle: s.quoteSend},
+
+		// 业务指标: renewal and collection rates with their evidence.
+		{Pattern: "GET /rates", Perm: access.ContractRead, Handle: s.ratesPage},
+		{Pattern: "GET /rates/{id}", Perm: access.ContractRead, Handle: s.rateEvidence},
+		// 孤儿客户: customers whose sales owner left, for reassignment.
+		{Pattern: "GET /orphans", Perm: access.CustomerAssign, Handle: s.orphansPage},
+
+		// 站内通知: everyone's own notifications.
+		{Pattern: "GET /notifications", Perm: access.Authenticated, Handle: s.notificationList},
+		{Pattern: "POST /notifications/read", Perm: access.Authenticated, Handle: s.notificationsReadAll},
+		{Pattern: "POST /notifications/{id}/read", Perm: access.Authenticated, Handle: s.notificationRead},
 
 		{Pattern: "GET /import", Perm: access.CustomerImport, Handle: s.importForm},
 		{Pattern: "POST /import", Perm: access.CustomerImport, Handle: s.importRun},

@@ -25,6 +25,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
+	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/workcal"
@@ -46,6 +47,7 @@ type Deps struct {
 	Customers *customers.Service
 	Contracts *contracts.Service
 	Calendar  *workcal.Service
+	Notify    *notify.Service
 	Loc       *time.Location
 	Now       func() time.Time
 	MaxUpload int64
@@ -80,7 +82,11 @@ func (s *Server) funcs() template.FuncMap {
 		"deref":     deref,
 		"join":      strings.Join,
 		"hasPrefix": strings.HasPrefix,
-		"list":      func(v ...string) []string { return v },
+		// followedUp: the need's last sent quote has a follow-up after it.
+		"followedUp": func(n contracts.NeedView) bool {
+			return n.LastSentAt != nil && n.LastFollowUp != nil && n.LastFollowUp.After(*n.LastSentAt)
+		},
+		"list": func(v ...string) []string { return v },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -135,6 +141,8 @@ type Page struct {
 	// a form error names (contract.field.title is 合同名称, field.title 职务).
 	FieldPrefixes []string
 	srv           *Server
+	req           *http.Request
+	unread        *int
 }
 
 // T translates a message id for the page's language.
@@ -143,12 +151,33 @@ func (p *Page) T(id string, args ...any) string { return p.srv.cat.translate(p.L
 // Can reports whether the viewer holds a permission (for showing actions).
 func (p *Page) Can(perm string) bool { return p.User.Can(access.Permission(perm)) }
 
+// Unread counts the viewer's unread notifications for the bell in the
+// top bar. It is asked only by the full layout, so an htmx partial or a
+// download costs no query; the count is taken once per render.
+func (p *Page) Unread() int {
+	if p.unread != nil {
+		return *p.unread
+	}
+	n := 0
+	p.unread = &n
+	if p.srv == nil || p.srv.Notify == nil || p.req == nil || p.User == nil || p.User.StaffID == "" || isHTMX(p.req) {
+		return 0
+	}
+	n, err := p.srv.Notify.Unread(p.req.Context())
+	if err != nil {
+		p.srv.Log.Warn("unread notifications", "err", err)
+		return 0
+	}
+	p.unread = &n
+	return n
+}
+
 // Role translates a role name.
 func (p *Page) Role(r access.Role) string { return p.T("role." + string(r)) }
 
 // page builds the common part of a page for this request.
 func (s *Server) page(r *http.Request, nav, titleID string) Page {
-	p := Page{Nav: nav, User: access.From(r.Context()), Lang: s.lang(r), Path: r.URL.Path, srv: s}
+	p := Page{Nav: nav, User: access.From(r.Context()), Lang: s.lang(r), Path: r.URL.Path, srv: s, req: r}
 	p.Title = p.T(titleID)
 	if s.Sessions != nil {
 		p.Flash = s.Sessions.PopString(r.Context(), "flash")
