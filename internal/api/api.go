@@ -27,6 +27,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
+	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
 	"kefu/internal/workcal"
@@ -41,6 +42,7 @@ type Deps struct {
 	Customers *customers.Service
 	Contracts *contracts.Service
 	Calendar  *workcal.Service
+	Notify    *notify.Service
 	Loc       *time.Location
 	Now       func() time.Time
 	MaxUpload int64

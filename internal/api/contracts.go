@@ -375,3 +375,30 @@ func bodyEnum(field, v string, allowed ...string) error {
 	}
 	return nil
 }
+
+// listPayments lists the latest recorded payments, newest first.
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit", 50, 1, 500)
+	if err != nil {
+		return err
+	}
+	ps, err := s.Contracts.RecentPayments(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	return ok(w, items(ps))
+}
+
+// contractByNumber looks a contract up by its number, as finance and
+// machine clients know it from bank statements and paper.
+func (s *Server) contractByNumber(w http.ResponseWriter, r *http.Request) error {
+	number := strings.TrimSpace(r.URL.Query().Get("number"))
+	if number == "" {
+		return required("number")
+	}
+	d, err := s.Contracts.ContractByNumber(r.Context(), number)
+	if err != nil {
+		return err
+	}
+	return ok(w, d)
+}

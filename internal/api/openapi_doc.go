@@ -38,6 +38,7 @@ type op struct {
 	Resp   any   // JSON response: a value of its Go type (or its item type with Shape)
 	Shape  shape // one value, {"items"} or {"items","next"}
 	Binary bool  // the response is a file download
+	XLSX   bool  // the response is an XLSX workbook download
 	Status int   // success status; default 200
 }
 
@@ -116,6 +117,64 @@ var fieldDocs = map[string]string{
 	"renewal_contact_days":        "窗口打开后几天内须联系决策人，否则标记（1–60）· days after the window opens for the first renewal contact before it is flagged (1–60)",
 	"quote_followup_working_days": "报价发出后几个工作日内须跟进（1–30）· working days to follow up a sent quote (1–30)",
 	"due_soon_days":               "提前几天提醒即将到期的分期（1–60）· days ahead to remind of installments falling due (1–60)",
+
+	// Needs and quotes.
+	"Need.status":           "open 跟进中、quoted 已报价、won 已成交、lost 未成交 · open, quoted, won or lost",
+	"Need.owner_id":         "登记时客户的分管客服 · the customer's owning specialist when the need was recorded",
+	"won_contract_id":       "成交的新合同 id · the contract the need was won with",
+	"Need.lost_reason":      "未成交原因 · why the need was lost",
+	"raised_on":             "客户提出需求的日期（默认今天）· the day the customer raised the need (default today)",
+	"NeedView.quotes":       "报价数 · number of quotes",
+	"last_sent_at":          "最近一次发送报价的时间 · when a quote was last sent",
+	"last_follow_up":        "最近一次跟进的时间 · when the need was last followed up",
+	"follow_up_due":         "报价须跟进的截止时间（合同规则中的工作日数）· when the sent quote must be followed up by (the policy's working days)",
+	"follow_up_overdue":     "报价已发出但未按时跟进 · the quote was sent and not followed up in time",
+	"quote_list":            "报价（含明细行），按创建时间 · the quotes with their lines, oldest first",
+	"follow_ups":            "跟进记录（quote 标签的沟通记录）· the follow-ups (communications tagged quote)",
+	"total_fen":             "报价合计，单位为分（各行金额之和）· the quote's total in fen (the sum of its lines)",
+	"unit_price_fen":        "单价，单位为分（整数，0 及以上）· unit price in fen (an integer, 0 or more)",
+	"quantity":              "数量（1–1000000）· quantity (1 to 1,000,000)",
+	"QuoteLine.amount_fen":  "行金额 = quantity × unit_price_fen，单位为分 · the line's amount, quantity × unit_price_fen, in fen",
+	"valid_until":           "报价有效期至 · the quote is valid until",
+	"QuoteInput.send":       "true：保存即标记为已发送 · true: mark it sent as it is saved",
+	"QuoteInput.sent_at":    "实际发送时间（补录；不晚于现在）· when it was really sent (for one sent before it was entered; not in the future)",
+	"Quote.sent_at":         "发送给客户的时间；未发送为 null · when it was sent to the customer; null while not sent",
+	"needClose.outcome":     "won 成交（须 contract_id）· lost 未成交（须 reason）",
+	"needClose.contract_id": "成交的新合同 id（同一客户）· the new contract of the same customer (with won)",
+	"needClose.reason":      "未成交原因（outcome=lost 时必填）· why it was lost (required with lost)",
+
+	// Rates.
+	"rateRatio.num":                 "分子：已续签的合同数（续约率）或当月回款，单位为分（回款率）· numerator: contracts renewed (renewal) or fen collected in the month (collection)",
+	"rateRatio.den":                 "分母：当月到期的合同数（续约率）或月初未收合计，单位为分（回款率）· denominator: contracts ending in the month (renewal) or fen open at its start (collection)",
+	"rateRatio.percent":             "百分比，两位小数、四舍五入、最高 100.00%，如 \"87.50%\"；nothing_due 时为 \"100.00%\" · the rate with two decimals, rounded half up and capped at 100.00%; \"100.00%\" when nothing is due",
+	"rateRatio.nothing_due":         "本月无应考核项（den 为 0），按 100% 计 · nothing was due (den 0): counts as 100%",
+	"specialistRates.specialist_id": "客服专员 id；空字符串为无分管客服的客户 · the specialist; \"\" for customers nobody owned",
+	"renewalRateRow.owner_id":       "合同到期当天客户的分管客服 · who owned the customer on the end date",
+	"renewalRateRow.renewed":        "在 as_of 前已签订续约合同 · a successor was signed by as_of",
+	"successor_id":                  "计为续签的续约合同 id · the successor counted as the renewal",
+	"successor_signed_on":           "续约合同签订日期 · the day the successor was signed",
+	"collectionRateRow.owner_id":    "分期到期当天客户的分管客服 · who owned the customer on the due day",
+	"open_at_start_fen":             "月初未收，单位为分 · still owed at the start of the month, in fen",
+	"collected_fen":                 "当月收到并冲抵本期的金额（不超过月初未收），单位为分 · received against it in the month (at most what was open), in fen",
+	"carried_in":                    "逾期结转：到期日早于当月 · overdue, carried in: due before the month",
+	"collectionRateRow.payments":    "当月冲抵本期的回款 · the month's payments applied to it",
+	"ratesReport.month":             "考核月 YYYY-MM · the month",
+	"ratesReport.as_of":             "续签统计截至日期 · renewals signed up to this day count",
+
+	// Orphans, notifications, reminders.
+	"next_end_on":            "在执行合同中最早的结束日期 · the earliest end date of the running contracts",
+	"active_contracts":       "在执行合同数 · running contracts",
+	"overdue_fen":            "已逾期未付，单位为分 · overdue and unpaid, in fen",
+	"sales_left_on":          "销售负责人离职日期 · the day the sales owner left",
+	"Notification.kind":      "通知类型，如 renewal_window、installment_due、installment_overdue、quote_follow_up · the kind of notice, such as renewal_window, installment_due, installment_overdue, quote_follow_up",
+	"subject_kind":           "通知所涉记录的类型，如 contract、need · what the notice is about, such as contract or need",
+	"Notification.link":      "网页中相关记录的路径 · the web page of what it is about",
+	"read_at":                "已读时间；未读为 null · when it was read; null while unread",
+	"unread_notifications":   "本人未读通知数 · the caller's unread notifications",
+	"renewal_window":         "新增的续约期提醒数 · renewal-window reminders added",
+	"installment_due":        "新增的分期即将到期提醒数 · due-soon reminders added",
+	"ReminderCounts.overdue": "新增的分期逾期提醒数 · overdue reminders added",
+	"quote_follow_up":        "新增的报价跟进提醒数 · quote follow-up reminders added",
 }
 
 const (
@@ -129,7 +188,8 @@ const (
 var dateFields = map[string]bool{"known_on": true, "recorded_on": true, "created_on": true, "joined_on": true, "removed_on": true,
 	"installed_on": true, "paper_received_on": true, "left_on": true, "day": true,
 	"signed_on": true, "received_on": true, "start_on": true, "end_on": true, "terminated_on": true, "due_on": true,
-	"period_from": true, "period_to": true, "issued_on": true, "as_of": true, "window_opened": true, "contact_due_by": true}
+	"period_from": true, "period_to": true, "issued_on": true, "as_of": true, "window_opened": true, "contact_due_by": true,
+	"raised_on": true, "valid_until": true, "next_end_on": true, "sales_left_on": true, "successor_signed_on": true}
 
 // fieldEnums are the allowed values of fields, keyed by the Go type that
 // declares the field and its JSON name (so embedding types inherit them).
@@ -139,10 +199,11 @@ var fieldEnums = map[string][]string{
 	"Member.side": {"customer", "staff"}, "MemberInput.side": {"customer", "staff"},
 	"Holiday.kind": {"holiday", "workday"}, "holidayInput.kind": {"holiday", "workday"},
 	"importApply.mode": {"reject", "skip"}, "importResult.mode": {"reject", "skip"},
-	"importApply.kind": importKinds(), "importResult.kind": importKinds(),
-	"importRow.action": {"create", "update", "unchanged"},
-	"meResponse.via":   {"token", "session"},
-	"Staff.locale":     {"zh-CN", "en"}, "StaffInput.locale": {"zh-CN", "en"},
+	"importApply.kind": importKinds(), "importResult.kind": allImportKinds(),
+	"contractImportApply.mode": {"reject", "skip"},
+	"importRow.action":         {"create", "update", "unchanged"},
+	"meResponse.via":           {"token", "session"},
+	"Staff.locale":             {"zh-CN", "en"}, "StaffInput.locale": {"zh-CN", "en"},
 
 	"Contract.kind": contracts.Kinds, "ContractInput.kind": contracts.Kinds,
 	"Contract.state":   {"draft", "active", "terminated"},
@@ -160,6 +221,10 @@ var fieldEnums = map[string][]string{
 	"stateChange.state":     contractStates,
 	"outcomeChange.outcome": renewalOutcomes,
 	"contractContact.tag":   contactTags,
+
+	"Need.status":            needStatuses,
+	"needClose.outcome":      needOutcomes,
+	"renewalRateRow.outcome": renewalOutcomeNames,
 }
 
 // renewalOutcomeNames are the stored renewal outcomes.
@@ -206,29 +271,46 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[paymentDelete]():              {},
 	reflect.TypeFor[contracts.InvoiceInput]():     {"installment_id", "number", "issued_on", "amount_fen"},
 	reflect.TypeFor[policyInput]():                {},
+
+	reflect.TypeFor[contracts.NeedInput]():          {"customer_id", "title"},
+	reflect.TypeFor[contracts.QuoteInput]():         {"number", "lines"},
+	reflect.TypeFor[contracts.QuoteLineInput]():     {"item", "quantity", "unit_price_fen"},
+	reflect.TypeFor[contracts.CommunicationInput](): {"channel", "summary"},
+	reflect.TypeFor[needClose]():                    {"version", "outcome"},
+	reflect.TypeFor[contractImportApply]():          {},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
 var schemaNames = map[reflect.Type]string{
-	reflect.TypeFor[org.Group]():            "MaintGroup",
-	reflect.TypeFor[customers.Change]():     "ArchiveChangeTime",
-	reflect.TypeFor[workcal.Settings]():     "CalendarSettings",
-	reflect.TypeFor[settingsInput]():        "CalendarSettingsInput",
-	reflect.TypeFor[auth.Token]():           "APIToken",
-	reflect.TypeFor[auditEntry]():           "AuditEntry",
-	reflect.TypeFor[customers.File]():       "CustomerFile",
-	reflect.TypeFor[groupUpdateBody]():      "WeChatGroupUpdate",
-	reflect.TypeFor[customers.GroupInput](): "WeChatGroupInput",
-	reflect.TypeFor[wechatGroupView]():      "WeChatGroupWithMembers",
-	reflect.TypeFor[groupInput]():           "MaintGroupInput",
-	reflect.TypeFor[groupUpdate]():          "MaintGroupUpdate",
-	reflect.TypeFor[tokenCreated]():         "APITokenCreated",
-	reflect.TypeFor[tokenInput]():           "APITokenInput",
-	reflect.TypeFor[contracts.Policy]():     "ContractsPolicy",
-	reflect.TypeFor[policyInput]():          "ContractsPolicyInput",
-	reflect.TypeFor[stateChange]():          "ContractStateChange",
-	reflect.TypeFor[outcomeChange]():        "RenewalOutcomeChange",
-	reflect.TypeFor[contractContact]():      "ContractContactInput",
+	reflect.TypeFor[org.Group]():                "MaintGroup",
+	reflect.TypeFor[customers.Change]():         "ArchiveChangeTime",
+	reflect.TypeFor[workcal.Settings]():         "CalendarSettings",
+	reflect.TypeFor[settingsInput]():            "CalendarSettingsInput",
+	reflect.TypeFor[auth.Token]():               "APIToken",
+	reflect.TypeFor[auditEntry]():               "AuditEntry",
+	reflect.TypeFor[customers.File]():           "CustomerFile",
+	reflect.TypeFor[groupUpdateBody]():          "WeChatGroupUpdate",
+	reflect.TypeFor[customers.GroupInput]():     "WeChatGroupInput",
+	reflect.TypeFor[wechatGroupView]():          "WeChatGroupWithMembers",
+	reflect.TypeFor[groupInput]():               "MaintGroupInput",
+	reflect.TypeFor[groupUpdate]():              "MaintGroupUpdate",
+	reflect.TypeFor[tokenCreated]():             "APITokenCreated",
+	reflect.TypeFor[tokenInput]():               "APITokenInput",
+	reflect.TypeFor[contracts.Policy]():         "ContractsPolicy",
+	reflect.TypeFor[policyInput]():              "ContractsPolicyInput",
+	reflect.TypeFor[stateChange]():              "ContractStateChange",
+	reflect.TypeFor[outcomeChange]():            "RenewalOutcomeChange",
+	reflect.TypeFor[contractContact]():          "ContractContactInput",
+	reflect.TypeFor[needClose]():                "NeedClose",
+	reflect.TypeFor[ratesReport]():              "RatesReport",
+	reflect.TypeFor[specialistRates]():          "SpecialistRates",
+	reflect.TypeFor[renewalRate]():              "RenewalRate",
+	reflect.TypeFor[renewalRateRow]():           "RenewalRateRow",
+	reflect.TypeFor[collectionRate]():           "CollectionRate",
+	reflect.TypeFor[collectionRateRow]():        "CollectionRateRow",
+	reflect.TypeFor[collectionPayment]():        "CollectionRatePayment",
+	reflect.TypeFor[contractImportApply]():      "ContractImportApply",
+	reflect.TypeFor[contracts.OrphanCustomer](): "OrphanCustomer",
 }
 
 var tagDocs = []struct{ name, zh, en string }{
@@ -245,6 +327,9 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"contracts", "合同", "Contracts"},
 	{"finance", "开票、回款与应收账龄", "Invoices, payments received and receivables ageing"},
 	{"renewals", "合同续签与规则", "Renewals and the contracts policy"},
+	{"needs", "老客户新需求与报价", "Needs of existing customers and quotes"},
+	{"rates", "续约率与回款率", "Renewal and collection rates"},
+	{"notifications", "站内通知与提醒", "In-app notifications and reminders"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},
@@ -255,9 +340,10 @@ var pathParamRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
 
 // pathParamDocs describe the path wildcards by name.
 var pathParamDocs = map[string][2]string{
-	"id":  {"记录 id", "record id"},
-	"key": {"预览返回的暂存文件 key", "the staged file's key from the dry run"},
-	"day": {"日期 YYYY-MM-DD", "date YYYY-MM-DD"},
+	"id":   {"记录 id", "record id"},
+	"key":  {"预览返回的暂存文件 key", "the staged file's key from the dry run"},
+	"kind": {"导入内容：" + strings.Join(importKinds(), "、"), "what is imported: " + strings.Join(importKinds(), ", ")},
+	"day":  {"日期 YYYY-MM-DD", "date YYYY-MM-DD"},
 }
 
 // OpenAPI returns the OpenAPI 3.1 document of the API as indented JSON.
@@ -384,8 +470,8 @@ func (o op) check() error {
 		return fmt.Errorf("no English summary")
 	case !slices.ContainsFunc(tagDocs, func(t struct{ name, zh, en string }) bool { return t.name == o.Tag }):
 		return fmt.Errorf("unknown tag %q", o.Tag)
-	case o.Resp == nil && !o.Binary && o.Status != http.StatusNoContent:
-		return fmt.Errorf("no response described (Resp, Binary or 204)")
+	case o.Resp == nil && !o.Binary && !o.XLSX && o.Status != http.StatusNoContent:
+		return fmt.Errorf("no response described (Resp, Binary, XLSX or 204)")
 	case o.Body != nil && o.Form != nil:
 		return fmt.Errorf("both a JSON and a multipart body")
 	}
@@ -432,8 +518,11 @@ func (g *schemaGen) operation(rt route, method, path, id string) (map[string]any
 			return nil, fmt.Errorf("path parameter {%s} has no description in pathParamDocs", m[1])
 		}
 		sch := map[string]any{"type": "string"}
-		if m[1] == "day" {
+		switch m[1] {
+		case "day":
 			sch["format"] = "date"
+		case "kind":
+			sch["enum"] = importKinds()
 		}
 		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": sch, "description": pd[0] + " · " + pd[1]})
 	}
@@ -495,6 +584,10 @@ func (g *schemaGen) operation(rt route, method, path, id string) (map[string]any
 		success["content"] = map[string]any{"application/octet-stream": map[string]any{
 			"schema": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}
 		success["description"] = "文件内容，Content-Type 为上传时识别的类型 · the file, with the content type detected at upload"
+	case d.XLSX:
+		success["content"] = map[string]any{xlsxType: map[string]any{
+			"schema": map[string]any{"type": "string", "contentMediaType": xlsxType}}}
+		success["description"] = "XLSX 工作簿（第一行为表头），以附件下载 · an XLSX workbook (the first row holds the headers), as an attachment"
 	case d.Resp != nil:
 		sch, err := g.schema(reflect.TypeOf(d.Resp), false)
 		if err != nil {

@@ -180,7 +180,7 @@ var webToAPI = map[string]string{
 	"GET /archive/members":                       "GET /api/v1/archive/members-to-remove",
 	"GET /import":                                "",
 	"POST /import":                               "POST /api/v1/imports",
-	"GET /import/template/{kind}":                "",
+	"GET /import/template/{kind}":                "GET /api/v1/imports/{kind}/template",
 	"GET /admin/staff":                           "GET /api/v1/staff",
 	"GET /admin/staff/new":                       "",
 	"POST /admin/staff":                          "POST /api/v1/staff",
@@ -213,11 +213,32 @@ var webToAPI = map[string]string{
 	"POST /payments/{id}/delete":                 "DELETE /api/v1/payments/{id}",
 	"GET /renewals":                              "GET /api/v1/renewals",
 	"GET /receivables":                           "GET /api/v1/receivables",
-	"GET /finance":                               "GET /api/v1/audit",          // the payment form; its recent payments are the audit log's entity=payment
+	"GET /finance":                               "GET /api/v1/payments",       // the payment form and the recent payments
 	"GET /finance/installments":                  "GET /api/v1/contracts/{id}", // a contract's open installments
 	"POST /finance/payments":                     "POST /api/v1/payments",
 	"GET /admin/contract-policy":                 "GET /api/v1/settings/contracts-policy",
 	"POST /admin/contract-policy":                "PUT /api/v1/settings/contracts-policy",
+	"GET /contracts/import":                      "",
+	"POST /contracts/import":                     "POST /api/v1/imports/contracts",
+	"GET /contracts/import/template":             "GET /api/v1/imports/contracts/template",
+	"GET /renewals/export":                       "GET /api/v1/renewals/export",
+	"GET /receivables/export":                    "GET /api/v1/receivables/export",
+	"POST /finance/import":                       "POST /api/v1/imports/payments",
+	"GET /finance/import/template":               "GET /api/v1/imports/payments/template",
+	"GET /needs":                                 "GET /api/v1/needs",
+	"GET /needs/new":                             "",
+	"POST /needs":                                "POST /api/v1/needs",
+	"GET /needs/{id}":                            "GET /api/v1/needs/{id}",
+	"POST /needs/{id}/quotes":                    "POST /api/v1/needs/{id}/quotes",
+	"POST /needs/{id}/follow-ups":                "POST /api/v1/needs/{id}/follow-ups",
+	"POST /needs/{id}/close":                     "POST /api/v1/needs/{id}/close",
+	"POST /quotes/{id}/send":                     "POST /api/v1/quotes/{id}/send",
+	"GET /rates":                                 "GET /api/v1/rates",
+	"GET /rates/{id}":                            "GET /api/v1/rates", // one specialist's evidence: specialist_id
+	"GET /orphans":                               "GET /api/v1/orphans",
+	"GET /notifications":                         "GET /api/v1/notifications",
+	"POST /notifications/read":                   "POST /api/v1/notifications/read-all",
+	"POST /notifications/{id}/read":              "POST /api/v1/notifications/{id}/read",
 }
 
 // TestAPICoversTheWebUI: everything the web UI does has an API route,

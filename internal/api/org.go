@@ -19,6 +19,8 @@ type meResponse struct {
 	Locale  string        `json:"locale"`
 	// Via is how the caller authenticated: token or session.
 	Via string `json:"via"`
+	// UnreadNotifications counts the caller's unread notifications.
+	UnreadNotifications int `json:"unread_notifications"`
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
@@ -27,7 +29,15 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	if roles == nil {
 		roles = []access.Role{}
 	}
-	return ok(w, meResponse{StaffID: p.StaffID, Login: p.Login, Name: p.Name, Roles: roles, Locale: p.Locale, Via: p.Via})
+	unread := 0
+	if s.Notify != nil && p.StaffID != "" {
+		var err error
+		if unread, err = s.Notify.Unread(r.Context()); err != nil {
+			return err
+		}
+	}
+	return ok(w, meResponse{StaffID: p.StaffID, Login: p.Login, Name: p.Name, Roles: roles, Locale: p.Locale, Via: p.Via,
+		UnreadNotifications: unread})
 }
 
 type passwordChange struct {

@@ -8,6 +8,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
+	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/workcal"
 )
@@ -265,12 +266,38 @@ func (s *Server) table() []route {
 					qAfter, qLimit(100, 500),
 				}}},
 
+		{Pattern: "GET /api/v1/payments", Perm: access.ContractRead, Handle: s.listPayments,
+			Doc: op{Tag: "finance", Zh: "最近登记的回款（新到旧）", En: "Recently recorded payments, newest first",
+				Resp: contracts.PaymentView{}, Shape: shapeList, Query: []param{qLimit(50, 500)},
+				Desc: moneyNote + " 客服专员在不可查看全部客户时只看到本人分管客户的回款。 A specialist without read-all sees only the payments of their own customers."}},
+		{Pattern: "GET /api/v1/contracts/by-number", Perm: access.ContractRead, Handle: s.contractByNumber,
+			Doc: op{Tag: "contracts", Zh: "按合同编号查找合同（不区分大小写）", En: "Look a contract up by its number (any case)",
+				Resp: contracts.ContractDetail{}, Desc: moneyNote + " 没有该编号的合同返回 404。 404 when no contract has the number.",
+				Query: []param{{Name: "number", Required: true, Zh: "合同编号", En: "contract number"}}}},
+		{Pattern: "GET /api/v1/receivables/export", Perm: access.ContractRead, Handle: s.exportReceivables,
+			Doc: op{Tag: "finance", Zh: "导出应收账龄表（XLSX）", En: "Export the receivables ageing report (XLSX)", XLSX: true,
+				Desc: "每个未付分期一行（金额为元，两位小数），表尾为各账龄区间合计。筛选同 /receivables（不分页）。 " +
+					"One row per open installment (amounts in yuan with two decimals), then the totals per ageing bucket; the filters of /receivables without paging.",
+				Query: []param{
+					qOwnerID,
+					{Name: "customer_id", Zh: "客户 id", En: "customer id"},
+					{Name: "contract_id", Zh: "合同 id", En: "contract id"},
+					{Name: "bucket", Zh: "账龄区间（逾期天数）", En: "ageing bucket (days overdue)", Enum: contracts.Buckets},
+				}}},
+
 		// Renewal desk.
 		{Pattern: "GET /api/v1/renewals", Perm: access.ContractRead, Handle: s.renewalDesk,
 			Doc: op{Tag: "renewals", Zh: "续约台：进入续约窗口的合同（按剩余天数排序）", En: "Renewal desk: contracts in their renewal window, by days left",
 				Resp: contracts.RenewalItem{}, Shape: shapeList, Desc: moneyNote, Query: []param{
 					qOwnerID,
 					{Name: "outcome", Zh: "续约结果", En: "renewal outcome", Enum: []string{"pending", "renewed", "lost"}},
+					{Name: "flagged", Type: "boolean", Zh: "仅未及时联系决策人的合同", En: "only contracts without a timely renewal contact"},
+				}}},
+		{Pattern: "GET /api/v1/renewals/export", Perm: access.ContractRead, Handle: s.exportRenewals,
+			Doc: op{Tag: "renewals", Zh: "导出续约清单（XLSX）", En: "Export the renewal desk (XLSX)", XLSX: true,
+				Desc: "筛选同 /renewals。 The filters of /renewals.", Query: []param{
+					qOwnerID,
+					{Name: "outcome", Zh: "续约结果", En: "renewal outcome", Enum: renewalOutcomeNames},
 					{Name: "flagged", Type: "boolean", Zh: "仅未及时联系决策人的合同", En: "only contracts without a timely renewal contact"},
 				}}},
 		{Pattern: "GET /api/v1/settings/contracts-policy", Perm: access.ContractRead, Handle: s.contractsPolicy,
@@ -282,6 +309,102 @@ func (s *Server) table() []route {
 		{Pattern: "PUT /api/v1/settings/contracts-policy", Perm: access.ContractImport, Handle: s.saveContractsPolicy,
 			Doc: op{Tag: "renewals", Zh: "修改合同与应收规则（客服经理、管理员）", En: "Change the contracts policy (managers and admins)", Body: policyInput{}, Resp: contracts.Policy{},
 				Desc: "省略的字段保持原值。 Fields left out keep their stored values."}},
+
+		// New business from existing customers: needs and quotes.
+		{Pattern: "GET /api/v1/needs", Perm: access.ContractRead, Handle: s.listNeeds,
+			Doc: op{Tag: "needs", Zh: "老客户新需求列表（新到旧，最多 500 条）", En: "Needs of existing customers, newest first (at most 500)",
+				Resp: contracts.NeedView{}, Shape: shapeList, Query: []param{
+					qOwnerID,
+					{Name: "customer_id", Zh: "客户 id", En: "customer id"},
+					{Name: "status", Zh: "状态", En: "status", Enum: needStatuses},
+					{Name: "follow_up_overdue", Type: "boolean", Zh: "仅报价发出后未按时跟进的需求", En: "only needs whose sent quote was not followed up in time"},
+				}}},
+		{Pattern: "POST /api/v1/needs", Perm: access.ContractWrite, Handle: s.createNeed,
+			Doc: op{Tag: "needs", Zh: "登记老客户新需求", En: "Record a need of an existing customer", Body: contracts.NeedInput{}, Resp: contracts.NeedDetail{},
+				Status: http.StatusCreated, Desc: "客服专员只能为本人分管的客户登记；raised_on 默认今天。 A specialist records needs only for their own customers; raised_on defaults to today."}},
+		{Pattern: "GET /api/v1/needs/{id}", Perm: access.ContractRead, Handle: s.getNeed,
+			Doc: op{Tag: "needs", Zh: "需求详情（报价及明细、跟进记录）", En: "Get a need with its quotes, their lines and the follow-ups",
+				Resp: contracts.NeedDetail{}, Desc: moneyNote}},
+		{Pattern: "POST /api/v1/needs/{id}/quotes", Perm: access.ContractWrite, Handle: s.addQuote,
+			Doc: op{Tag: "needs", Zh: "为需求添加报价（含明细行）", En: "Add a quote with its lines to a need", Body: contracts.QuoteInput{}, Resp: contracts.Quote{},
+				Status: http.StatusCreated, Desc: moneyNote + " 每行金额 = quantity × unit_price_fen；send=true 即标记为已发送（或以 sent_at 补录实际发送时间），开始跟进计时。" +
+					"需求变为 quoted；已关闭的需求不能再报价（409）。 Each line's amount is quantity × unit_price_fen. send=true marks the quote sent now " +
+					"(or sent_at records when it really was); the follow-up clock starts. The need becomes quoted; a closed need takes no quotes (409)."}},
+		{Pattern: "POST /api/v1/quotes/{id}/send", Perm: access.ContractWrite, Handle: s.sendQuote,
+			Doc: op{Tag: "needs", Zh: "标记报价已发送给客户", En: "Mark a quote sent to the customer", Resp: contracts.Quote{},
+				Desc: "开始跟进计时（合同规则中的报价跟进工作日）；已发送的报价返回 409。 The follow-up clock starts (the policy's quote follow-up working days); a quote already sent is 409."}},
+		{Pattern: "POST /api/v1/needs/{id}/follow-ups", Perm: access.ContractWrite, Handle: s.logFollowUp,
+			Doc: op{Tag: "needs", Zh: "记录报价跟进", En: "Log a follow-up of a need's quote", Body: contracts.CommunicationInput{}, Resp: contracts.Communication{},
+				Status: http.StatusCreated, Desc: "记为带 quote 标签的沟通记录。 Recorded as a communication tagged quote."}},
+		{Pattern: "POST /api/v1/needs/{id}/close", Perm: access.ContractWrite, Handle: s.closeNeed,
+			Doc: op{Tag: "needs", Zh: "关闭需求：成交（关联新合同）或未成交（说明原因）", En: "Close a need: won (with the new contract) or lost (with a reason)",
+				Body: needClose{}, Resp: contracts.NeedDetail{},
+				Desc: "outcome=won 须填写同一客户的 contract_id；outcome=lost 须填写 reason。 outcome won needs contract_id, a contract of the same customer; lost needs a reason. " + updateNote}},
+
+		// Rates.
+		{Pattern: "GET /api/v1/rates", Perm: access.ContractRead, Handle: s.rates,
+			Doc: op{Tag: "rates", Zh: "续约率与回款率（按客服专员，含明细行）", En: "Renewal and collection rates per specialist, with the rows behind them",
+				Resp: ratesReport{}, Query: []param{
+					{Name: "month", Zh: "考核月 YYYY-MM（默认本月）", En: "the month, YYYY-MM (default this month)"},
+					{Name: "as_of", Format: "date", Zh: "续签统计截至日期（默认今天）", En: "renewals signed up to this day count (default today)"},
+					{Name: "specialist_id", Zh: "只看这位客服专员（空值为无分管客服的客户）", En: "only this specialist (empty: customers nobody owned)"},
+				}, Desc: moneyNote + "\n\n" +
+					"续约率 renewal：den = 当月到期（非草稿、未终止）的合同数，num = 其中在 as_of 前已签订续约合同的数量；rows 为这些合同，renewed 与 successor_* 为续约合同。" +
+					"回款率 collection：den = 截至月末到期、月初仍未付清的分期的月初未收合计（open_at_start_fen 之和），num = 当月收到并冲抵这些分期的金额（collected_fen 之和，不超过月初未收）；" +
+					"rows 为这些分期，carried_in 表示逾期结转（到期日早于当月），payments 为当月的冲抵。按到期当天的分管客服归属。" +
+					"比率：percent 为百分比，两位小数、四舍五入、最高 100.00%；nothing_due=true（den 为 0，本月无到期）时按 100% 计。客服专员只看到本人的指标。\n\n" +
+					"Renewal: den counts the contracts ending in the month (neither drafts nor terminated), num those renewed by a successor signed by as_of; " +
+					"the rows are those contracts, with renewed and successor_*. Collection: den is what the installments due by the month's end still owed at its start " +
+					"(the sum of open_at_start_fen), num what was received against them in the month (the sum of collected_fen, capped at what was open); " +
+					"the rows are those installments, carried_in when due before the month, with the month's allocations as payments. Each row counts for " +
+					"whoever owned the customer on the due day. percent is the rate with two decimals, rounded half up and capped at 100.00%; nothing_due " +
+					"(den 0) counts as 100%. A specialist sees only their own rates."}},
+
+		// Orphan customers.
+		{Pattern: "GET /api/v1/orphans", Perm: access.CustomerAssign, Handle: s.orphans,
+			Doc: op{Tag: "customers", Zh: "孤儿客户（销售负责人已离职）及其在执行合同与欠款", En: "Orphan customers (sales owner left) with their running contracts and money owed",
+				Resp: contracts.OrphanCustomer{}, Shape: shapeList,
+				Desc: moneyNote + " 按最近的合同结束日期排序，无在执行合同的在后；供客服经理分配。 Soonest contract end first (those without running contracts last), for the manager to assign."}},
+
+		// Contract and payment imports.
+		{Pattern: "POST /api/v1/imports/contracts", Perm: access.ContractImport, Handle: s.importContracts,
+			Doc: op{Tag: "import", Zh: "导入合同（XLSX/CSV；每行一条服务内容和/或一期付款，同一合同编号多行）", En: "Import contracts (XLSX/CSV; one scope line and/or installment per row, several rows per contract number)",
+				Resp: importResult{}, Form: contractImportForm("合同", "contracts"), Desc: contractImportNote +
+					" 按合同编号匹配：已存在且客户、期间、金额相同为 unchanged，不同则为该行错误。 Contracts match by number: an existing one with the same customer, period and amount is unchanged, a differing one is a row error."}},
+		{Pattern: "POST /api/v1/imports/contracts/{key}/apply", Perm: access.ContractImport, Handle: s.applyContractImport,
+			Doc: op{Tag: "import", Zh: "导入已暂存（预览过）的合同文件", En: "Apply a staged (dry-run) contract import", Body: contractImportApply{}, Resp: importResult{}}},
+		{Pattern: "POST /api/v1/imports/payments", Perm: access.FinanceWrite, Handle: s.importPayments,
+			Doc: op{Tag: "import", Zh: "导入回款（XLSX/CSV，财务）", En: "Import payments received (XLSX/CSV, finance)",
+				Resp: importResult{}, Form: contractImportForm("回款", "payments"), Desc: contractImportNote +
+					" 同一合同、日期、金额和凭证号的回款只登记一次，再次导入为 unchanged；按文件顺序冲抵分期。 A payment with the same contract, day, amount and reference is recorded once (unchanged when imported again); rows pay installments in file order."}},
+		{Pattern: "POST /api/v1/imports/payments/{key}/apply", Perm: access.FinanceWrite, Handle: s.applyPaymentImport,
+			Doc: op{Tag: "import", Zh: "导入已暂存（预览过）的回款文件", En: "Apply a staged (dry-run) payment import", Body: contractImportApply{}, Resp: importResult{}}},
+		{Pattern: "GET /api/v1/imports/contracts/template", Perm: access.ContractImport, Handle: s.contractImportTemplate,
+			Doc: op{Tag: "import", Zh: "下载合同导入模板（XLSX：表头与示例行）", En: "Download the contract import template (XLSX: the headers and example rows)", XLSX: true}},
+		{Pattern: "GET /api/v1/imports/payments/template", Perm: access.FinanceWrite, Handle: s.paymentImportTemplate,
+			Doc: op{Tag: "import", Zh: "下载回款导入模板（XLSX：表头与示例行）", En: "Download the payment import template (XLSX: the headers and example rows)", XLSX: true}},
+		{Pattern: "GET /api/v1/imports/{kind}/template", Perm: access.CustomerImport, Handle: s.importTemplate,
+			Doc: op{Tag: "import", Zh: "下载客户、联系人或设备导入模板（XLSX）", En: "Download the customer, contact or equipment import template (XLSX)", XLSX: true,
+				Desc: "合同与回款模板见 /imports/contracts/template 与 /imports/payments/template。 The contract and payment templates are at /imports/contracts/template and /imports/payments/template."}},
+
+		// Notifications and reminders.
+		{Pattern: "GET /api/v1/notifications", Perm: access.Authenticated, Handle: s.listNotifications,
+			Doc: op{Tag: "notifications", Zh: "本人的站内通知（新到旧）", En: "The caller's notifications, newest first", Resp: notify.Notification{}, Shape: shapeList,
+				Desc:  "只返回调用者本人的通知；未读数见 /me 的 unread_notifications。 Only the caller's own; the unread count is unread_notifications of /me.",
+				Query: []param{{Name: "unread_only", Type: "boolean", Zh: "仅未读", En: "unread only"}, qLimit(50, 200)}}},
+		{Pattern: "POST /api/v1/notifications/{id}/read", Perm: access.Authenticated, Handle: s.markNotificationRead,
+			Doc: op{Tag: "notifications", Zh: "标记一条通知已读", En: "Mark a notification read", Status: http.StatusNoContent,
+				Desc: "只作用于调用者本人的未读通知；别人的或已读的通知不变（仍返回 204）。 Acts only on the caller's own unread notification; anyone else's, or one already read, is left as it is (still 204)."}},
+		{Pattern: "POST /api/v1/notifications/read-all", Perm: access.Authenticated, Handle: s.markAllNotificationsRead,
+			Doc: op{Tag: "notifications", Zh: "本人的通知全部标为已读", En: "Mark all the caller's notifications read", Status: http.StatusNoContent}},
+		// Managers and admins run the reminder job by hand (it also runs as
+		// the system); contract.import is held by exactly those roles, as
+		// for the contracts policy (the domain checks IsManagerial).
+		{Pattern: "POST /api/v1/reminders/run", Perm: access.ContractImport, Handle: s.runReminders,
+			Doc: op{Tag: "notifications", Zh: "立即生成合同提醒（客服经理、管理员）", En: "Run the contract reminders now (managers and admins)", Resp: contracts.ReminderCounts{},
+				Desc: "为分管客服生成站内提醒：进入续约期、分期即将到期、分期逾期、报价待跟进。每条提醒只生成一次，返回本次新增的数量。 " +
+					"Adds in-app reminders for the owning specialists: renewal window opened, installment due soon, installment overdue, quote follow-up due. " +
+					"Each reminder is added once; the counts are the new ones."}},
 
 		// Work calendar.
 		{Pattern: "GET /api/v1/calendar/settings", Perm: access.StaffRead, Handle: s.calendarSettings,
@@ -331,6 +454,23 @@ const moneyNote = "金额（*_fen 字段，如 amount_fen）均为整数，单�
 
 // updateNote describes the update semantics shared by every PUT with a version.
 const updateNote = "须带上读取时的 version，版本过期返回 409；省略的字段保持原值。 Send the version you read (a stale version is 409); fields left out keep their stored values."
+
+// contractImportNote describes the contract and payment imports.
+const contractImportNote = "流程同客户导入：dry_run=true 只预览（返回暂存文件 key，之后用 …/{key}/apply 导入同一文件），报告每行动作（create/unchanged）与错误（行、列、原因）；" +
+	"mode=reject 有错误行则整个文件不导入（rejected=true），mode=skip 跳过错误行。金额列按元填写（如 60,000.00）。 " +
+	"Works like the customer import: dry_run=true only reports (and returns the staged key; apply the same file later with …/{key}/apply); the report lists each " +
+	"row's action (create/unchanged) and every error with row, column and reason; mode reject imports nothing when any row is bad (rejected=true), skip " +
+	"imports the good rows. Amount columns are in yuan as people write them (60,000.00)."
+
+// contractImportForm is the multipart form of a contract or payment import.
+func contractImportForm(zh, kind string) []param {
+	return []param{
+		{Name: "file", Type: "file", Required: true, Zh: zh + "文件，XLSX 或 CSV（模板见 /imports/" + kind + "/template）", En: "an XLSX or CSV file (template at /imports/" + kind + "/template)"},
+		{Name: "mode", Zh: "有错误行时：reject 整个文件不导入（默认）；skip 跳过错误行", En: "with bad rows: reject the whole file (default) or skip the bad rows", Enum: []string{"reject", "skip"}, Default: "reject"},
+		{Name: "dry_run", Type: "boolean", Zh: "只预览不写入；之后用 /imports/" + kind + "/{key}/apply 导入同一文件", En: "report only; apply the same staged file later with /imports/" + kind + "/{key}/apply", Default: false},
+		{Name: "mapping", Zh: "可选，JSON 对象：文件表头 → 列名", En: "optional JSON object: file header → column key"},
+	}
+}
 
 func roleNames() []string {
 	out := make([]string, len(access.AllRoles))

@@ -57,7 +57,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Calendar: a.Calendar,
-		Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 
 	mux := http.NewServeMux()
