@@ -21,7 +21,9 @@ import (
 	"kefu/internal/app/apptest"
 	"kefu/internal/calendar"
 	"kefu/internal/contracts"
+	"kefu/internal/customers"
 	"kefu/internal/notify"
+	"kefu/internal/org"
 	"kefu/internal/rates"
 )
 
@@ -89,6 +91,19 @@ func TestNeedsRatesOrphansPagesRender(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// An orphan: a customer whose sales owner has left.
+		sys := access.With(context.Background(), access.System())
+		sales, err := in.App.Org.CreateStaff(sys, org.StaffInput{Login: "sales", Name: "离职销售", Roles: []access.Role{access.CSSpecialist}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.App.Customers.CreateCustomer(sys, customers.CustomerInput{Name: "乙医院", Class: "B", RegionID: w.customer.RegionID,
+			OwnerID: spec, SalesOwnerID: sales.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.App.Org.SetActive(sys, sales.ID, sales.Version, false, ""); err != nil {
+			t.Fatal(err)
+		}
 		month := rates.MonthOf(calendar.DateOf(in.App.Now(), in.App.Location())).String()
 		for _, tc := range []struct {
 			path    string
@@ -104,7 +119,7 @@ func TestNeedsRatesOrphansPagesRender(t *testing.T) {
 			{"/rates?month=" + month, map[string][]string{"mgr": {`value="` + month + `"`, `data-month="` + month + `"`}}, nil},
 			{"/rates/" + spec + "?month=" + month, map[string][]string{"mgr": {"HT-2026-001", `data-testid="collection-rows"`, `data-testid="renewal-rows"`}},
 				[]string{"tech"}},
-			{"/orphans", map[string][]string{"mgr": {`data-testid="orphan-table"`}}, []string{"spec", "fin", "exec", "tech"}},
+			{"/orphans", map[string][]string{"mgr": {`data-testid="orphan-table"`, "乙医院", "离职销售", `data-testid="reassign"`}}, []string{"spec", "fin", "exec", "tech"}},
 			{"/notifications", map[string][]string{"tech": {`data-testid="notification-list"`}, "mgr": {`data-testid="notification-list"`}}, nil},
 			{"/contracts/import", map[string][]string{"mgr": {`action="/contracts/import"`, "/contracts/import/template"}}, []string{"spec", "fin", "exec", "tech"}},
 			{"/customers/" + cid, map[string][]string{"spec": {"/needs/new?customer_id=" + cid}}, nil},

@@ -433,28 +433,11 @@ func (s *Server) formPage(r *http.Request, titleID string, cf contractForm) (*co
 	ctx := r.Context()
 	p := &contractFormPage{Page: s.page(r, "contracts", titleID), F: cf}
 	p.FieldPrefixes = []string{"contract.field."}
-	me := access.From(ctx)
-	f := customers.ListFilter{Status: "active", Limit: 200}
-	if !me.IsManagerial() {
-		f.OwnerID = me.StaffID
-	}
-	for range 5 {
-		page, err := s.Customers.ListCustomers(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		p.Customers = append(p.Customers, page.Items...)
-		if page.Next == "" {
-			break
-		}
-		f.After = page.Next
+	var err error
+	if p.Customers, err = s.writableCustomers(r, cf.CustomerID); err != nil {
+		return nil, err
 	}
 	if cf.CustomerID != "" {
-		if !slices.ContainsFunc(p.Customers, func(c customers.CustomerView) bool { return c.ID == cf.CustomerID }) {
-			if c, err := s.Customers.GetCustomer(ctx, cf.CustomerID); err == nil {
-				p.Customers = append([]customers.CustomerView{*c}, p.Customers...)
-			}
-		}
 		eq, err := s.Customers.EquipmentOf(ctx, cf.CustomerID)
 		if err != nil && !apperr.Is(err, apperr.KindForbidden) && !apperr.Is(err, apperr.KindNotFound) {
 			return nil, err
