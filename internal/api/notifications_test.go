@@ -78,7 +78,7 @@ func TestNotificationsAPI(t *testing.T) {
 						}
 					}
 				}},
-			{name: "another cannot mark it read", as: "lin.wen", method: "POST", path: "/api/v1/notifications/{{first}}/read", status: 204},
+			{name: "another cannot mark it read", as: "lin.wen", method: "POST", path: "/api/v1/notifications/{{first}}/read", status: 404},
 			{name: "it is still unread", as: login, method: "GET", path: "/api/v1/me", status: 200, check: unread(3)},
 			{name: "the specialist marks it read", as: login, method: "POST", path: "/api/v1/notifications/{{first}}/read", status: 204},
 			{name: "two unread", as: login, method: "GET", path: "/api/v1/me", status: 200, check: unread(2)},

@@ -291,6 +291,9 @@ func (s *Service) CloseNeed(ctx context.Context, needID string, version int64, o
 		if err != nil {
 			return err
 		}
+		if before.Status == "won" || before.Status == "lost" {
+			return apperr.Conflict("status", "需求已关闭")
+		}
 		after := *before
 		switch outcome {
 		case "won":

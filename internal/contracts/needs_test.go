@@ -73,6 +73,8 @@ func TestNeedsQuotesAndFollowUps(t *testing.T) {
 		if err != nil || won.Status != "won" || *won.WonContractID != k.ID {
 			t.Fatalf("won %+v %v", won, err)
 		}
+		_, err = e.svc.CloseNeed(e.asSpec1, n.ID, won.Version, "lost", "", "改主意")
+		wantErr(t, err, apperr.KindConflict, "status")
 		_, err = e.svc.AddQuote(e.asSpec1, n.ID, contracts.QuoteInput{Number: "BJ-2", Lines: []contracts.QuoteLineInput{{Item: "x", Quantity: 1}}})
 		wantErr(t, err, apperr.KindConflict, "status")
 		if list, _ := e.svc.ListNeeds(e.asSpec2, contracts.NeedFilter{}); len(list) != 0 {

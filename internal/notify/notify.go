@@ -102,6 +102,14 @@ func (s *Service) MarkRead(ctx context.Context, id string) error {
 		q := tx.NewUpdate().Table("notifications").Set("read_at = ?", store.Time(s.now())).
 			Where("recipient_id = ? AND read_at IS NULL", me)
 		if id != "" {
+			// Another person's notice is as unknown as a missing one.
+			n, err := tx.NewSelect().Table("notifications").Where("id = ? AND recipient_id = ?", id, me).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperr.NotFound("notification")
+			}
 			q = q.Where("id = ?", id)
 		}
 		_, err := q.Exec(ctx)
