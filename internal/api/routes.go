@@ -330,6 +330,18 @@ func (s *Server) table() []route {
 				Status: http.StatusCreated, Desc: moneyNote + " 每行金额 = quantity × unit_price_fen；send=true 即标记为已发送（或以 sent_at 补录实际发送时间），开始跟进计时。" +
 					"需求变为 quoted；已关闭的需求不能再报价（409）。 Each line's amount is quantity × unit_price_fen. send=true marks the quote sent now " +
 					"(or sent_at records when it really was); the follow-up clock starts. The need becomes quoted; a closed need takes no quotes (409)."}},
+		// Attachments of contracts (scanned contract) and quotes (quotation file).
+		{Pattern: "GET /api/v1/contracts/{id}/files", Perm: access.ContractRead, Handle: s.listContractFiles("contract"),
+			Doc: op{Tag: "contracts", Zh: "合同附件（扫描件等）", En: "A contract's attachments (the scanned contract, …)", Resp: contracts.File{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/contracts/{id}/files", Perm: access.ContractWrite, Handle: s.uploadContractFile("contract"),
+			Doc: op{Tag: "contracts", Zh: "上传合同附件（PDF、图片、Office 文档）", En: "Upload a contract attachment (PDF, image, Office document)",
+				Resp: contracts.File{}, Status: http.StatusCreated, Form: attachmentForm}},
+		{Pattern: "GET /api/v1/quotes/{id}/files", Perm: access.ContractRead, Handle: s.listContractFiles("quote"),
+			Doc: op{Tag: "needs", Zh: "报价附件（报价单文件）", En: "A quote's attachments (the quotation file)", Resp: contracts.File{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/quotes/{id}/files", Perm: access.ContractWrite, Handle: s.uploadContractFile("quote"),
+			Doc: op{Tag: "needs", Zh: "上传报价文件", En: "Upload a quotation file", Resp: contracts.File{}, Status: http.StatusCreated, Form: attachmentForm}},
+		{Pattern: "GET /api/v1/contract-files/{id}", Perm: access.ContractRead, Handle: s.downloadContractFile,
+			Doc: op{Tag: "contracts", Zh: "下载合同或报价附件", En: "Download a contract or quote attachment", Binary: true}},
 		{Pattern: "POST /api/v1/quotes/{id}/send", Perm: access.ContractWrite, Handle: s.sendQuote,
 			Doc: op{Tag: "needs", Zh: "标记报价已发送给客户", En: "Mark a quote sent to the customer", Resp: contracts.Quote{},
 				Desc: "开始跟进计时（合同规则中的报价跟进工作日）；已发送的报价返回 409。 The follow-up clock starts (the policy's quote follow-up working days); a quote already sent is 409."}},
