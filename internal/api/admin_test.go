@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCalendarAPI: working-hours settings and the holidays table.
@@ -179,7 +180,9 @@ func TestAuditAPI(t *testing.T) {
 								t.Fatalf("entry %v on two pages", it["id"])
 							}
 							seen[it["id"].(string)] = true
-							if i > 0 && it["at"].(string) > p.Items[i-1]["at"].(string) {
+							// Compare instants, not strings: RFC 3339 drops trailing zeros of
+							// the fraction, so "…:00.5Z" sorts before "…:00Z" as text.
+							if i > 0 && atOf(t, it).After(atOf(t, p.Items[i-1])) {
 								t.Errorf("not newest first: %v after %v", it["at"], p.Items[i-1]["at"])
 							}
 						}
@@ -215,4 +218,14 @@ func TestAuditAPI(t *testing.T) {
 			{name: "a bad limit names it", as: "admin", method: "GET", path: "/api/v1/audit?limit=1000", status: 400, code: "invalid", field: "limit"},
 		})
 	})
+}
+
+// atOf parses an audit entry's "at".
+func atOf(t *testing.T, it map[string]any) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339Nano, it["at"].(string))
+	if err != nil {
+		t.Fatalf("at %v: %v", it["at"], err)
+	}
+	return at
 }
