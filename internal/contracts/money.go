@@ -347,8 +347,8 @@ func (s *Service) RecentPayments(ctx context.Context, limit int) ([]PaymentView,
 	return out, nil
 }
 
-// ContractByNumber returns the id of the contract with this number (any
-// case), if the caller may read it.
+// ContractByNumber returns the contract with this number (any case) with
+// everything on its page, if the caller may read it.
 func (s *Service) ContractByNumber(ctx context.Context, number string) (*ContractDetail, error) {
 	var id string
 	err := s.db.R().NewSelect().Table("contracts").Column("id").Where("number = ?", strings.ToUpper(strings.TrimSpace(number))).Scan(ctx, &id)

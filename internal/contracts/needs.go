@@ -65,11 +65,14 @@ type QuoteLine struct {
 // NeedView is a need with names, its quotes' state and the follow-up flag.
 type NeedView struct {
 	Need         `bun:",extend"`
-	CustomerName string     `bun:"customer_name" json:"customer_name"`
-	OwnerName    string     `bun:"owner_name" json:"owner_name"`
-	Quotes       int        `bun:"quotes" json:"quotes"`
-	LastSentAt   *time.Time `bun:"last_sent_at" json:"last_sent_at"`
-	LastFollowUp *time.Time `bun:"last_follow_up" json:"last_follow_up"`
+	CustomerName string `bun:"customer_name" json:"customer_name"`
+	// CustomerOwnerID is the customer's owning specialist now (who may
+	// write the need), OwnerID the one when it was raised.
+	CustomerOwnerID *string    `bun:"customer_owner_id" json:"customer_owner_id"`
+	OwnerName       string     `bun:"owner_name" json:"owner_name"`
+	Quotes          int        `bun:"quotes" json:"quotes"`
+	LastSentAt      *time.Time `bun:"last_sent_at" json:"last_sent_at"`
+	LastFollowUp    *time.Time `bun:"last_follow_up" json:"last_follow_up"`
 	// FollowUpDue is when the last sent quote must be followed up by.
 	FollowUpDue *time.Time `bun:"-" json:"follow_up_due"`
 	// FollowUpOverdue: the quote was sent and not followed up in time.
@@ -245,8 +248,12 @@ func (s *Service) SendQuote(ctx context.Context, quoteID string) (*Quote, error)
 		if err := tx.NewSelect().Model(q).Where("id = ?", quoteID).Scan(ctx); err != nil {
 			return notFound(err, "quote")
 		}
-		if _, err := needForWrite(ctx, tx, p, q.NeedID); err != nil {
+		n, err := needForWrite(ctx, tx, p, q.NeedID)
+		if err != nil {
 			return err
+		}
+		if n.Status == "won" || n.Status == "lost" {
+			return apperr.Conflict("status", "需求已关闭")
 		}
 		if q.SentAt != nil {
 			return apperr.Conflict("sent_at", "报价已发送")
@@ -274,6 +281,9 @@ func (s *Service) LogFollowUp(ctx context.Context, needID string, in Communicati
 		n, err := needForWrite(ctx, tx, principal(ctx), needID)
 		if err != nil {
 			return err
+		}
+		if n.Status == "won" || n.Status == "lost" {
+			return apperr.Conflict("status", "需求已关闭")
 		}
 		out, err = s.logCommunication(ctx, tx, n.CustomerID, nil, &n.ID, in, TagQuote)
 		return err
@@ -303,6 +313,9 @@ func (s *Service) CloseNeed(ctx context.Context, needID string, version int64, o
 			c, err := getContract(ctx, tx, contractID)
 			if err != nil || c.CustomerID != before.CustomerID {
 				return apperr.Invalid("contract_id", "合同不存在或不属于该客户")
+			}
+			if c.State == "terminated" || c.EndOn < before.RaisedOn {
+				return apperr.Invalid("contract_id", "成交合同须是需求提出后仍有效的合同")
 			}
 			after.Status, after.WonContractID, after.LostReason = "won", &c.ID, ""
 		case "lost":
@@ -337,7 +350,7 @@ type NeedFilter struct {
 	FollowUpOverdue bool
 }
 
-const needSelect = `SELECT n.*, cu.name AS customer_name, COALESCE(o.name, '') AS owner_name,
+const needSelect = `SELECT n.*, cu.name AS customer_name, cu.owner_id AS customer_owner_id, COALESCE(o.name, '') AS owner_name,
 	(SELECT COUNT(*) FROM quotes q WHERE q.need_id = n.id) AS quotes,
 	(SELECT MAX(q.sent_at) FROM quotes q WHERE q.need_id = n.id) AS last_sent_at,
 	(SELECT MAX(m.occurred_at) FROM communications m WHERE m.need_id = n.id) AS last_follow_up
