@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"kefu/internal/calendar"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/httpx"
 	"kefu/internal/tabular"
 )
 
@@ -104,6 +106,7 @@ type contractPageData struct {
 	Page
 	enums
 	C        *contracts.ContractDetail
+	Files    []contracts.File
 	Comms    []contracts.Communication
 	Contacts []customers.Contact
 	History  []audit.Entry
@@ -145,6 +148,9 @@ func (s *Server) contractData(r *http.Request, id string) (*contractPageData, er
 	d.Title = d.T("contract.title") + " " + c.Number
 	d.FieldPrefixes = []string{"contract.field."}
 	if d.Comms, err = s.Contracts.ContractCommunications(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Files, err = s.Contracts.Files(ctx, "contract", id); err != nil {
 		return nil, err
 	}
 	if d.CanWrite {
@@ -832,4 +838,55 @@ func (d *contractPageData) OpenInstallments() []contracts.InstallmentView {
 		}
 	}
 	return out
+}
+
+// contractFileUpload attaches a file (the scanned contract) to a contract
+// or a quote; back to the contract or the need page.
+func (s *Server) contractFileUpload(kind string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id := r.PathValue("id")
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload+1<<20)
+		var err error
+		file, hdr, ferr := r.FormFile("file")
+		switch {
+		case ferr != nil && strings.Contains(ferr.Error(), "too large"):
+			err = apperr.Invalid("file", "文件超过大小限制")
+		case ferr != nil:
+			err = apperr.Invalid("file", "请选择文件")
+		default:
+			defer file.Close()
+			_, err = s.Contracts.AttachFile(r.Context(), kind, id, hdr.Filename, r.PostFormValue("category"), file, s.MaxUpload)
+			if e, ok := apperr.As(err); ok && e.Kind == apperr.KindTooLarge {
+				err = apperr.Invalid("file", e.Message)
+			}
+		}
+		if kind == "contract" {
+			return s.afterContractAction(w, r, id, "file", err)
+		}
+		needID := r.PostFormValue("need_id")
+		if err != nil {
+			if k := apperr.KindOf(err); k != apperr.KindInvalid {
+				return err
+			}
+			_, d := httpx.Detail(s.Log, r, err)
+			s.flash(r.Context(), d.Message)
+		} else {
+			s.flash(r.Context(), s.cat.translate(s.lang(r), "flash.saved"))
+		}
+		return redirect(w, r, "/needs/"+url.PathEscape(needID))
+	}
+}
+
+// contractFileDownload sends a contract or quote attachment.
+func (s *Server) contractFileDownload(w http.ResponseWriter, r *http.Request) error {
+	f, rc, err := s.Contracts.OpenFile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+	w.Header().Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(f.Name))
+	_, err = io.Copy(w, rc)
+	return err
 }

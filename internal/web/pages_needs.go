@@ -127,7 +127,9 @@ type needPageData struct {
 	CanWrite  bool
 	Contacts  []customers.Contact
 	Contracts []contracts.ContractView
-	Now       string
+	// QuoteFiles are the attachments of each quote, by quote id.
+	QuoteFiles map[string][]contracts.File
+	Now        string
 	Today     string
 	// Open names the action form to show open (after an error in it).
 	Open   string
@@ -214,11 +216,13 @@ func (s *Server) needData(r *http.Request, id string) (*needPageData, error) {
 	d := &needPageData{Page: s.page(r, "needs", "need.title"), N: n, Now: now.Format("2006-01-02T15:04"), Today: s.today(), posted: url.Values{}}
 	d.Title = d.T("need.title") + " · " + n.Title
 	d.FieldPrefixes = []string{"need.field.", "contract.field."}
-	owner := n.OwnerID
-	if c, err := s.Customers.GetCustomer(ctx, n.CustomerID); err == nil {
-		owner = c.OwnerID
+	d.CanWrite = contracts.CanWrite(access.From(ctx), n.CustomerOwnerID)
+	d.QuoteFiles = map[string][]contracts.File{}
+	for _, q := range n.QuoteList {
+		if d.QuoteFiles[q.ID], err = s.Contracts.Files(ctx, "quote", q.ID); err != nil {
+			return nil, err
+		}
 	}
-	d.CanWrite = contracts.CanWrite(access.From(ctx), owner)
 	if page, err := s.Contracts.ListContracts(ctx, contracts.ListFilter{CustomerID: n.CustomerID, Limit: 200}); err == nil {
 		d.Contracts = page.Items
 	}
