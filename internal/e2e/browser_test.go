@@ -332,24 +332,28 @@ func (s *session) checkForbiddenPage(path string) {
 // the navigation offers them.
 func TestRoleWalkthrough(t *testing.T) {
 	e := browserEnv(t)
-	all := []string{"工作台", "客户", "档案维护", "导入", "设置"}
-	noImport := []string{"工作台", "客户", "档案维护", "设置"}
+	base := []string{"工作台", "客户", "档案维护"}
+	sales := []string{"合同", "续约台", "应收账款", "新需求/报价", "业务指标"} // contract.read
+	manager := slices.Concat(base, sales, []string{"孤儿客户", "导入", "设置"})
+	admin := slices.Concat(base, sales, []string{"孤儿客户", "财务", "导入", "设置"})
+	reader := slices.Concat(base, sales, []string{"设置"})
+	noImport := slices.Concat(base, []string{"设置"})
 	settings := []string{"员工", "组织与区域", "工作日历"}
 	cases := []roleCase{
-		{login: "manager", name: "沈雅琴", role: "客服经理", nav: all, pills: slices.Concat(settings, []string{"审计日志"}),
-			forbidden: []string{"/admin/tokens"}},
-		{login: "lin.wen", name: "林雯", role: "客服专员", nav: noImport, pills: settings,
-			forbidden: []string{"/import", "/admin/audit", "/admin/tokens"}},
+		{login: "manager", name: "沈雅琴", role: "客服经理", nav: manager, pills: slices.Concat(settings, []string{"审计日志", "合同规则"}),
+			forbidden: []string{"/admin/tokens", "/finance"}},
+		{login: "lin.wen", name: "林雯", role: "客服专员", nav: reader, pills: settings,
+			forbidden: []string{"/import", "/admin/audit", "/admin/tokens", "/finance", "/orphans", "/contracts/import", "/admin/contract-policy"}},
 		{login: "du.gang", name: "杜刚", role: "维修主管", nav: noImport, pills: settings,
-			forbidden: []string{"/import", "/customers/new", "/admin/audit"}},
+			forbidden: []string{"/import", "/customers/new", "/admin/audit", "/contracts", "/rates", "/receivables"}},
 		// A technician opening the audit log directly gets the error page.
-		{login: "ma.tao", name: "马涛", role: "维修人员", nav: []string{"工作台", "客户", "档案维护"},
-			forbidden: []string{"/admin/audit", "/admin/staff", "/import", "/customers/new"}},
-		{login: "xu.jing", name: "许静", role: "财务", nav: noImport, pills: settings,
-			forbidden: []string{"/import", "/admin/audit"}},
-		{login: "gm", name: "韩志远", role: "总经理", nav: noImport, pills: settings,
-			forbidden: []string{"/import", "/admin/tokens"}},
-		{login: "admin", name: "郑浩", role: "系统管理员", nav: all, pills: slices.Concat(settings, []string{"API 令牌", "审计日志"})},
+		{login: "ma.tao", name: "马涛", role: "维修人员", nav: base,
+			forbidden: []string{"/admin/audit", "/admin/staff", "/import", "/customers/new", "/contracts", "/needs"}},
+		{login: "xu.jing", name: "许静", role: "财务", nav: slices.Concat(base, sales, []string{"财务", "设置"}), pills: settings,
+			forbidden: []string{"/import", "/admin/audit", "/orphans", "/contracts/new", "/contracts/import"}},
+		{login: "gm", name: "韩志远", role: "总经理", nav: reader, pills: settings,
+			forbidden: []string{"/import", "/admin/tokens", "/finance", "/contracts/new"}},
+		{login: "admin", name: "郑浩", role: "系统管理员", nav: admin, pills: slices.Concat(settings, []string{"API 令牌", "审计日志", "合同规则"})},
 	}
 	// The people work at the same time, each in a browser context of
 	// their own: it halves the time on a busy machine.
@@ -392,6 +396,16 @@ func TestRoleWalkthrough(t *testing.T) {
 				if path == "/admin/staff" {
 					if pills := s.texts(`.page-body .nav-pills a.nav-link`); !slices.Equal(pills, tc.pills) {
 						t.Errorf("设置 sub-navigation = %q, want %q", pills, tc.pills)
+					}
+				}
+				// One record page behind each contracts list too.
+				if sel, ok := map[string]string{"/contracts": `.page-body table a[href^="/contracts/"]:not([href$="/new"]):not([href*="/import"])`,
+					"/needs": `.page-body table a[href^="/needs/"]:not([href^="/needs/new"])`, "/rates": `.page-body a.rate-evidence`,
+					"/renewals": `.page-body table a[href^="/contracts/"]`}[path]; ok {
+					if href := eval[string](s, fmt.Sprintf(`(document.querySelector(%q) || {}).getAttribute?.('href') || ""`, sel)); href != "" {
+						queue = append(queue, href)
+					} else {
+						t.Errorf("%s shows no record link (%s)", path, sel)
 					}
 				}
 				if path == "/customers" {

@@ -464,7 +464,7 @@ var uuidRE = regexp.MustCompile(`(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 
 // i18nKeyRE matches a message id of the catalogue shown instead of its
 // translation (translate falls back to the id when one is missing).
-var i18nKeyRE = regexp.MustCompile(`(?:^|[^@.\w])((?:action|audit|calendar|contact|customers?|entity|equipment|error|field|filter|flash|history|home|import|late|list|login|members|nav|org|password|role|side|staff|status|tab|tokens|wechat|weekday)\.[a-z][a-z_]*(?:\.[a-z_0-9]+)*)`)
+var i18nKeyRE = regexp.MustCompile(`(?:^|[^@.\w])((?:action|audit|bucket|calendar|common|contact|contracts?|customers?|entity|equipment|error|field|filter|finance|flash|form|history|home|import|invoice|late|list|login|members|nav|needs?|notifications?|org|orphans?|password|policy|quotes?|rates?|receivables|renewals?|role|side|staff|status|tab|tokens|wechat|weekday)\.[a-z][a-z_]*(?:\.[a-z_0-9]+)*)`)
 
 // checkPageText fails on "TODO" anywhere in the page, and on raw UUIDs and
 // raw message ids in the visible text of the page's content. innerText
