@@ -1,7 +1,9 @@
 // Package bench measures kefu the way the speed targets of issue 2 are
 // stated: the customer list page with 100,000 customers (p50/p99, flat as
 // the table grows), authenticated API reads per second with a Bearer
-// token, and the import of 10,000 customer rows.
+// token, and the import of 10,000 customer rows; and issue 3's (contracts.go):
+// the renewal and collection rates of a month, the receivables ageing page
+// and the import of 50,000 payment rows, with 20,000 contracts.
 //
 // It holds the harness shared by the `go test -bench` suite in this
 // directory and the load command cmd/kefu-bench: building a fresh app in a
@@ -71,6 +73,11 @@ type Env struct {
 
 	seeded  int // customers inserted by Seed
 	imports int // import files generated (distinct names per file)
+
+	// contracts (contracts.go)
+	financeID                       string
+	contractsSeeded, paymentsSeeded int // numbering of seeded contracts and bank references
+	invoicesSeeded, paymentFiles    int
 
 	cleanup []func() error
 }
