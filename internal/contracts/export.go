@@ -33,7 +33,9 @@ func (s *Service) ReceivablesSheet(ctx context.Context, f ReceivableFilter) (*Sh
 		if err != nil {
 			return nil, err
 		}
-		totals, asOf, total = r.Totals, r.AsOf, r.Total
+		if f.After == "" {
+			totals, asOf, total = r.Totals, r.AsOf, r.Total
+		}
 		for _, row := range r.Rows {
 			sh.Rows = append(sh.Rows, []string{row.ContractNumber, row.CustomerName, row.OwnerName, fmt.Sprint(row.Seq), row.DueOn,
 				yuan(row.AmountFen), yuan(row.PaidFen), yuan(row.OpenFen), fmt.Sprint(row.DaysOverdue), bucketNames[row.Bucket]})

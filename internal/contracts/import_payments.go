@@ -3,8 +3,10 @@ package contracts
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/uptrace/bun"
 
@@ -13,6 +15,58 @@ import (
 	"kefu/internal/store"
 	"kefu/internal/tabular"
 )
+
+// chunksParallel is chunks on up to runtime.NumCPU() goroutines (at most
+// 4): read-only lookups of many keys use the reader pool's connections in
+// parallel. fn must guard what it shares; the first error is returned.
+func chunksParallel[T any](items []T, n int, fn func([]T) error) error {
+	var parts [][]T
+	for len(items) > 0 {
+		k := min(n, len(items))
+		parts = append(parts, items[:k])
+		items = items[k:]
+	}
+	workers := min(runtime.NumCPU(), 4, len(parts))
+	if workers <= 1 {
+		for _, p := range parts {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+		errs error
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if next >= len(parts) || errs != nil {
+					mu.Unlock()
+					return
+				}
+				p := parts[next]
+				next++
+				mu.Unlock()
+				if err := fn(p); err != nil {
+					mu.Lock()
+					if errs == nil {
+						errs = err
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
+}
 
 // chunks calls fn with successive slices of at most n items.
 func chunks[T any](items []T, n int, fn func([]T) error) error {
@@ -265,10 +319,21 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		for _, id := range ids {
-			if _, err := tx.NewUpdate().Table("installments").Set("paid_fen = paid_fen + ?", delta[id]).Where("id = ?", id).Exec(ctx); err != nil {
-				return err
+		// One statement per 200 installments: paid_fen + CASE id WHEN … END.
+		if err := chunks(ids, 200, func(part []string) error {
+			var q strings.Builder
+			args := make([]any, 0, 3*len(part))
+			q.WriteString("UPDATE installments SET paid_fen = paid_fen + CASE id")
+			for _, id := range part {
+				q.WriteString(" WHEN ? THEN ?")
+				args = append(args, id, delta[id])
 			}
+			q.WriteString(" END WHERE id IN (?)")
+			args = append(args, bun.In(part))
+			_, err := tx.NewRaw(q.String(), args...).Exec(ctx)
+			return err
+		}); err != nil {
+			return err
 		}
 		return audit.InsertAll(ctx, tx, entries)
 	}

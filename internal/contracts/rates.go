@@ -2,8 +2,12 @@ package contracts
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/uptrace/bun"
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
@@ -178,47 +182,8 @@ func (s *Service) RateFacts(ctx context.Context, m rates.Month) (*RateFacts, err
 		f.Contracts = append(f.Contracts, rc)
 		customers[c.CustomerID] = true
 	}
-	const openAtStart = `k.state <> 'draft' AND i.due_on <= ? AND (i.paid_fen < i.amount_fen OR EXISTS (
-		SELECT 1 FROM payment_allocations a2 JOIN payments p2 ON p2.id = a2.payment_id
-		WHERE a2.installment_id = i.id AND p2.received_on >= ?))`
-	var is []struct {
-		ID           string `bun:"id"`
-		ContractID   string `bun:"contract_id"`
-		Number       string `bun:"number"`
-		CustomerID   string `bun:"customer_id"`
-		CustomerName string `bun:"customer_name"`
-		Seq          int    `bun:"seq"`
-		DueOn        string `bun:"due_on"`
-		AmountFen    int64  `bun:"amount_fen"`
-	}
-	if err := db.NewRaw(`SELECT i.id, i.contract_id, k.number, k.customer_id, cu.name AS customer_name, i.seq, i.due_on, i.amount_fen
-		FROM installments i JOIN contracts k ON k.id = i.contract_id JOIN customers cu ON cu.id = k.customer_id
-		WHERE `+openAtStart, last, first).Scan(ctx, &is); err != nil {
+	if err := s.monthInstallments(ctx, f, m, customers); err != nil {
 		return nil, err
-	}
-	for _, it := range is {
-		ri := rates.Installment{ID: it.ID, ContractID: it.ContractID, ContractNumber: it.Number, CustomerID: it.CustomerID,
-			CustomerName: it.CustomerName, Seq: it.Seq, Amount: it.AmountFen}
-		ri.Due, _ = calendar.ParseDate(it.DueOn)
-		f.Installments = append(f.Installments, ri)
-		customers[it.CustomerID] = true
-	}
-	var as []struct {
-		InstallmentID string `bun:"installment_id"`
-		PaymentID     string `bun:"payment_id"`
-		ReceivedOn    string `bun:"received_on"`
-		AmountFen     int64  `bun:"amount_fen"`
-	}
-	if err := db.NewRaw(`SELECT a.installment_id, a.payment_id, p.received_on, a.amount_fen
-		FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
-		JOIN installments i ON i.id = a.installment_id JOIN contracts k ON k.id = i.contract_id
-		WHERE p.received_on <= ? AND `+openAtStart, last, last, first).Scan(ctx, &as); err != nil {
-		return nil, err
-	}
-	for _, a := range as {
-		ra := rates.Allocation{InstallmentID: a.InstallmentID, PaymentID: a.PaymentID, Amount: a.AmountFen}
-		ra.Received, _ = calendar.ParseDate(a.ReceivedOn)
-		f.Allocations = append(f.Allocations, ra)
 	}
 	owners, err := s.ownerSpans(ctx, customers)
 	if err != nil {
@@ -226,6 +191,21 @@ func (s *Service) RateFacts(ctx context.Context, m rates.Month) (*RateFacts, err
 	}
 	f.Owners = rates.NewOwners(owners)
 	return f, nil
+}
+
+// eachRow runs a query and calls fn for each row.
+func eachRow(ctx context.Context, db bun.IDB, fn func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // ownerSpans returns who owned each customer from which day: the owner
@@ -238,8 +218,10 @@ func (s *Service) ownerSpans(ctx context.Context, customers map[string]bool) ([]
 	}
 	slices.Sort(ids)
 	var spans []rates.OwnerSpan
-	seen := map[string]bool{}
-	err := chunks(ids, 500, func(part []string) error {
+	var mu sync.Mutex
+	err := chunksParallel(ids, 500, func(part []string) error {
+		var mine []rates.OwnerSpan
+		seen := map[string]bool{}
 		var rows []struct {
 			CustomerID string  `bun:"customer_id"`
 			OwnerID    *string `bun:"owner_id"`
@@ -254,7 +236,7 @@ func (s *Service) ownerSpans(ctx context.Context, customers map[string]bool) ([]
 			if err != nil {
 				continue
 			}
-			spans = append(spans, rates.OwnerSpan{CustomerID: r.CustomerID, OwnerID: deref(r.OwnerID), From: d})
+			mine = append(mine, rates.OwnerSpan{CustomerID: r.CustomerID, OwnerID: deref(r.OwnerID), From: d})
 			seen[r.CustomerID] = true
 		}
 		var cur []struct {
@@ -266,10 +248,168 @@ func (s *Service) ownerSpans(ctx context.Context, customers map[string]bool) ([]
 		}
 		for _, c := range cur {
 			if !seen[c.ID] {
-				spans = append(spans, rates.OwnerSpan{CustomerID: c.ID, OwnerID: deref(c.OwnerID)})
+				mine = append(mine, rates.OwnerSpan{CustomerID: c.ID, OwnerID: deref(c.OwnerID)})
 			}
 		}
+		mu.Lock()
+		spans = append(spans, mine...)
+		mu.Unlock()
 		return nil
 	})
 	return spans, err
+}
+
+// monthInstallments adds to f the installments of month m's collection —
+// due by its last day and open at its first: those open now, and those
+// paid off by money received since the first — with the allocations the
+// pure function needs. Only money received since the first is read: what
+// an installment had received before it is its amount paid now minus
+// that, given to the rates as one allocation dated the day before the
+// month (it never shows as a payment of the month). Four indexed reads
+// instead of joining every installment's history.
+func (s *Service) monthInstallments(ctx context.Context, f *RateFacts, m rates.Month, customers map[string]bool) error {
+	db := s.db.R()
+	first, last := m.First().String(), m.Last().String()
+	type inst struct {
+		ID         string `bun:"id"`
+		ContractID string `bun:"contract_id"`
+		Seq        int    `bun:"seq"`
+		DueOn      string `bun:"due_on"`
+		AmountFen  int64  `bun:"amount_fen"`
+		PaidFen    int64  `bun:"paid_fen"`
+	}
+	// These reads return tens of thousands of rows: they scan into plain
+	// structs without bun's reflection.
+	scanInst := func(rows *sql.Rows, out *[]inst) error {
+		var it inst
+		if err := rows.Scan(&it.ID, &it.ContractID, &it.Seq, &it.DueOn, &it.AmountFen, &it.PaidFen); err != nil {
+			return err
+		}
+		*out = append(*out, it)
+		return nil
+	}
+	// The open installments and the money received since the first are
+	// read at the same time, on two reader connections.
+	var open []inst
+	type alloc struct {
+		InstallmentID, PaymentID, ReceivedOn string
+		AmountFen                            int64
+	}
+	var since []alloc
+	sinceErr := make(chan error, 1)
+	go func() {
+		sinceErr <- eachRow(ctx, db, func(r *sql.Rows) error {
+			var a alloc
+			if err := r.Scan(&a.InstallmentID, &a.PaymentID, &a.ReceivedOn, &a.AmountFen); err != nil {
+				return err
+			}
+			since = append(since, a)
+			return nil
+		}, `SELECT a.installment_id, a.payment_id, p.received_on, a.amount_fen
+			FROM payments p JOIN payment_allocations a ON a.payment_id = p.id WHERE p.received_on >= ?`, first)
+	}()
+	err := eachRow(ctx, db, func(r *sql.Rows) error { return scanInst(r, &open) },
+		`SELECT i.id, i.contract_id, i.seq, i.due_on, i.amount_fen, i.paid_fen FROM installments i
+		WHERE i.paid_fen < i.amount_fen AND i.due_on <= ?`, last)
+	if serr := <-sinceErr; err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	set := make(map[string]*inst, len(open)+len(since))
+	for i := range open {
+		set[open[i].ID] = &open[i]
+	}
+	var more []string
+	for _, a := range since {
+		if _, ok := set[a.InstallmentID]; !ok {
+			set[a.InstallmentID] = nil
+			more = append(more, a.InstallmentID)
+		}
+	}
+	slices.Sort(more)
+	var mu sync.Mutex
+	err = chunksParallel(more, 500, func(part []string) error {
+		var paid []inst
+		if err := eachRow(ctx, db, func(r *sql.Rows) error { return scanInst(r, &paid) },
+			`SELECT i.id, i.contract_id, i.seq, i.due_on, i.amount_fen, i.paid_fen FROM installments i
+			WHERE i.id IN (?) AND i.due_on <= ?`, bunIn(part), last); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range paid {
+			set[paid[i].ID] = &paid[i]
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Contracts (not drafts) and customers of the set.
+	contractIDs := map[string]bool{}
+	for _, it := range set {
+		if it != nil {
+			contractIDs[it.ContractID] = true
+		}
+	}
+	ids := make([]string, 0, len(contractIDs))
+	for id := range contractIDs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	type contractRow struct{ ID, Number, CustomerID, CustomerName string }
+	byID := make(map[string]contractRow, len(ids))
+	if err := chunksParallel(ids, 500, func(part []string) error {
+		return eachRow(ctx, db, func(r *sql.Rows) error {
+			var c contractRow
+			if err := r.Scan(&c.ID, &c.Number, &c.CustomerID, &c.CustomerName); err != nil {
+				return err
+			}
+			mu.Lock()
+			byID[c.ID] = c
+			mu.Unlock()
+			return nil
+		}, `SELECT k.id, k.number, k.customer_id, cu.name FROM contracts k
+			JOIN customers cu ON cu.id = k.customer_id WHERE k.id IN (?) AND k.state <> 'draft'`, bunIn(part))
+	}); err != nil {
+		return err
+	}
+	receivedSince := map[string]int64{}
+	for _, a := range since {
+		it := set[a.InstallmentID]
+		if it == nil {
+			continue
+		}
+		if _, ok := byID[it.ContractID]; !ok {
+			continue
+		}
+		receivedSince[a.InstallmentID] += a.AmountFen
+		if a.ReceivedOn > last {
+			continue // after the month: counted above, not a payment of it
+		}
+		ra := rates.Allocation{InstallmentID: a.InstallmentID, PaymentID: a.PaymentID, Amount: a.AmountFen}
+		ra.Received, _ = calendar.ParseDate(a.ReceivedOn)
+		f.Allocations = append(f.Allocations, ra)
+	}
+	dayBefore := m.First().AddDays(-1)
+	for _, it := range set {
+		if it == nil {
+			continue
+		}
+		c, ok := byID[it.ContractID]
+		if !ok {
+			continue
+		}
+		ri := rates.Installment{ID: it.ID, ContractID: it.ContractID, ContractNumber: c.Number, CustomerID: c.CustomerID,
+			CustomerName: c.CustomerName, Seq: it.Seq, Amount: it.AmountFen}
+		ri.Due, _ = calendar.ParseDate(it.DueOn)
+		f.Installments = append(f.Installments, ri)
+		customers[c.CustomerID] = true
+		if before := it.PaidFen - receivedSince[it.ID]; before > 0 {
+			f.Allocations = append(f.Allocations, rates.Allocation{InstallmentID: it.ID, PaymentID: "", Received: dayBefore, Amount: before})
+		}
+	}
+	return nil
 }

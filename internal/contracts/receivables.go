@@ -40,7 +40,8 @@ type ReceivableRow struct {
 type Receivables struct {
 	AsOf string `json:"as_of"`
 	// Totals per bucket of the open amount, in fen, over every row the
-	// filter selects (not only this page).
+	// filter selects (not only this page). Only the first page (no
+	// cursor) carries them; later pages leave them empty.
 	Totals map[string]int64 `json:"totals"`
 	Total  int64            `json:"total"`
 	Rows   []ReceivableRow  `json:"rows"`
@@ -97,26 +98,23 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 		add("i.contract_id = ?", f.ContractID)
 	}
 	from := ` FROM installments i JOIN contracts k ON k.id = i.contract_id JOIN customers cu ON cu.id = k.customer_id`
-	// Totals per bucket over the whole selection (before bucket and page).
-	d30, d90 := today.AddDays(-30).String(), today.AddDays(-90).String()
-	var tot struct {
-		NotDue int64 `bun:"not_due"`
-		B30    int64 `bun:"b30"`
-		B90    int64 `bun:"b90"`
-		Older  int64 `bun:"older"`
+	r := &Receivables{AsOf: today.String(), Totals: map[string]int64{}}
+	if f.After == "" {
+		// Everyone's totals are an index-only scan of the open
+		// installments, without joining each to its contract and customer.
+		joined := scope != "" || f.OwnerID != "" || f.CustomerID != ""
+		twhere, targs := where, args
+		if !joined {
+			twhere = []string{"i.paid_fen < i.amount_fen", "i.contract_id NOT IN (SELECT d.id FROM contracts d WHERE d.state = 'draft')"}
+			targs = nil
+			if f.ContractID != "" {
+				twhere, targs = append(twhere, "i.contract_id = ?"), []any{f.ContractID}
+			}
+		}
+		if err := s.receivableTotals(ctx, r, today, twhere, targs, joined); err != nil {
+			return nil, err
+		}
 	}
-	err := s.db.R().NewRaw(`SELECT
-		COALESCE(SUM(CASE WHEN i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS not_due,
-		COALESCE(SUM(CASE WHEN i.due_on < ? AND i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b30,
-		COALESCE(SUM(CASE WHEN i.due_on < ? AND i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b90,
-		COALESCE(SUM(CASE WHEN i.due_on < ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS older`+from+
-		" WHERE "+strings.Join(where, " AND "),
-		append([]any{today.String(), today.String(), d30, d30, d90, d90}, args...)...).Scan(ctx, &tot)
-	if err != nil {
-		return nil, err
-	}
-	r := &Receivables{AsOf: today.String(), Totals: map[string]int64{"not_due": tot.NotDue, "1_30": tot.B30, "31_90": tot.B90, "90_plus": tot.Older}}
-	r.Total = tot.NotDue + tot.B30 + tot.B90 + tot.Older
 	if f.Bucket != "" {
 		lo, hi := bucketRange(f.Bucket, today)
 		if lo == "" && hi == "" {
@@ -159,4 +157,33 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 		r.Rows = []ReceivableRow{}
 	}
 	return r, nil
+}
+
+// receivableTotals sums the open amount per ageing bucket over the
+// selection (where/args without bucket or cursor).
+func (s *Service) receivableTotals(ctx context.Context, r *Receivables, today calendar.Date, where []string, args []any, joined bool) error {
+	d30, d90 := today.AddDays(-30).String(), today.AddDays(-90).String()
+	from := "FROM installments i"
+	if joined {
+		from += " JOIN contracts k ON k.id = i.contract_id JOIN customers cu ON cu.id = k.customer_id"
+	}
+	var tot struct {
+		NotDue int64 `bun:"not_due"`
+		B30    int64 `bun:"b30"`
+		B90    int64 `bun:"b90"`
+		Older  int64 `bun:"older"`
+	}
+	err := s.db.R().NewRaw(`SELECT
+		COALESCE(SUM(CASE WHEN i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS not_due,
+		COALESCE(SUM(CASE WHEN i.due_on < ? AND i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b30,
+		COALESCE(SUM(CASE WHEN i.due_on < ? AND i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b90,
+		COALESCE(SUM(CASE WHEN i.due_on < ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS older
+		`+from+` WHERE `+strings.Join(where, " AND "),
+		append([]any{today.String(), today.String(), d30, d30, d90, d90}, args...)...).Scan(ctx, &tot)
+	if err != nil {
+		return err
+	}
+	r.Totals = map[string]int64{"not_due": tot.NotDue, "1_30": tot.B30, "31_90": tot.B90, "90_plus": tot.Older}
+	r.Total = tot.NotDue + tot.B30 + tot.B90 + tot.Older
+	return nil
 }
