@@ -1,10 +1,8 @@
 package api
 
 import (
-	"io"
+	"kefu/internal/httpx"
 	"net/http"
-	"net/url"
-	"strconv"
 )
 
 // attachmentForm is the multipart form of an attachment upload.
@@ -47,10 +45,5 @@ func (s *Server) downloadContractFile(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	w.Header().Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(f.Name))
-	w.Header().Set("Cache-Control", "private, no-store")
-	_, err = io.Copy(w, rc)
-	return err
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
 }

@@ -2,14 +2,12 @@ package api
 
 import (
 	"errors"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/customers"
+	"kefu/internal/httpx"
 	"kefu/internal/store"
 )
 
@@ -361,12 +359,7 @@ func (s *Server) downloadFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	w.Header().Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(f.Name))
-	w.Header().Set("Cache-Control", "private, no-store")
-	_, err = io.Copy(w, rc)
-	return err
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
 }
 
 // Archive lists.

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -884,9 +883,5 @@ func (s *Server) contractFileDownload(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	w.Header().Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(f.Name))
-	_, err = io.Copy(w, rc)
-	return err
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
 }

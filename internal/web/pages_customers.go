@@ -2,9 +2,7 @@ package web
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -430,11 +428,7 @@ func (s *Server) fileDownload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	w.Header().Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(f.Name))
-	_, err = io.Copy(w, rc)
-	return err
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
 }
 
 type lateChangesPage struct {
