@@ -42,9 +42,16 @@ type Communication struct {
 	NeedID       *string   `bun:"need_id" json:"need_id"`
 	CreatedBy    *string   `bun:"created_by" json:"created_by"`
 	CreatedAt    time.Time `bun:"created_at" json:"created_at"`
-	Tags         []string  `bun:"-" json:"tags"`
-	StaffName    string    `bun:"staff_name,scanonly" json:"staff_name"`
-	ContactName  string    `bun:"contact_name,scanonly" json:"contact_name"`
+	Source       string    `bun:"source" json:"source"` // ui / api / import
+	DurationS    *int64    `bun:"duration_s" json:"duration_s"`
+	ContentHash  string    `bun:"content_hash" json:"-"`
+
+	UnregisteredAt     *time.Time `bun:"unregistered_at" json:"-"`
+	UnregisteredBy     *string    `bun:"unregistered_by" json:"-"`
+	UnregisteredReason string     `bun:"unregistered_reason" json:"-"`
+	Tags               []string   `bun:"-" json:"tags"`
+	StaffName          string     `bun:"staff_name,scanonly" json:"staff_name"`
+	ContactName        string     `bun:"contact_name,scanonly" json:"contact_name"`
 
 	bun.BaseModel `bun:"table:communications"`
 }
@@ -98,7 +105,7 @@ func (s *Service) logCommunication(ctx context.Context, tx bun.IDB, customerID s
 	now := store.Time(s.now())
 	cm := &Communication{ID: store.NewID(), Channel: in.Channel, Direction: in.Direction, OccurredAt: store.Time(*in.OccurredAt),
 		CustomerID: &customerID, ContactID: optional(in.ContactID), Summary: in.Summary, ContractID: contractID, NeedID: needID,
-		CreatedAt: now, Tags: tags}
+		CreatedAt: now, Tags: tags, Source: "ui"}
 	if id := principal(ctx).StaffID; id != "" {
 		cm.StaffID, cm.CreatedBy = &id, &id
 	}
