@@ -54,19 +54,24 @@ const (
 	ContractImport Permission = "contract.import"
 	// FinanceWrite records invoices (开票) and payments received (回款).
 	FinanceWrite Permission = "finance.write"
+	// Service desk (SPEC §5): communication records.
+	CommRead   Permission = "comm.read"
+	CommWrite  Permission = "comm.write"  // plus ownership of the customer, checked by the domain
+	CommIngest Permission = "comm.ingest" // machine feeds and file imports (PBX, WeChat archive)
 )
 
 // grants maps each role to its permissions.
 var grants = map[Role][]Permission{
 	Admin: {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport,
-		ContractRead, ContractWrite, ContractImport, FinanceWrite},
-	CSManager:       {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport},
-	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite},
-	Executive:       {StaffRead, CustomerRead, ContractRead},
+		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest},
+	CSManager: {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport,
+		CommRead, CommWrite, CommIngest},
+	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite},
+	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead},
 	MaintSupervisor: {StaffRead, CustomerRead},
 	Technician:      {CustomerRead},
 	Finance:         {StaffRead, CustomerRead, ContractRead, FinanceWrite},
-	InfoCenter:      {StaffRead, CustomerRead},
+	InfoCenter:      {StaffRead, CustomerRead, CommRead, CommIngest},
 }
 
 // RoleHas reports whether role r grants p.

@@ -1,0 +1,252 @@
+package comms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/access"
+	"kefu/internal/apperr"
+	"kefu/internal/audit"
+	"kefu/internal/store"
+)
+
+// Result is what happened to one record of a batch.
+type Result struct {
+	Index      int    `json:"index"`
+	ExternalID string `json:"external_id,omitempty"`
+	ID         string `json:"id,omitempty"`
+	Action     string `json:"action"` // created / unchanged
+	Matched    bool   `json:"matched"`
+}
+
+// ItemError is a bad record of a batch: its position, its external id, the
+// field and the reason.
+type ItemError struct {
+	Index      int    `json:"index"`
+	ExternalID string `json:"external_id,omitempty"`
+	Field      string `json:"field"`
+	Message    string `json:"message"`
+}
+
+// BatchError reports every bad record of a batch; nothing of the batch
+// was stored.
+type BatchError struct{ Items []ItemError }
+
+func (e *BatchError) Error() string {
+	var b strings.Builder
+	for i, it := range e.Items {
+		if i == 5 {
+			fmt.Fprintf(&b, "; … %d in all", len(e.Items))
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "[%d] %s: %s", it.Index, it.Field, it.Message)
+	}
+	return b.String()
+}
+
+// Add records one communication record typed by a person (UI quick-log):
+// the staff member is the caller unless a manager names another, and a
+// specialist records only for the customers they own.
+func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
+	p := principal(ctx)
+	if !p.Can(access.CommWrite) {
+		return nil, apperr.Forbidden("无权登记沟通记录")
+	}
+	if in.StaffID == "" && in.StaffLogin == "" {
+		in.StaffID = p.StaffID
+	} else if !p.IsManagerial() && in.StaffID != p.StaffID {
+		return nil, apperr.Forbidden("只能登记本人的沟通记录")
+	}
+	res, err := s.ingest(ctx, []Input{in}, SourceUI)
+	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) && len(be.Items) == 1 {
+			it := be.Items[0]
+			if it.Field == "external_id" {
+				return nil, apperr.Conflict(it.Field, it.Message)
+			}
+			if it.Field == "customer_id" && strings.Contains(it.Message, "分管") {
+				return nil, apperr.Forbidden(it.Message)
+			}
+			return nil, apperr.Invalid(it.Field, it.Message)
+		}
+		return nil, err
+	}
+	return s.Get(ctx, res[0].ID)
+}
+
+// Ingest stores a batch from a machine client or an import (CommIngest):
+// all or nothing. Each record with an external id already stored is
+// "unchanged" when its content is the same and an error when it differs.
+func (s *Service) Ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
+	if !principal(ctx).Can(access.CommIngest) {
+		return nil, apperr.Forbidden("无权导入沟通记录")
+	}
+	if source != SourceAPI && source != SourceImport {
+		source = SourceAPI
+	}
+	return s.ingest(ctx, ins, source)
+}
+
+// maxBatch bounds one batch.
+const maxBatch = 10000
+
+func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
+	if len(ins) == 0 {
+		return nil, apperr.Invalid("records", "没有沟通记录")
+	}
+	if len(ins) > maxBatch {
+		return nil, apperr.Invalid("records", fmt.Sprintf("一次最多 %d 条", maxBatch))
+	}
+	p := principal(ctx)
+	now := s.now()
+	var bad []ItemError
+	fail := func(i int, in Input, err error) {
+		ae, ok := apperr.As(err)
+		if !ok {
+			bad = append(bad, ItemError{Index: i, ExternalID: in.ExternalID, Message: err.Error()})
+			return
+		}
+		bad = append(bad, ItemError{Index: i, ExternalID: in.ExternalID, Field: ae.Field, Message: ae.Message})
+	}
+	cs := make([]clean, len(ins))
+	ok := make([]bool, len(ins))
+	for i := range ins {
+		c, err := ins[i].normalise(now, s.loc)
+		if err != nil {
+			fail(i, ins[i], err)
+			continue
+		}
+		cs[i], ok[i] = c, true
+	}
+	var results []Result
+	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		results = make([]Result, len(ins))
+		m, err := newMatcher(ctx, tx, cs, ok)
+		if err != nil {
+			return err
+		}
+		batchIDs := map[string]int{} // external id → index in this batch
+		var rows []*Record
+		var tags []tagRow
+		var entries []any
+		for i := range cs {
+			if !ok[i] {
+				continue
+			}
+			c := cs[i]
+			h := c.hash()
+			if id := c.in.ExternalID; id != "" {
+				if prev, dup := batchIDs[id]; dup {
+					if cs[prev].hash() != h {
+						fail(i, c.in, apperr.Invalid("external_id", fmt.Sprintf("外部编号 %s 在本批中出现两次且内容不同", id)))
+					} else {
+						results[i] = Result{Index: i, ExternalID: id, ID: results[prev].ID, Action: "unchanged", Matched: results[prev].Matched}
+					}
+					continue
+				}
+				batchIDs[id] = i
+				if old, found := m.external[id]; found {
+					if old.hash != h {
+						fail(i, c.in, apperr.Invalid("external_id", fmt.Sprintf("外部编号 %s 已存在且内容不同", id)))
+						continue
+					}
+					results[i] = Result{Index: i, ExternalID: id, ID: old.id, Action: "unchanged", Matched: old.matched}
+					continue
+				}
+			}
+			r, err := m.resolve(c, p, onlySpecialist(p) && source == SourceUI)
+			if err != nil {
+				fail(i, c.in, err)
+				continue
+			}
+			r.ID, r.Source, r.ContentHash, r.CreatedAt = store.NewID(), source, h, store.Time(now)
+			if p.StaffID != "" {
+				by := p.StaffID
+				r.CreatedBy = &by
+			}
+			if c.in.ExternalID != "" {
+				ext := c.in.ExternalID
+				r.ExternalID = &ext
+			}
+			r.Tags = c.tag
+			for _, t := range c.tag {
+				tags = append(tags, tagRow{CommunicationID: r.ID, Tag: t})
+			}
+			rows = append(rows, r)
+			results[i] = Result{Index: i, ExternalID: c.in.ExternalID, ID: r.ID, Action: "created", Matched: r.CustomerID != nil}
+			if source == SourceUI {
+				entries = append(entries, r)
+			}
+		}
+		if len(bad) > 0 {
+			return &BatchError{Items: bad}
+		}
+		if err := insertChunks(ctx, tx, rows); err != nil {
+			if store.IsUniqueViolation(err) {
+				return apperr.Conflict("external_id", "外部编号已被同时提交，请重试")
+			}
+			return err
+		}
+		for len(tags) > 0 {
+			n := min(len(tags), 500)
+			part := tags[:n]
+			if _, err := tx.NewInsert().Model(&part).Exec(ctx); err != nil {
+				return err
+			}
+			tags = tags[n:]
+		}
+		// Typed records are audited one by one; a machine batch as one
+		// entry (the records themselves are the trail).
+		if source == SourceUI {
+			for _, e := range entries {
+				r := e.(*Record)
+				if err := audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "communication", EntityID: r.ID,
+					Summary: "沟通记录：" + r.Summary, After: r}); err != nil {
+					return err
+				}
+			}
+		} else if len(rows) > 0 {
+			if err := audit.Record(ctx, tx, now, audit.Change{Action: "import", Entity: "communication",
+				Summary: fmt.Sprintf("导入沟通记录 %d 条（来源 %s）", len(rows), source)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var be *BatchError
+		if errors.As(err, &be) {
+			slices.SortStableFunc(be.Items, func(a, b ItemError) int { return a.Index - b.Index })
+		}
+		return nil, err
+	}
+	return results, nil
+}
+
+type tagRow struct {
+	CommunicationID string `bun:"communication_id,pk"`
+	Tag             string `bun:"tag,pk"`
+
+	bun.BaseModel `bun:"table:communication_tags"`
+}
+
+func insertChunks(ctx context.Context, tx bun.IDB, rows []*Record) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 300)
+		part := rows[:n]
+		if _, err := tx.NewInsert().Model(&part).Exec(ctx); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
