@@ -15,6 +15,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
@@ -267,6 +268,8 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[stateChange]():                {"version", "state"},
 	reflect.TypeFor[outcomeChange]():              {"version", "outcome"},
 	reflect.TypeFor[contractContact]():            {"tag", "channel", "summary"},
+	reflect.TypeFor[comms.Input]():                {"channel", "occurred_at"},
+	reflect.TypeFor[matchInput]():                 {"customer_id"},
 	reflect.TypeFor[contracts.PaymentInput]():     {"contract_id", "received_on", "amount_fen"},
 	reflect.TypeFor[paymentDelete]():              {},
 	reflect.TypeFor[contracts.InvoiceInput]():     {"installment_id", "number", "issued_on", "amount_fen"},
@@ -311,6 +314,13 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[collectionPayment]():        "CollectionRatePayment",
 	reflect.TypeFor[contractImportApply]():      "ContractImportApply",
 	reflect.TypeFor[contracts.OrphanCustomer](): "OrphanCustomer",
+	reflect.TypeFor[comms.Input]():              "CommunicationRecordInput",
+	reflect.TypeFor[comms.Record]():             "CommunicationRecord",
+	reflect.TypeFor[comms.View]():               "CommunicationRecordView",
+	reflect.TypeFor[comms.Result]():             "CommunicationIngestResult",
+	reflect.TypeFor[comms.ItemError]():          "CommunicationItemError",
+	reflect.TypeFor[ingestResponse]():           "CommunicationIngest",
+	reflect.TypeFor[matchInput]():               "CommunicationMatch",
 }
 
 var tagDocs = []struct{ name, zh, en string }{
@@ -330,6 +340,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"needs", "老客户新需求与报价", "Needs of existing customers and quotes"},
 	{"rates", "续约率与回款率", "Renewal and collection rates"},
 	{"notifications", "站内通知与提醒", "In-app notifications and reminders"},
+	{"communications", "沟通记录（微信、电话、来访……）", "Communication records (WeChat, calls, visits, …)"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},

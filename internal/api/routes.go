@@ -5,6 +5,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
@@ -373,6 +374,27 @@ func (s *Server) table() []route {
 					"(den 0) counts as 100%. A specialist sees only their own rates."}},
 
 		// Orphan customers.
+		// Communication records (沟通记录).
+		{Pattern: "POST /api/v1/communications", Perm: access.CommIngest, Handle: s.ingestCommunications,
+			Doc: op{Tag: "communications", Zh: "接收沟通记录（单条或批量，按外部编号幂等）", En: "Ingest communication records (one or a batch, idempotent on the external id)",
+				Body: comms.Input{}, Resp: ingestResponse{}, Status: http.StatusCreated,
+				Desc: "请求体可以是一条记录，也可以是记录数组（一次最多 10000 条）。同一外部编号（external_id）内容相同则为 unchanged，内容不同则拒绝并指出该编号；任一条有错则整批不保存，返回 400 并在 errors 中列出每条的序号、字段和原因。occurred_at 为 RFC 3339；不带时区的时间（2026-03-05 10:00:05）按公司时区理解。电话号码、微信号或微信群匹配不到客户的记录照样保存，待以后匹配。没有新记录时返回 200。 " +
+					"The body is one record or an array of records (at most 10,000). The same external_id with the same content is 'unchanged'; with other content it is refused naming the id. One bad record refuses the whole batch: 400 with every record's index, field and reason in errors. occurred_at is RFC 3339; a time without a zone (2026-03-05 10:00:05) is read in the company's time zone. Records whose phone number, WeChat id or group matches no customer are kept for matching later. 200 when nothing was new."}},
+		{Pattern: "POST /api/v1/communications/log", Perm: access.CommWrite, Handle: s.logCommunication,
+			Doc: op{Tag: "communications", Zh: "登记一条沟通记录（本人，分管客户）", En: "Log one communication record (one's own, for a customer one owns)",
+				Body: comms.Input{}, Resp: comms.Record{}, Status: http.StatusCreated}},
+		{Pattern: "GET /api/v1/communications", Perm: access.CommRead, Handle: s.listCommunications,
+			Doc: op{Tag: "communications", Zh: "沟通记录（按时间倒序）", En: "Communication records, newest first", Resp: comms.View{}, Shape: shapePage, Query: []param{
+				{Name: "customer_id", Zh: "客户 id", En: "customer id"}, {Name: "staff_id", Zh: "员工 id", En: "staff id"},
+				{Name: "channel", Zh: "渠道", En: "channel", Enum: comms.Channels}, {Name: "conversation", Zh: "会话（微信群、号码）", En: "conversation (WeChat group, number)"},
+				{Name: "tag", Zh: "标签", En: "tag"}, {Name: "unmatched", Type: "boolean", Zh: "只看未匹配客户的记录", En: "only records matching no customer"},
+				{Name: "from", Format: "date-time", Zh: "起（含）", En: "from (inclusive)"}, {Name: "to", Format: "date-time", Zh: "止（不含）", En: "to (exclusive)"},
+				qAfter, qLimit(100, 500)}}},
+		{Pattern: "GET /api/v1/communications/{id}", Perm: access.CommRead, Handle: s.getCommunication,
+			Doc: op{Tag: "communications", Zh: "一条沟通记录", En: "One communication record", Resp: comms.Record{}}},
+		{Pattern: "POST /api/v1/communications/{id}/match", Perm: access.CommWrite, Handle: s.matchCommunication,
+			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{}}},
+
 		{Pattern: "GET /api/v1/orphans", Perm: access.CustomerAssign, Handle: s.orphans,
 			Doc: op{Tag: "customers", Zh: "孤儿客户（销售负责人已离职）及其在执行合同与欠款", En: "Orphan customers (sales owner left) with their running contracts and money owed",
 				Resp: contracts.OrphanCustomer{}, Shape: shapeList,

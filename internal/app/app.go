@@ -16,6 +16,7 @@ import (
 	"kefu/internal/api"
 	"kefu/internal/auth"
 	"kefu/internal/blob"
+	"kefu/internal/comms"
 	"kefu/internal/config"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
@@ -43,6 +44,7 @@ type App struct {
 	Calendar     *workcal.Service
 	Customers    *customers.Service
 	Contracts    *contracts.Service
+	Comms        *comms.Service
 	Notify       *notify.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server

@@ -12,6 +12,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
 	"kefu/internal/blob"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
@@ -34,6 +35,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Notify = notify.NewService(a.db, a.now)
+	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -52,11 +54,11 @@ func (a *App) build(ctx context.Context) error {
 	sessions.Cookie.Persist = false
 
 	w, err := web.New(web.Deps{Log: a.log, DB: a.db, Sessions: sessions, Auth: a.Auth, Org: a.Org, Customers: a.Customers,
-		Contracts: a.Contracts, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Contracts: a.Contracts, Comms: a.Comms, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	if err != nil {
 		return err
 	}
-	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Calendar: a.Calendar,
+	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Calendar: a.Calendar,
 		Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 

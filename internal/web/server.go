@@ -22,6 +22,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/auth"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
@@ -46,6 +47,7 @@ type Deps struct {
 	Org       *org.Service
 	Customers *customers.Service
 	Contracts *contracts.Service
+	Comms     *comms.Service
 	Calendar  *workcal.Service
 	Notify    *notify.Service
 	Loc       *time.Location
