@@ -183,6 +183,11 @@ var webToAPI = map[string]string{
 	"GET /files/{id}":                            "GET /api/v1/files/{id}",
 	"GET /archive/late":                          "GET /api/v1/archive/late",
 	"GET /archive/members":                       "GET /api/v1/archive/members-to-remove",
+	"GET /communications":                        "GET /api/v1/communications",
+	"POST /communications":                       "POST /api/v1/communications/log",
+	"POST /customers/{id}/communications":        "POST /api/v1/communications/log", // customer_id in the body
+	"GET /communications/{id}/match":             "GET /api/v1/communications/{id}", // the record, with the match form
+	"POST /communications/{id}/match":            "POST /api/v1/communications/{id}/match",
 	"GET /import":                                "",
 	"POST /import":                               "POST /api/v1/imports",
 	"GET /import/template/{kind}":                "GET /api/v1/imports/{kind}/template",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 )
@@ -136,6 +137,10 @@ func TestDynamicKeysExist(t *testing.T) {
 		"contract.tag":       {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
 		"contract.direction": {"in", "out"},
 		"need.status":        needStatuses,
+		"comm.channel":       comms.Channels,
+		"comm.direction":     {"in", "out"},
+		"comm.source":        {comms.SourceUI, comms.SourceAPI, comms.SourceImport},
+		"comm.tag":           {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote, "callback", "satisfaction", "greeting", "complaint"},
 		"import.action":      {"create", "unchanged"},
 	} {
 		for _, v := range values {
@@ -163,6 +168,12 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, f := range []string{"number", "valid_until", "notes", "lines", "item", "quantity", "unit", "unit_price_fen", "sent_at"} {
 		want = append(want, "quote.field."+f)
+	}
+	// Every field the comms domain can name in an error has a label on
+	// the communication pages.
+	for _, f := range []string{"customer_id", "contact_id", "staff_id", "staff_login", "channel", "direction", "occurred_at",
+		"summary", "tags", "counterpart", "conversation", "duration_s", "external_id", "after", "records", "from", "to"} {
+		want = append(want, "comm.field."+f)
 	}
 	for _, f := range []string{"file", "key", "kind"} {
 		want = append(want, "import.field."+f)
@@ -213,7 +224,8 @@ func TestTemplatesParse(t *testing.T) {
 	for _, name := range []string{"login", "home", "customers", "customer", "customer_form", "late", "members", "import",
 		"staff", "staff_form", "org", "calendar", "tokens", "audit", "error", "password",
 		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy",
-		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import"} {
+		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import",
+		"communications", "comm_match"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

@@ -3,11 +3,13 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/comms"
 	"kefu/internal/customers"
 	"kefu/internal/httpx"
 	"kefu/internal/org"
@@ -133,6 +135,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) error {
 
 type customerPageData struct {
 	Page
+	enums
 	C         *customers.CustomerView
 	Contacts  []customers.Contact
 	Equipment []customers.Equipment
@@ -146,9 +149,21 @@ type customerPageData struct {
 	EditID    string
 	// Staff are the active staff, for adding our side to a WeChat group.
 	Staff []org.Staff
+	// Comms are the customer's latest communication records (沟通记录);
+	// CommsMore says there are older ones.
+	Comms     []comms.View
+	CommsMore bool
+	// Now is the quick-log's default time (to the second).
+	Now string
+	// Open names the form to show open after an error in it.
+	Open   string
+	posted url.Values
 	// names maps staff, region and contact ids to names for the history.
 	names map[string]string
 }
+
+// F is the value the user posted in field name (kept after an error).
+func (d *customerPageData) F(name string) string { return d.posted.Get(name) }
 
 // Value shows a history value of field as a person reads it: coded
 // values (status, side) in words, then as Label.
@@ -194,6 +209,14 @@ func (s *Server) customerData(r *http.Request, id string) (*customerPageData, er
 	d := &customerPageData{Page: s.page(r, "customers", "customer.title"), C: c, Today: s.today(), Tab: r.URL.Query().Get("tab")}
 	d.Title, d.HideHeader = c.Name, true
 	d.CanWrite = customers.CanWrite(access.From(ctx), &c.Customer)
+	d.Now, d.posted = s.nowSecond(), url.Values{}
+	if d.Can(string(access.CommRead)) {
+		page, err := s.Comms.List(ctx, comms.Filter{CustomerID: id, Limit: 20})
+		if err != nil {
+			return nil, err
+		}
+		d.Comms, d.CommsMore = page.Items, page.Next != ""
+	}
 	if d.Contacts, err = s.Customers.Contacts(ctx, id); err != nil {
 		return nil, err
 	}

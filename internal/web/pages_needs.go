@@ -130,7 +130,7 @@ type needPageData struct {
 	// QuoteFiles are the attachments of each quote, by quote id.
 	QuoteFiles map[string][]contracts.File
 	Now        string
-	Today     string
+	Today      string
 	// Open names the action form to show open (after an error in it).
 	Open   string
 	posted url.Values

@@ -40,6 +40,13 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /archive/late", Perm: access.CustomerRead, Handle: s.lateChanges},
 		{Pattern: "GET /archive/members", Perm: access.CustomerRead, Handle: s.membersToRemove},
 
+		// 沟通记录: communication records, the quick-log and matching.
+		{Pattern: "GET /communications", Perm: access.CommRead, Handle: s.commList},
+		{Pattern: "POST /communications", Perm: access.CommWrite, Handle: s.commCreate},
+		{Pattern: "POST /customers/{id}/communications", Perm: access.CommWrite, Handle: s.customerCommCreate},
+		{Pattern: "GET /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatchForm},
+		{Pattern: "POST /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatch},
+
 		{Pattern: "GET /contracts", Perm: access.ContractRead, Handle: s.contractList},
 		{Pattern: "GET /contracts/new", Perm: access.ContractWrite, Handle: s.contractNew},
 		{Pattern: "POST /contracts", Perm: access.ContractWrite, Handle: s.contractCreate},

@@ -78,7 +78,16 @@ func New(d Deps) (*Server, error) {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"time":      func(t any) string { return formatTime(s.Loc, t) },
+		"time": func(t any) string { return formatTime(s.Loc, t) },
+		// timeSec shows a time to the second (communication records).
+		"timeSec": func(t time.Time) string { return t.In(s.Loc).Format(time.DateTime) },
+		// secs shows a call's duration in seconds as 3分12秒.
+		"secs": func(n *int64) string {
+			if n == nil {
+				return ""
+			}
+			return Duration(time.Duration(*n) * time.Second)
+		},
 		"money":     Money,
 		"size":      formatSize,
 		"deref":     deref,
