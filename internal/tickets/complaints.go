@@ -10,6 +10,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/audit"
 	"kefu/internal/notify"
 	"kefu/internal/store"
 )
@@ -130,6 +131,7 @@ func (s *Service) SaveComplaint(ctx context.Context, ticketID string, version in
 		if err != nil {
 			return "", err
 		}
+		cBefore := *c
 		if in.AgainstStaffID != "" && deref(c.AgainstStaffID) != in.AgainstStaffID {
 			if err := checkStaff(ctx, tx, "against_staff_id", in.AgainstStaffID); err != nil {
 				return "", err
@@ -170,6 +172,10 @@ func (s *Service) SaveComplaint(ctx context.Context, ticketID string, version in
 			return "", err
 		}
 		out = c
+		if err := audit.Record(ctx, tx, now, audit.Change{Action: "update", Entity: "complaint", EntityID: t.ID,
+			Summary: "修改投诉信息 " + t.Number, Before: &cBefore, After: c}); err != nil {
+			return "", err
+		}
 		return "修改投诉信息", nil
 	})
 	if err != nil {
@@ -230,11 +236,16 @@ func (s *Service) ReplyMajor(ctx context.Context, ticketID string, version int64
 			return "", apperr.Invalid("note", "请填写回复内容")
 		}
 		now := store.Time(s.now())
+		cBefore := *c
 		c.RepliedAt, c.RepliedBy, c.ReplyNote, c.UpdatedAt = &now, actor(p), note, now
 		if _, err := tx.NewUpdate().Model(c).WherePK().Exec(ctx); err != nil {
 			return "", err
 		}
 		out = c
+		if err := audit.Record(ctx, tx, now, audit.Change{Action: "update", Entity: "complaint", EntityID: t.ID,
+			Summary: "回复重大投诉 " + t.Number, Before: &cBefore, After: c}); err != nil {
+			return "", err
+		}
 		return "回复重大投诉", nil
 	})
 	if err != nil {
