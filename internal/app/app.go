@@ -129,6 +129,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	go a.sweepSessions(ctx)
 	go a.runReminders(ctx)
+	go a.runClockSweeper(ctx)
 	a.log.Info("kefu listening", "addr", ln.Addr().String(), "url", a.cfg.BaseURL)
 	select {
 	case err := <-errc:
@@ -184,6 +185,25 @@ func (a *App) runReminders(ctx context.Context) {
 			return
 		case <-t.C:
 			run()
+		}
+	}
+}
+
+// runClockSweeper turns running response clocks into near-breach and
+// breach notices (and breach events) every second until ctx ends.
+func (a *App) runClockSweeper(ctx context.Context) {
+	sys := access.With(ctx, access.System())
+	sw := a.Comms.NewSweeper()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := sw.Sweep(sys); err != nil && ctx.Err() == nil {
+				a.log.Warn("response clock sweep", "err", err)
+			}
 		}
 	}
 }

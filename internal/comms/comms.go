@@ -23,6 +23,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/sla"
 	"kefu/internal/store"
 	"kefu/internal/tabular"
 )
@@ -43,12 +44,17 @@ type Service struct {
 	now               func() time.Time
 	loc               *time.Location
 	specialistReadAll bool
+	owners            OwnerHistory
+	policy            sla.Policy
 }
 
 // Options configure the service.
 type Options struct {
 	Location          *time.Location
 	SpecialistReadAll bool
+	// Owners tells who owned a customer when (the responsible person of a
+	// response clock); nil leaves clocks without one.
+	Owners OwnerHistory
 }
 
 // NewService returns the service.
@@ -57,7 +63,9 @@ func NewService(db *store.DB, now func() time.Time, opts Options) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll}
+	// SPEC §5.1: both targets run 24x7 by default (the seed says 随时关注
+	// for WeChat groups and gives no hours for calls).
+	return &Service{db: db, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, owners: opts.Owners, policy: sla.DefaultPolicy()}
 }
 
 // Record is one communication record.

@@ -29,6 +29,7 @@ var now = time.Date(2026, 3, 5, 10, 0, 0, 0, shanghai)
 
 type env struct {
 	t                            *testing.T
+	db                           *store.DB
 	svc                          *comms.Service
 	cust                         *customers.Service
 	sys, mgr, spec1, spec2, info context.Context
@@ -47,9 +48,9 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
-	e := &env{t: t, svc: comms.NewService(db, clock, comms.Options{Location: shanghai}),
-		cust: customers.NewService(db, blobs, clock, customers.Options{Location: shanghai, SpecialistReadAll: true}),
-		sys:  access.With(context.Background(), access.System())}
+	cust := customers.NewService(db, blobs, clock, customers.Options{Location: shanghai, SpecialistReadAll: true})
+	e := &env{t: t, svc: comms.NewService(db, clock, comms.Options{Location: shanghai, Owners: cust}), cust: cust, db: db,
+		sys: access.With(context.Background(), access.System())}
 	as := func(login string, r access.Role) (context.Context, string) {
 		st, err := o.CreateStaff(e.sys, org.StaffInput{Login: login, Name: login, Roles: []access.Role{r}})
 		if err != nil {

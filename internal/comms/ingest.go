@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -27,10 +28,11 @@ type Result struct {
 // ItemError is a bad record of a batch: its position, its external id, the
 // field and the reason.
 type ItemError struct {
-	Index      int    `json:"index"`
-	ExternalID string `json:"external_id,omitempty"`
-	Field      string `json:"field"`
-	Message    string `json:"message"`
+	Kind       apperr.Kind `json:"code"`
+	Index      int         `json:"index"`
+	ExternalID string      `json:"external_id,omitempty"`
+	Field      string      `json:"field"`
+	Message    string      `json:"message"`
 }
 
 // BatchError reports every bad record of a batch; nothing of the batch
@@ -70,11 +72,11 @@ func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
 		var be *BatchError
 		if errors.As(err, &be) && len(be.Items) == 1 {
 			it := be.Items[0]
-			if it.Field == "external_id" {
-				return nil, apperr.Conflict(it.Field, it.Message)
-			}
-			if it.Field == "customer_id" && strings.Contains(it.Message, "分管") {
+			switch {
+			case it.Kind == apperr.KindForbidden:
 				return nil, apperr.Forbidden(it.Message)
+			case it.Field == "external_id":
+				return nil, apperr.Conflict(it.Field, it.Message)
 			}
 			return nil, apperr.Invalid(it.Field, it.Message)
 		}
@@ -112,10 +114,10 @@ func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Res
 	fail := func(i int, in Input, err error) {
 		ae, ok := apperr.As(err)
 		if !ok {
-			bad = append(bad, ItemError{Index: i, ExternalID: in.ExternalID, Message: err.Error()})
+			bad = append(bad, ItemError{Kind: apperr.KindInvalid, Index: i, ExternalID: in.ExternalID, Message: err.Error()})
 			return
 		}
-		bad = append(bad, ItemError{Index: i, ExternalID: in.ExternalID, Field: ae.Field, Message: ae.Message})
+		bad = append(bad, ItemError{Kind: ae.Kind, Index: i, ExternalID: in.ExternalID, Field: ae.Field, Message: ae.Message})
 	}
 	cs := make([]clean, len(ins))
 	ok := make([]bool, len(ins))
@@ -163,7 +165,9 @@ func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Res
 					continue
 				}
 			}
-			r, err := m.resolve(c, p, onlySpecialist(p) && source == SourceUI)
+			// Whoever is not managerial types records only for the
+			// customers they own; machine feeds record for anyone.
+			r, err := m.resolve(c, p, !p.IsManagerial() && source == SourceUI)
 			if err != nil {
 				fail(i, c.in, err)
 				continue
@@ -228,6 +232,27 @@ func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Res
 			slices.SortStableFunc(be.Items, func(a, b ItemError) int { return a.Index - b.Index })
 		}
 		return nil, err
+	}
+	// The response clocks of the conversations the new records touch.
+	var convs []string
+	var earliest time.Time
+	seen := map[string]bool{}
+	for i, r := range results {
+		if r.Action != "created" || !ok[i] {
+			continue
+		}
+		if c := cs[i].in.Conversation; c != "" && !seen[c] {
+			seen[c] = true
+			convs = append(convs, c)
+		}
+		if earliest.IsZero() || cs[i].at.Before(earliest) {
+			earliest = cs[i].at
+		}
+	}
+	if len(convs) > 0 {
+		if _, err := s.Recompute(ctx, earliest.Add(-lookback), now.Add(time.Second), convs...); err != nil {
+			return results, fmt.Errorf("comms: records stored, response clocks not recomputed (send again to retry): %w", err)
+		}
 	}
 	return results, nil
 }

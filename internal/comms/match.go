@@ -238,7 +238,7 @@ func (m *matcher) resolve(c clean, p *access.Principal, ownOnly bool) (*Record, 
 		if ownOnly {
 			owner := m.customers[customer]
 			if owner == nil || *owner != p.StaffID {
-				return nil, apperr.Invalid("customer_id", "只能登记自己分管客户的沟通记录")
+				return nil, apperr.Forbidden("只能登记自己分管客户的沟通记录")
 			}
 		}
 		r.CustomerID = &customer

@@ -206,7 +206,10 @@ func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before := new(Record)
 		if err := tx.NewSelect().Model(before).Where("id = ?", id).Scan(ctx); err != nil {
-			return apperr.NotFound("communication")
+			if errors.Is(err, store.ErrNoRows) {
+				return apperr.NotFound("communication")
+			}
+			return err
 		}
 		if before.CustomerID != nil {
 			return apperr.Conflict("customer_id", "该记录已匹配客户")
@@ -215,7 +218,10 @@ func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (
 			OwnerID *string `bun:"owner_id"`
 		}
 		if err := tx.NewSelect().Table("customers").Column("owner_id").Where("id = ?", customerID).Scan(ctx, &owner); err != nil {
-			return apperr.Invalid("customer_id", "客户不存在")
+			if errors.Is(err, store.ErrNoRows) {
+				return apperr.Invalid("customer_id", "客户不存在")
+			}
+			return err
 		}
 		if !p.IsManagerial() && (owner.OwnerID == nil || *owner.OwnerID != p.StaffID) {
 			return apperr.Forbidden("只能匹配到自己分管的客户")

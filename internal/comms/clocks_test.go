@@ -1,0 +1,115 @@
+package comms_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"kefu/internal/comms"
+	"kefu/internal/store"
+	"kefu/internal/store/storetest"
+)
+
+type eventRow struct {
+	ID          string     `bun:"id"`
+	Type        string     `bun:"type"`
+	StaffID     *string    `bun:"staff_id"`
+	Quantity    int64      `bun:"quantity"`
+	ComputedKey string     `bun:"computed_key"`
+	WithdrawnAt *time.Time `bun:"withdrawn_at"`
+}
+
+func (e *env) events(t *testing.T) []eventRow {
+	t.Helper()
+	var out []eventRow
+	if err := e.db.R().NewRaw("SELECT id, type, staff_id, quantity, computed_key, withdrawn_at FROM events ORDER BY computed_key").Scan(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (e *env) clocks(t *testing.T) map[string]comms.StoredClock {
+	t.Helper()
+	var cs []comms.StoredClock
+	if err := e.db.R().NewSelect().Model(&cs).Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]comms.StoredClock{}
+	for _, c := range cs {
+		out[c.Conversation] = c
+	}
+	return out
+}
+
+// Ingesting records derives the response clocks of their conversations
+// and the breach events, attributed to the owning specialist with the
+// records as evidence; a backdated reply withdraws a breach; recomputing
+// changes nothing.
+func TestClocksFromRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai; 国贸物业 (group wxg-001, phone 13800000001) is spec1's
+		in := func(ext, ch, dir, at, conv, cp string) comms.Input {
+			return comms.Input{ExternalID: ext, Channel: ch, Direction: dir, OccurredAt: "2026-03-05 " + at, Conversation: conv, Counterpart: cp}
+		}
+		batch := []comms.Input{
+			in("g1", "wechat_group", "in", "09:00:00", "wxg-001", ""),
+			in("g2", "wechat_group", "in", "09:01:00", "wxg-001", ""),  // same burst
+			in("g3", "wechat_group", "out", "09:03:00", "wxg-001", ""), // exactly 3:00 after the first: on time
+			in("g4", "wechat_group", "in", "09:30:00", "wxg-001", ""),
+			in("g5", "wechat_group", "out", "09:33:01", "wxg-001", ""),  // one second late
+			in("p1", "phone_missed", "", "09:10:00", "", "13800000001"), // never called back: 20 min late at 10:00
+		}
+		if _, err := e.svc.Ingest(e.info, batch, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		evs := e.events(t)
+		if len(evs) != 2 {
+			t.Fatalf("events %+v", evs)
+		}
+		for _, ev := range evs {
+			if ev.StaffID == nil || *ev.StaffID != e.spec1ID || ev.WithdrawnAt != nil {
+				t.Fatalf("event %+v not spec1's", ev)
+			}
+		}
+		byType := map[string]eventRow{}
+		for _, ev := range evs {
+			byType[ev.Type] = ev
+		}
+		// WeChat: 1 second late → 1 minute; missed call 09:10 → deadline 09:40, open at 10:00 → 20 minutes.
+		if byType["wechat_timeout"].Quantity != 1 || byType["missed_call_timeout"].Quantity != 20 {
+			t.Fatalf("quantities %+v", byType)
+		}
+		var evidence int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = ?", byType["wechat_timeout"].ID).Scan(context.Background(), &evidence); err != nil {
+			t.Fatal(err)
+		}
+		if evidence != 2 {
+			t.Fatalf("wechat breach has %d evidence records, want start and stop", evidence)
+		}
+		// Re-deriving the day changes nothing.
+		n, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
+		if err != nil || n.Breaches != 2 || n.Withdrawn != 0 {
+			t.Fatalf("recompute %+v %v", n, err)
+		}
+		if again := e.events(t); len(again) != 2 || again[0].ID != evs[0].ID || again[1].ID != evs[1].ID {
+			t.Fatalf("events after recompute %+v", again)
+		}
+		// A call back recorded late but dated 09:35 (in time) withdraws the missed-call breach.
+		late := comms.Input{ExternalID: "p2", Channel: "phone_out", OccurredAt: "2026-03-05 09:35:00", Counterpart: "13800000001", StaffLogin: "spec1"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{late}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range e.events(t) {
+			if ev.Type == "missed_call_timeout" && ev.WithdrawnAt == nil {
+				t.Fatalf("the missed-call breach stands after the call back: %+v", ev)
+			}
+			if ev.Type == "wechat_timeout" && ev.WithdrawnAt != nil {
+				t.Fatalf("the WeChat breach was withdrawn: %+v", ev)
+			}
+		}
+		cl := e.clocks(t)
+		if c := cl["13800000001"]; c.State != "met" || c.StopID == nil {
+			t.Fatalf("missed-call clock %+v", c)
+		}
+	})
+}

@@ -1,0 +1,55 @@
+package comms
+
+import (
+	"context"
+	"time"
+
+	"kefu/internal/apperr"
+	"kefu/internal/rates"
+	"kefu/internal/store"
+)
+
+// NoContact is an active customer with no communication record involving
+// our staff in a month (当月客户无沟通记录, SPEC §5.1).
+type NoContact struct {
+	CustomerID    string     `bun:"id" json:"customer_id"`
+	Code          string     `bun:"code" json:"code"`
+	Name          string     `bun:"name" json:"name"`
+	Class         string     `bun:"class" json:"class"`
+	OwnerID       *string    `bun:"owner_id" json:"owner_id"`
+	OwnerName     string     `bun:"owner_name" json:"owner_name"`
+	LastContactAt *time.Time `bun:"last_contact_at" json:"last_contact_at"`
+}
+
+// NoContactMonth lists, for month m, the active customers with no record
+// in which a staff member took part (one we sent, or one a staff member
+// is named on), by owning specialist. For the current month it is live:
+// the list shrinks as contacts are made. A specialist sees their own
+// customers.
+func (s *Service) NoContactMonth(ctx context.Context, m rates.Month, ownerID string) ([]NoContact, error) {
+	scope, ok := s.readScope(principal(ctx))
+	if !ok {
+		return nil, apperr.Forbidden("无权查看沟通记录")
+	}
+	if !m.IsValid() {
+		return nil, apperr.Invalid("month", "月份格式应为 YYYY-MM")
+	}
+	if scope != "" {
+		ownerID = scope
+	}
+	from := store.Time(m.First().In(s.loc))
+	to := store.Time(m.Next().First().In(s.loc))
+	q := `SELECT c.id, c.code, c.name, c.class, c.owner_id, COALESCE(o.name, '') AS owner_name,
+		(SELECT MAX(x.occurred_at) FROM communications x WHERE x.customer_id = c.id AND (x.staff_id IS NOT NULL OR x.direction = 'out')) AS last_contact_at
+		FROM customers c LEFT JOIN staff o ON o.id = c.owner_id
+		WHERE c.status = 'active' AND NOT EXISTS (SELECT 1 FROM communications m WHERE m.customer_id = c.id
+			AND m.occurred_at >= ? AND m.occurred_at < ? AND (m.staff_id IS NOT NULL OR m.direction = 'out'))`
+	args := []any{from, to}
+	if ownerID != "" {
+		q += " AND c.owner_id = ?"
+		args = append(args, ownerID)
+	}
+	out := []NoContact{}
+	err := s.db.R().NewRaw(q+" ORDER BY o.name, c.name, c.id", args...).Scan(ctx, &out)
+	return out, err
+}

@@ -1,0 +1,109 @@
+package comms
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/notify"
+	"kefu/internal/store"
+)
+
+// Sweeper turns running response clocks into notifications as time
+// passes: near-breach (e.g. 2 minutes into a 3-minute WeChat clock) and
+// breach, for the responsible specialist. A breach also re-derives the
+// clock's conversation, so its event is recorded as soon as it happens
+// and not only when the next record arrives. Run it every second; each
+// run is one indexed query when nothing is due.
+type Sweeper struct {
+	s    *Service
+	mu   sync.Mutex
+	near map[string]bool // clocks already notified as near, in this process
+}
+
+// NewSweeper returns a sweeper for the service.
+func (s *Service) NewSweeper() *Sweeper { return &Sweeper{s: s, near: map[string]bool{}} }
+
+// SweepCounts says what a sweep did.
+type SweepCounts struct {
+	Near     int `json:"near"`
+	Breached int `json:"breached"`
+}
+
+// Sweep handles every running clock whose near-breach time or deadline
+// has come.
+func (w *Sweeper) Sweep(ctx context.Context) (SweepCounts, error) {
+	var n SweepCounts
+	s := w.s
+	now := store.Time(s.now())
+	var due []StoredClock
+	if err := s.db.R().NewSelect().Model(&due).
+		Where("state = 'running' AND (deadline < ? OR near_at <= ?)", now, now).
+		Order("deadline").Limit(1000).Scan(ctx); err != nil {
+		return n, err
+	}
+	var breached []string
+	var earliest time.Time
+	var notes []notify.Notification
+	w.mu.Lock()
+	for _, c := range due {
+		if c.Deadline.Before(now) {
+			breached = append(breached, c.Conversation)
+			if earliest.IsZero() || c.StartedAt.Before(earliest) {
+				earliest = c.StartedAt
+			}
+			if c.StaffID != nil {
+				notes = append(notes, notify.Notification{RecipientID: *c.StaffID, Kind: "response_breach", SubjectKind: "clock", SubjectID: c.Key,
+					Title: kindTitle(c.Kind) + "已超时", Body: fmt.Sprintf("%s 开始计时，期限 %s 已过。", c.StartedAt.In(s.loc).Format("01-02 15:04:05"),
+						c.Deadline.In(s.loc).Format("15:04:05")), Link: "/queue", DedupKey: "response_breach|" + c.Key})
+			}
+			n.Breached++
+			continue
+		}
+		if w.near[c.Key] || c.StaffID == nil {
+			continue
+		}
+		w.near[c.Key] = true
+		notes = append(notes, notify.Notification{RecipientID: *c.StaffID, Kind: "response_near", SubjectKind: "clock", SubjectID: c.Key,
+			Title: kindTitle(c.Kind) + "即将超时", Body: fmt.Sprintf("请在 %s 前回复。", c.Deadline.In(s.loc).Format("15:04:05")),
+			Link: "/queue", DedupKey: "response_near|" + c.Key})
+		n.Near++
+	}
+	if len(w.near) > 10000 {
+		w.near = map[string]bool{} // notices are deduplicated anyway
+	}
+	w.mu.Unlock()
+	if len(notes) > 0 {
+		if err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			for _, nt := range notes {
+				if _, err := notify.Add(ctx, tx, now, nt); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return n, err
+		}
+	}
+	if len(breached) > 0 {
+		if _, err := s.Recompute(ctx, earliest, now.Add(time.Second), breached...); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func kindTitle(kind string) string {
+	switch kind {
+	case "wechat_response":
+		return "微信消息"
+	case "missed_call":
+		return "未接来电回拨"
+	case "chat_response":
+		return "在线咨询"
+	}
+	return kind
+}
