@@ -333,10 +333,11 @@ func (s *session) checkForbiddenPage(path string) {
 func TestRoleWalkthrough(t *testing.T) {
 	e := browserEnv(t)
 	base := []string{"工作台", "客户", "档案维护"}
+	desk := slices.Concat(base, []string{"沟通记录"})            // comm.read
 	sales := []string{"合同", "续约台", "应收账款", "新需求/报价", "业务指标"} // contract.read
-	manager := slices.Concat(base, sales, []string{"孤儿客户", "导入", "设置"})
-	admin := slices.Concat(base, sales, []string{"孤儿客户", "财务", "导入", "设置"})
-	reader := slices.Concat(base, sales, []string{"设置"})
+	manager := slices.Concat(desk, sales, []string{"孤儿客户", "导入", "设置"})
+	admin := slices.Concat(desk, sales, []string{"孤儿客户", "财务", "导入", "设置"})
+	reader := slices.Concat(desk, sales, []string{"设置"})
 	noImport := slices.Concat(base, []string{"设置"})
 	settings := []string{"员工", "组织与区域", "工作日历"}
 	cases := []roleCase{
