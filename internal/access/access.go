@@ -58,14 +58,18 @@ const (
 	CommRead   Permission = "comm.read"
 	CommWrite  Permission = "comm.write"  // plus ownership of the customer, checked by the domain
 	CommIngest Permission = "comm.ingest" // machine feeds and file imports (PBX, WeChat archive)
+	// DeskManage is the manager's side of the service desk: SLA and
+	// callback policies, the quarterly re-callback sample, complaint
+	// analysis, flags on unregistered requests.
+	DeskManage Permission = "desk.manage"
 )
 
 // grants maps each role to its permissions.
 var grants = map[Role][]Permission{
 	Admin: {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport,
-		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest},
+		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage},
 	CSManager: {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport,
-		CommRead, CommWrite, CommIngest},
+		CommRead, CommWrite, CommIngest, DeskManage},
 	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite},
 	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead},
 	MaintSupervisor: {StaffRead, CustomerRead},
