@@ -23,6 +23,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/blob"
 	"kefu/internal/sla"
 	"kefu/internal/store"
 	"kefu/internal/tabular"
@@ -46,6 +47,7 @@ type Service struct {
 	specialistReadAll bool
 	owners            OwnerHistory
 	policy            sla.Policy
+	blobs             blob.Store
 }
 
 // Options configure the service.
@@ -55,6 +57,8 @@ type Options struct {
 	// Owners tells who owned a customer when (the responsible person of a
 	// response clock); nil leaves clocks without one.
 	Owners OwnerHistory
+	// Blobs stages uploaded import files.
+	Blobs blob.Store
 }
 
 // NewService returns the service.
@@ -65,7 +69,7 @@ func NewService(db *store.DB, now func() time.Time, opts Options) *Service {
 	}
 	// SPEC §5.1: both targets run 24x7 by default (the seed says 随时关注
 	// for WeChat groups and gives no hours for calls).
-	return &Service{db: db, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, owners: opts.Owners, policy: sla.DefaultPolicy()}
+	return &Service{db: db, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, owners: opts.Owners, policy: sla.DefaultPolicy(), blobs: opts.Blobs}
 }
 
 // Record is one communication record.

@@ -95,18 +95,26 @@ func (s *Service) Ingest(ctx context.Context, ins []Input, source string) ([]Res
 	if source != SourceAPI && source != SourceImport {
 		source = SourceAPI
 	}
+	if len(ins) > maxBatch {
+		return nil, apperr.Invalid("records", fmt.Sprintf("一次最多 %d 条", maxBatch))
+	}
 	return s.ingest(ctx, ins, source)
 }
 
-// maxBatch bounds one batch.
+// maxBatch bounds one batch sent to the API.
 const maxBatch = 10000
 
+// errDryRun rolls back a dry run.
+var errDryRun = errors.New("dry run")
+
 func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
+	return s.ingestWith(ctx, ins, source, false)
+}
+
+// ingestWith stores a batch, or with dry only reports what it would do.
+func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dry bool) ([]Result, error) {
 	if len(ins) == 0 {
 		return nil, apperr.Invalid("records", "没有沟通记录")
-	}
-	if len(ins) > maxBatch {
-		return nil, apperr.Invalid("records", fmt.Sprintf("一次最多 %d 条", maxBatch))
 	}
 	p := principal(ctx)
 	now := s.now()
@@ -194,6 +202,9 @@ func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Res
 		if len(bad) > 0 {
 			return &BatchError{Items: bad}
 		}
+		if dry {
+			return errDryRun
+		}
 		if err := insertChunks(ctx, tx, rows); err != nil {
 			if store.IsUniqueViolation(err) {
 				return apperr.Conflict("external_id", "外部编号已被同时提交，请重试")
@@ -226,6 +237,9 @@ func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Res
 		}
 		return nil
 	})
+	if dry && errors.Is(err, errDryRun) {
+		return results, nil
+	}
 	if err != nil {
 		var be *BatchError
 		if errors.As(err, &be) {
