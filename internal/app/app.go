@@ -24,7 +24,9 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/tickets"
 	"kefu/internal/web"
+	"kefu/internal/wecom"
 	"kefu/internal/workcal"
 )
 
@@ -45,6 +47,7 @@ type App struct {
 	Customers    *customers.Service
 	Contracts    *contracts.Service
 	Comms        *comms.Service
+	Tickets      *tickets.Service
 	Notify       *notify.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server
@@ -193,7 +196,11 @@ func (a *App) runReminders(ctx context.Context) {
 // breach notices (and breach events) every second until ctx ends.
 func (a *App) runClockSweeper(ctx context.Context) {
 	sys := access.With(ctx, access.System())
-	sw := a.Comms.NewSweeper()
+	var robot comms.Pusher
+	if a.cfg.WeComWebhook != "" {
+		robot = wecom.New(a.cfg.WeComWebhook, nil)
+	}
+	sw := a.Comms.NewSweeper(robot)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {

@@ -19,13 +19,22 @@ import (
 // and not only when the next record arrives. Run it every second; each
 // run is one indexed query when nothing is due.
 type Sweeper struct {
-	s    *Service
-	mu   sync.Mutex
-	near map[string]bool // clocks already notified as near, in this process
+	s      *Service
+	pusher Pusher
+	mu     sync.Mutex
+	near   map[string]bool // clocks already notified as near, in this process
 }
 
-// NewSweeper returns a sweeper for the service.
-func (s *Service) NewSweeper() *Sweeper { return &Sweeper{s: s, near: map[string]bool{}} }
+// Pusher sends a notice to the team's group chat (a WeCom group robot).
+type Pusher interface {
+	Push(ctx context.Context, text string, mentionMobiles ...string) error
+}
+
+// NewSweeper returns a sweeper for the service; pusher (may be nil) also
+// gets each notice, mentioning the responsible person's mobile.
+func (s *Service) NewSweeper(pusher Pusher) *Sweeper {
+	return &Sweeper{s: s, pusher: pusher, near: map[string]bool{}}
+}
 
 // SweepCounts says what a sweep did.
 type SweepCounts struct {
@@ -76,11 +85,17 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepCounts, error) {
 		w.near = map[string]bool{} // notices are deduplicated anyway
 	}
 	w.mu.Unlock()
+	var fresh []notify.Notification
 	if len(notes) > 0 {
 		if err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			fresh = fresh[:0]
 			for _, nt := range notes {
-				if _, err := notify.Add(ctx, tx, now, nt); err != nil {
+				added, err := notify.Add(ctx, tx, now, nt)
+				if err != nil {
 					return err
+				}
+				if added {
+					fresh = append(fresh, nt)
 				}
 			}
 			return nil
@@ -88,12 +103,29 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepCounts, error) {
 			return n, err
 		}
 	}
+	var pushErr error
+	if w.pusher != nil {
+		for _, nt := range fresh {
+			var who struct {
+				Name  string `bun:"name"`
+				Phone string `bun:"phone"`
+			}
+			_ = s.db.R().NewSelect().Table("staff").Column("name", "phone").Where("id = ?", nt.RecipientID).Scan(ctx, &who)
+			var mention []string
+			if who.Phone != "" {
+				mention = []string{who.Phone}
+			}
+			if err := w.pusher.Push(ctx, fmt.Sprintf("【kefu】%s：%s。%s", who.Name, nt.Title, nt.Body), mention...); err != nil && pushErr == nil {
+				pushErr = fmt.Errorf("comms: group robot: %w", err)
+			}
+		}
+	}
 	if len(breached) > 0 {
 		if _, err := s.Recompute(ctx, earliest, now.Add(time.Second), breached...); err != nil {
 			return n, err
 		}
 	}
-	return n, nil
+	return n, pushErr
 }
 
 func kindTitle(kind string) string {

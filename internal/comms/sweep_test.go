@@ -2,6 +2,7 @@ package comms_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,8 @@ func TestSweeperNearAndBreach(t *testing.T) {
 			OccurredAt: now.Format(time.RFC3339), Conversation: "wxg-001"}}, comms.SourceAPI); err != nil {
 			t.Fatal(err)
 		}
-		sw := svc.NewSweeper()
+		robot := &fakeRobot{}
+		sw := svc.NewSweeper(robot)
 		ns := notify.NewService(db, clock)
 		step := func(at time.Duration) comms.SweepCounts {
 			t.Helper()
@@ -57,6 +59,9 @@ func TestSweeperNearAndBreach(t *testing.T) {
 		if err != nil || len(list) != 2 {
 			t.Fatalf("spec1 notifications %+v %v", list, err)
 		}
+		if len(robot.texts) != 2 || !strings.Contains(robot.texts[0], "即将超时") || !strings.Contains(robot.texts[1], "已超时") {
+			t.Fatalf("group robot got %q", robot.texts)
+		}
 		var events int
 		if err := db.R().NewRaw("SELECT COUNT(*) FROM events WHERE type = 'wechat_timeout' AND withdrawn_at IS NULL").Scan(context.Background(), &events); err != nil {
 			t.Fatal(err)
@@ -65,4 +70,11 @@ func TestSweeperNearAndBreach(t *testing.T) {
 			t.Fatalf("%d breach events", events)
 		}
 	})
+}
+
+type fakeRobot struct{ texts []string }
+
+func (f *fakeRobot) Push(_ context.Context, text string, _ ...string) error {
+	f.texts = append(f.texts, text)
+	return nil
 }

@@ -31,6 +31,9 @@ type Config struct {
 	// SpecialistReadAll lets specialists read customers they do not own
 	// (KEFU_SPECIALIST_READ_ALL, default true); they edit only their own.
 	SpecialistReadAll bool
+	// WeComWebhook is a WeCom group robot's webhook URL
+	// (KEFU_WECOM_WEBHOOK); near-breach and breach notices go there too.
+	WeComWebhook string
 }
 
 // Default returns the configuration used when nothing is set.
@@ -92,6 +95,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	boolean("KEFU_DEMO", &c.Demo)
 	boolean("KEFU_SPECIALIST_READ_ALL", &c.SpecialistReadAll)
 	str("KEFU_LOG_LEVEL", &c.LogLevel)
+	str("KEFU_WECOM_WEBHOOK", &c.WeComWebhook)
 	if v := getenv("KEFU_MAX_UPLOAD_MB"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		// Bounded so that n << 20 cannot overflow into a zero or negative limit.
@@ -152,6 +156,11 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.BaseURL); err != nil || u.Host == "" {
 		errs = append(errs, fmt.Errorf("KEFU_BASE_URL: %q is not an absolute URL", c.BaseURL))
 	}
+	if c.WeComWebhook != "" {
+		if u, err := url.Parse(c.WeComWebhook); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, errors.New("KEFU_WECOM_WEBHOOK: not an http(s) URL"))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -171,5 +180,5 @@ func (c Config) Redacted() []any {
 	}
 	return []any{"addr", c.Addr, "db", db, "data", c.DataDir, "base_url", c.BaseURL, "tz", c.TimeZone,
 		"cookie_secure", c.CookieSecure, "session_idle", c.SessionIdle, "session_max", c.SessionMax,
-		"sqlite_sync", c.SQLiteSync, "demo", c.Demo, "specialist_read_all", c.SpecialistReadAll}
+		"sqlite_sync", c.SQLiteSync, "demo", c.Demo, "specialist_read_all", c.SpecialistReadAll, "wecom_webhook", c.WeComWebhook != ""}
 }
