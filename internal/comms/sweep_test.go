@@ -78,3 +78,45 @@ func (f *fakeRobot) Push(_ context.Context, text string, _ ...string) error {
 	f.texts = append(f.texts, text)
 	return nil
 }
+
+// The queue lists the open clocks soonest first with seconds left, near
+// and breached ones marked; a reply takes a conversation off it.
+func TestQueue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		cur := now
+		svc := comms.NewService(db, func() time.Time { return cur }, comms.Options{Location: shanghai, Owners: e.cust})
+		if _, err := svc.Ingest(e.info, []comms.Input{
+			{ExternalID: "q1", Channel: "wechat_group", Direction: "in", OccurredAt: now.Add(-150 * time.Second).Format(time.RFC3339), Conversation: "wxg-001", Summary: "空调不制冷"},
+			{ExternalID: "q2", Channel: "phone_missed", OccurredAt: now.Add(-5 * time.Minute).Format(time.RFC3339), Counterpart: "13800000001"},
+			{ExternalID: "q3", Channel: "phone_missed", OccurredAt: now.Add(-time.Minute).Format(time.RFC3339), Counterpart: "01066668888"},
+		}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		q, err := svc.Queue(e.spec1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) != 3 || q[0].Kind != "wechat_response" || q[0].SecondsLeft != 30 || !q[0].Near || q[0].Summary != "空调不制冷" ||
+			q[1].SecondsLeft != 25*60 || q[1].CustomerName != "国贸物业" || q[2].CustomerID != nil {
+			t.Fatalf("queue %+v", q)
+		}
+		if q2, _ := svc.Queue(e.spec2, ""); len(q2) != 1 || q2[0].CustomerID != nil {
+			t.Fatalf("spec2's queue: %+v", q2)
+		}
+		cur = now.Add(45 * time.Second)
+		if q, _ = svc.Queue(e.mgr, ""); q[0].SecondsLeft != -15 || q[0].State != "breached" {
+			t.Fatalf("after the deadline: %+v", q[0])
+		}
+		if _, err := svc.Ingest(e.info, []comms.Input{{ExternalID: "q4", Channel: "wechat_group", Direction: "out",
+			OccurredAt: cur.Format(time.RFC3339), Conversation: "wxg-001", StaffLogin: "spec1"}}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ = svc.Queue(e.mgr, ""); len(q) != 2 {
+			t.Fatalf("after the reply: %+v", q)
+		}
+		if _, err := svc.Queue(e.tech, ""); err == nil {
+			t.Fatal("a technician reads the queue")
+		}
+	})
+}
