@@ -25,9 +25,11 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
+	"kefu/internal/tickets"
 )
 
 // Deps are the services Load works through.
@@ -37,6 +39,9 @@ type Deps struct {
 	Customers *customers.Service
 	// Contracts, when set, also gets contracts, payments and quotes.
 	Contracts *contracts.Service
+	// Comms and Tickets, when set, get a day of service-desk traffic.
+	Comms   *comms.Service
+	Tickets *tickets.Service
 	// Now is the clock (default time.Now); it must be the clock the
 	// services were built with.
 	Now func() time.Time
@@ -89,6 +94,8 @@ type Summary struct {
 	Payments        int `json:"payments"`
 	RenewalContacts int `json:"renewal_contacts"`
 	Needs           int `json:"needs"`
+	Communications  int `json:"communications"`
+	Tickets         int `json:"tickets"`
 
 	Logins []Login `json:"logins"`
 }
@@ -143,6 +150,7 @@ func Load(ctx context.Context, d Deps) (*Summary, error) {
 		{"recent changes", l.recentChanges},
 		{"staff departure", l.salesLeaves},
 		{"contracts and money", l.loadContracts},
+		{"service desk", l.loadDesk},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"kefu/internal/auth"
 	"kefu/internal/blob"
 	"kefu/internal/calendar"
+	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/demo"
@@ -21,6 +22,7 @@ import (
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 	"kefu/internal/tabular"
+	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
 
@@ -41,6 +43,7 @@ func deps(t *testing.T, db *store.DB) demo.Deps {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
+	custSvc := customers.NewService(db, blobs, now, customers.Options{Location: loc, SpecialistReadAll: true})
 	cal := workcal.NewService(db, now)
 	if _, err := cal.SeedIfEmpty(context.Background()); err != nil {
 		t.Fatal(err)
@@ -48,8 +51,10 @@ func deps(t *testing.T, db *store.DB) demo.Deps {
 	return demo.Deps{
 		Org:       org.NewService(db, now),
 		Auth:      auth.NewService(db, now),
-		Customers: customers.NewService(db, blobs, now, customers.Options{Location: loc, SpecialistReadAll: true}),
+		Customers: custSvc,
 		Contracts: contracts.NewService(db, cal, now, contracts.Options{Location: loc}),
+		Comms:     comms.NewService(db, now, comms.Options{Location: loc, Owners: custSvc}),
+		Tickets:   tickets.NewService(db, cal, now, tickets.Options{Location: loc}),
 		Now:       now,
 		Loc:       loc,
 	}
@@ -419,6 +424,49 @@ func TestLoadContracts(t *testing.T) {
 		}
 		if due == 0 {
 			t.Fatal("nothing was due last month in the demo")
+		}
+	})
+}
+
+// The demo's service desk has traffic for the pages: a live queue for the
+// 国贸 specialist, a breach event, unmatched records, tickets in several
+// states with a callback due.
+func TestLoadDesk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := deps(t, db)
+		sum, err := demo.Load(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Communications < 50 || sum.Tickets != 4 {
+			t.Fatalf("summary %+v", sum)
+		}
+		sys := access.With(context.Background(), access.System())
+		q, err := d.Comms.Queue(sys, "")
+		if err != nil || len(q) != 2 {
+			t.Fatalf("queue %+v %v", q, err)
+		}
+		un, _ := d.Comms.List(sys, comms.Filter{Unmatched: true})
+		if len(un.Items) != 1 {
+			for _, it := range un.Items {
+				t.Logf("unmatched %s %s %q", it.Channel, it.Counterpart, it.Conversation)
+			}
+			t.Fatalf("unmatched %d", len(un.Items))
+		}
+		var events int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM events WHERE type = 'wechat_timeout' AND staff_id IS NOT NULL").Scan(context.Background(), &events); err != nil {
+			t.Fatal(err)
+		}
+		if events == 0 {
+			t.Fatal("no WeChat timeout in the demo")
+		}
+		list, err := d.Tickets.List(sys, tickets.Filter{})
+		if err != nil || len(list) != 4 {
+			t.Fatalf("tickets %d %v", len(list), err)
+		}
+		cbs, err := d.Tickets.Callbacks(sys, tickets.CallbackFilter{})
+		if err != nil || len(cbs) == 0 {
+			t.Fatalf("callbacks %d %v", len(cbs), err)
 		}
 	})
 }

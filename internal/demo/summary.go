@@ -22,6 +22,9 @@ func (s *Summary) String() string {
 	if s.Contracts > 0 {
 		fmt.Fprintf(&b, "合同 %d · 回款 %d 笔 · 续约联系 %d · 老客户新需求 %d\n", s.Contracts, s.Payments, s.RenewalContacts, s.Needs)
 	}
+	if s.Communications > 0 {
+		fmt.Fprintf(&b, "沟通记录 %d 条 · 工单 %d\n", s.Communications, s.Tickets)
+	}
 	b.WriteString("\n")
 
 	rows := [][]string{{"登录名", "姓名", "角色", "职务", "部门 / 维修组", "说明"}}
