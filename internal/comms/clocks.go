@@ -109,7 +109,14 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 	}
 	n.Records = len(recs)
 	now := store.Time(s.now())
-	all := sla.Derive(recs, s.policy, now)
+	// SPEC §5.1: both targets run 24x7 by default (the seed says 随时关注
+	// for WeChat groups and gives no hours for calls); the manager may
+	// change them (Policy).
+	pol, err := s.slaPolicy(ctx)
+	if err != nil {
+		return n, err
+	}
+	all := sla.Derive(recs, pol, now)
 	var clocks []sla.Clock
 	customers := map[string]bool{}
 	for _, c := range all {

@@ -24,7 +24,6 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/blob"
-	"kefu/internal/sla"
 	"kefu/internal/store"
 	"kefu/internal/tabular"
 )
@@ -46,7 +45,7 @@ type Service struct {
 	loc               *time.Location
 	specialistReadAll bool
 	owners            OwnerHistory
-	policy            sla.Policy
+	cals              Calendars
 	blobs             blob.Store
 }
 
@@ -59,6 +58,9 @@ type Options struct {
 	Owners OwnerHistory
 	// Blobs stages uploaded import files.
 	Blobs blob.Store
+	// Calendars gives the work calendar for targets that count working
+	// time only.
+	Calendars Calendars
 }
 
 // NewService returns the service.
@@ -67,9 +69,7 @@ func NewService(db *store.DB, now func() time.Time, opts Options) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
-	// SPEC §5.1: both targets run 24x7 by default (the seed says 随时关注
-	// for WeChat groups and gives no hours for calls).
-	return &Service{db: db, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, owners: opts.Owners, policy: sla.DefaultPolicy(), blobs: opts.Blobs}
+	return &Service{db: db, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, owners: opts.Owners, cals: opts.Calendars, blobs: opts.Blobs}
 }
 
 // Record is one communication record.
