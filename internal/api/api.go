@@ -31,6 +31,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
 
@@ -43,6 +44,7 @@ type Deps struct {
 	Customers *customers.Service
 	Contracts *contracts.Service
 	Comms     *comms.Service
+	Tickets   *tickets.Service
 	Calendar  *workcal.Service
 	Notify    *notify.Service
 	Loc       *time.Location

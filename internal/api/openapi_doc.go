@@ -19,6 +19,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
+	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
 
@@ -176,6 +177,83 @@ var fieldDocs = map[string]string{
 	"installment_due":        "新增的分期即将到期提醒数 · due-soon reminders added",
 	"ReminderCounts.overdue": "新增的分期逾期提醒数 · overdue reminders added",
 	"quote_follow_up":        "新增的报价跟进提醒数 · quote follow-up reminders added",
+
+	// Tickets, complaints, callbacks.
+	"Ticket.number":                   "工单号 GD-YYYYMMDD-NNNN（按受理日编号）· the ticket number, per company day received",
+	"Ticket.received_at":              "受理时间 · when the request was received",
+	"TicketInput.received_at":         "受理时间，默认现在；补录历史时可为过去的时间，不能晚于现在 · when it was received, default now; past times migrate history, future ones are refused",
+	"caller":                          "未匹配客户时来电的号码或姓名 · the caller's number or name when no customer matches",
+	"first_owner_id":                  "首问责任人（受理人，至工单关闭前负责；默认登记人，只有客服经理可指定他人）· the first-contact owner (首问责任人), accountable until closed; default the caller, only managers name another",
+	"assignee_id":                     "处理人 · the assignee",
+	"urgency":                         "urgent 紧急 · normal 一般（默认）",
+	"promised_at":                     "解决方案期限 · the promised solution deadline",
+	"appointment_at":                  "预约上门时间 · the appointment time",
+	"repair_object":                   "报修对象 · what is to be repaired",
+	"model_spec":                      "型号规格 · model and specification",
+	"special_needs":                   "特殊需求 · special needs",
+	"incident_who":                    "投诉事件：何人 · the complaint's incident: who",
+	"incident_what":                   "投诉事件：何事 · the complaint's incident: what",
+	"incident_when":                   "投诉事件：何时 · the complaint's incident: when",
+	"demand":                          "客户诉求 · the customer's demand",
+	"Ticket.incomplete":               "登记不全：缺少该类型的登记要素 · the registration lacks fields its type requires (登记不全)",
+	"Ticket.missing":                  "缺少的登记要素（字段名）· the registration fields missing",
+	"escalation_level":                "当前升级层级 · the current escalation level",
+	"Ticket.resolved_at":              "解决时间（重新打开后为 null）· when it was resolved (null after a reopen)",
+	"Ticket.closed_at":                "关闭时间 · when it was closed",
+	"allowed_next":                    "现在可转为的状态 · the states the ticket may move to now",
+	"can_work":                        "调用者可否处理该工单 · whether the caller may change the ticket",
+	"ticketDetail.events":             "以该工单为证据的考核事件（合理的服务态度投诉）· appraisal events citing the ticket (justified attitude complaints)",
+	"Transition.from":                 "原状态（登记时为空）· the status before (empty for the registration)",
+	"Transition.reopen":               "重新打开 · the change reopened the ticket",
+	"Transition.at":                   "变更时间（补录时为过去的时间）· when it changed (a past time when migrated)",
+	"Transition.recorded_at":          "实际记录时间 · when the change was recorded",
+	"TransitionInput.at":              "变更时间，默认现在；补录历史时不早于上一次状态变更，不晚于现在 · when it changed, default now; for history not before the previous transition, never in the future",
+	"TransitionInput.note":            "说明（重新打开时必填）· a note (required to reopen)",
+	"reopenInput.reason":              "重新打开的原因（必填）· why the ticket is reopened (required)",
+	"reopenInput.at":                  "重新打开的时间，默认现在 · when it was reopened, default now",
+	"to_staff_id":                     "升级给的员工 id · the staff member escalated to",
+	"to_text":                         "升级给的部门或人员（文字）· the department or person escalated to, as text",
+	"Complaint.against_staff_id":      "被投诉的员工 id · the staff member complained about",
+	"ComplaintInput.against_staff_id": "被投诉的员工 id · the staff member complained about",
+	"against_text":                    "被投诉的对象（非本公司员工或未确定时的文字）· who is complained about, as text",
+	"justified":                       "是否合理（客服经理判定）：yes 合理、no 不合理、undecided 待定 · judged by a manager",
+	"ComplaintInput.reason":           "判定理由：成为考核事件或撤销事件的原因 · why it was judged so: the appraisal event's reason, or the reason of its withdrawal",
+	"root_cause":                      "问题原因（原因不清不放过）· the root cause",
+	"responsibility":                  "责任（责任不清不放过）· who is responsible",
+	"corrective_action":               "纠正措施（问题未解决不放过）· the corrective action",
+	"preventive_action":               "预防措施 · the preventive action",
+	"escalated_to":                    "重大投诉升级给的客服经理 · the manager a major complaint went to",
+	"reply_due_at":                    "重大投诉回复期限 · when a major complaint must be answered by",
+	"reply_note":                      "经理的回复 · the manager's reply",
+	"Complaint.event_id":              "生效中的 attitude_complaint 考核事件 · the attitude_complaint event in force",
+	"Event.reason":                    "标记原因 · why the event was flagged",
+	"withdrawn_at":                    "撤销时间；生效中为 null · when it was withdrawn; null while in force",
+	"withdraw_reason":                 "撤销原因 · why it was withdrawn",
+	"Callback.staff_id":               "负责回访的员工：解决时客户的分管客服，无则首问责任人 · charged with the callback: the customer's owner when resolved, else the first-contact owner",
+	"Callback.resolved_at":            "工单解决时间 · when the ticket was resolved",
+	"Callback.due_at":                 "回访期限（最后一天结束时）· the deadline (the end of the last allowed day)",
+	"Callback.done_at":                "回访时间；未回访为 null · when the callback was made; null while open",
+	"Callback.cancelled_at":           "取消时间（工单重新打开）· when it was cancelled (the ticket was reopened)",
+	"satisfaction":                    "满意度 1–5 · satisfaction 1–5",
+	"CallbackInput.at":                "回访时间，默认现在；不早于解决时间，不晚于现在 · when the call was made, default now; not before the resolution, never in the future",
+	"CallbackInput.communication_id":  "回访电话的沟通记录 id（可选）· the communication record of the call (optional)",
+	"ResampleInput.at":                "抽查回访时间，默认现在 · when the manager called, default now",
+	"callbackRate.num":                "按期完成的回访数 · callbacks done by their deadline",
+	"callbackRate.den":                "应回访数（期限已过或已登记）· callbacks due (deadline passed, or done)",
+	"callbackRate.percent":            "回访率，两位小数，如 \"87.50%\"；nothing_due 时为 \"100.00%\" · the rate with two decimals; \"100.00%\" when nothing is due",
+	"callbackRate.nothing_due":        "本月无应回访（den 为 0），按 100% 计 · nothing was due (den 0): counts as 100%",
+	"callbackRate.late":               "逾期登记的回访数 · callbacks recorded after the deadline",
+	"callbackRate.missed":             "逾期未登记的回访数 · callbacks past the deadline and not recorded",
+	"callbackRate.pending":            "本月尚未到期、未登记的回访数（不计入）· callbacks not yet due nor done (not counted)",
+	"callbackRates.month":             "月份 YYYY-MM · the month",
+	"ResampleSet.done":                "已登记的抽查数 · re-calls recorded",
+	"ResampleSet.pending":             "待抽查数 · re-calls still to make",
+	"Count.justified":                 "其中合理的 · of which justified",
+	"Count.major":                     "其中重大的 · of which major",
+	"repair_callback_working_days":    "报修解决后几个工作日内回访（1–30）· working days to call back a resolved repair (1–30)",
+	"complaint_callback_days":         "投诉解决后几天内回访（1–30）· days to call back a resolved complaint (1–30)",
+	"major_reply_working_days":        "重大投诉自受理起几个工作日内回复（1–10）· working days from receipt to answer a major complaint (1–10)",
+	"resample_percent":                "经理每季度抽查回访的比例（1–100）· the share of callbacks the manager re-calls each quarter (1–100)",
 }
 
 const (
@@ -226,7 +304,23 @@ var fieldEnums = map[string][]string{
 	"Need.status":            needStatuses,
 	"needClose.outcome":      needOutcomes,
 	"renewalRateRow.outcome": renewalOutcomeNames,
+
+	"Ticket.type": tickets.Types, "TicketInput.type": tickets.Types, "CallbackView.type": tickets.Types,
+	"Ticket.status": tickets.Statuses, "TransitionInput.to": tickets.Statuses, "Transition.to": tickets.Statuses,
+	"Transition.from": append([]string{""}, tickets.Statuses...),
+	"Ticket.channel":  tickets.Channels, "TicketInput.channel": tickets.Channels,
+	"Ticket.urgency": ticketUrgencies, "TicketInput.urgency": ticketUrgencies,
+	"Ticket.escalation_level": tickets.Levels, "Escalation.from_level": tickets.Levels, "Escalation.to_level": tickets.Levels,
+	"EscalationInput.to_level": tickets.Levels[1:],
+	"Complaint.nature":         tickets.Natures, "ComplaintInput.nature": tickets.Natures,
+	"Complaint.severity": tickets.Severities, "ComplaintInput.severity": tickets.Severities,
+	"Complaint.justified": tickets.Judgements, "ComplaintInput.justified": tickets.Judgements,
+	"Callback.kind": {tickets.TypeRepair, tickets.TypeComplaint},
+	"Event.type":    {tickets.EventAttitudeComplaint},
 }
+
+// ticketUrgencies are the urgencies of a ticket: 紧急 / 一般.
+var ticketUrgencies = []string{"urgent", "normal"}
 
 // renewalOutcomeNames are the stored renewal outcomes.
 var renewalOutcomeNames = []string{"pending", "renewed", "lost"}
@@ -281,6 +375,18 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[contracts.CommunicationInput](): {"channel", "summary"},
 	reflect.TypeFor[needClose]():                    {"version", "outcome"},
 	reflect.TypeFor[contractImportApply]():          {},
+
+	reflect.TypeFor[tickets.TicketInput](): {"type", "channel"},
+	reflect.TypeFor[ticketUpdate]():        {"version"},
+	reflect.TypeFor[transitionInput]():     {"version", "to"},
+	reflect.TypeFor[reopenInput]():         {"version", "reason"},
+	reflect.TypeFor[escalationInput]():     {"version", "to_level"},
+	reflect.TypeFor[ticketLink]():          {"communication_id"},
+	reflect.TypeFor[complaintUpdate]():     {"version"},
+	reflect.TypeFor[complaintReply]():      {"version", "note"},
+	reflect.TypeFor[callbackRecord]():      {"version", "result", "satisfaction"},
+	reflect.TypeFor[resampleRecord]():      {"version", "result", "satisfaction"},
+	reflect.TypeFor[ticketsPolicyInput]():  {},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
@@ -321,6 +427,25 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[comms.ItemError]():          "CommunicationItemError",
 	reflect.TypeFor[ingestResponse]():           "CommunicationIngest",
 	reflect.TypeFor[matchInput]():               "CommunicationMatch",
+
+	reflect.TypeFor[tickets.View]():                "TicketView",
+	reflect.TypeFor[tickets.Transition]():          "TicketTransition",
+	reflect.TypeFor[tickets.Escalation]():          "TicketEscalation",
+	reflect.TypeFor[tickets.Complaint]():           "TicketComplaint",
+	reflect.TypeFor[tickets.LinkedCommunication](): "TicketCommunication",
+	reflect.TypeFor[tickets.Event]():               "TicketEvent",
+	reflect.TypeFor[tickets.Count]():               "ComplaintCount",
+	reflect.TypeFor[tickets.Policy]():              "TicketsPolicy",
+	reflect.TypeFor[tickets.CallbackFact]():        "CallbackRateRow",
+	reflect.TypeFor[ticketsPolicyInput]():          "TicketsPolicyInput",
+	reflect.TypeFor[transitionInput]():             "TicketTransitionInput",
+	reflect.TypeFor[reopenInput]():                 "TicketReopen",
+	reflect.TypeFor[escalationInput]():             "TicketEscalationInput",
+	reflect.TypeFor[ticketLink]():                  "TicketCommunicationLink",
+	reflect.TypeFor[complaintUpdate]():             "ComplaintUpdate",
+	reflect.TypeFor[complaintReply]():              "ComplaintReply",
+	reflect.TypeFor[callbackRecord]():              "CallbackRecord",
+	reflect.TypeFor[resampleRecord]():              "ResampleRecord",
 }
 
 var tagDocs = []struct{ name, zh, en string }{
@@ -341,6 +466,9 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"rates", "续约率与回款率", "Renewal and collection rates"},
 	{"notifications", "站内通知与提醒", "In-app notifications and reminders"},
 	{"communications", "沟通记录（微信、电话、来访……）", "Communication records (WeChat, calls, visits, …)"},
+	{"tickets", "工单：登记、状态、升级、关联沟通记录", "Tickets: registration, lifecycle, escalation, linked communication records"},
+	{"complaints", "投诉：三不放过、重大投诉回复、季度分析", "Complaints: the three nots, replies to major complaints, quarterly analysis"},
+	{"callbacks", "回访、回访率、经理季度抽查与规则", "Callbacks, callback rates, the manager's quarterly re-call sample and the policy"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},
@@ -351,10 +479,12 @@ var pathParamRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
 
 // pathParamDocs describe the path wildcards by name.
 var pathParamDocs = map[string][2]string{
-	"id":   {"记录 id", "record id"},
-	"key":  {"预览返回的暂存文件 key", "the staged file's key from the dry run"},
-	"kind": {"导入内容：" + strings.Join(importKinds(), "、"), "what is imported: " + strings.Join(importKinds(), ", ")},
-	"day":  {"日期 YYYY-MM-DD", "date YYYY-MM-DD"},
+	"id":      {"记录 id", "record id"},
+	"key":     {"预览返回的暂存文件 key", "the staged file's key from the dry run"},
+	"kind":    {"导入内容：" + strings.Join(importKinds(), "、"), "what is imported: " + strings.Join(importKinds(), ", ")},
+	"day":     {"日期 YYYY-MM-DD", "date YYYY-MM-DD"},
+	"comm":    {"沟通记录 id", "communication record id"},
+	"quarter": {"季度，如 2026Q1", "quarter such as 2026Q1"},
 }
 
 // OpenAPI returns the OpenAPI 3.1 document of the API as indented JSON.

@@ -11,6 +11,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
 
@@ -395,6 +396,119 @@ func (s *Server) table() []route {
 		{Pattern: "POST /api/v1/communications/{id}/match", Perm: access.CommWrite, Handle: s.matchCommunication,
 			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{}}},
 
+		// Tickets (工单).
+		{Pattern: "GET /api/v1/tickets", Perm: access.CommRead, Handle: s.listTickets,
+			Doc: op{Tag: "tickets", Zh: "工单列表（open=true 时紧急与期限早的在前，否则新到旧）", En: "List tickets (with open=true urgent and earliest deadline first, else newest first)",
+				Resp: tickets.View{}, Shape: shapeList, Desc: "limit/offset 分页。客服专员在不可查看全部客户时只看到本人分管客户、本人首问或被指派的工单。 " +
+					"Paged with limit and offset. A specialist without read-all sees only the tickets of their own customers and those they are first-contact owner or assignee of.",
+				Query: []param{
+					{Name: "status", Zh: "状态", En: "status", Enum: tickets.Statuses},
+					{Name: "type", Zh: "类型", En: "type", Enum: tickets.Types},
+					{Name: "customer_id", Zh: "客户 id", En: "customer id"},
+					{Name: "staff_id", Zh: "员工 id：其首问、被指派或分管客户的工单", En: "staff id: tickets they are first-contact owner or assignee of, or whose customer they own"},
+					{Name: "open", Type: "boolean", Zh: "仅未解决（非 resolved、callback_done、closed）", En: "only open tickets (not resolved, callback_done or closed)"},
+					{Name: "incomplete", Type: "boolean", Zh: "仅登记不全", En: "only incomplete registrations (登记不全)"},
+					{Name: "q", Zh: "工单号、描述、客户名称或来电号码包含", En: "number, description, customer name or caller contains"},
+					{Name: "from", Zh: "受理时间起：日期 YYYY-MM-DD（公司时区）或 RFC 3339 时间", En: "received from: a date (company time zone) or an RFC 3339 time"},
+					{Name: "to", Zh: "受理时间止：日期（含当天）或 RFC 3339 时间（不含）", En: "received to: a date (inclusive) or an RFC 3339 time (exclusive)"},
+					qLimit(100, 500),
+					{Name: "offset", Type: "integer", Zh: "跳过的条数", En: "rows to skip", Default: 0, Min: 0, Max: 1_000_000},
+				}}},
+		{Pattern: "POST /api/v1/tickets", Perm: access.CommWrite, Handle: s.createTicket,
+			Doc: op{Tag: "tickets", Zh: "登记工单", En: "Register a ticket", Body: tickets.TicketInput{}, Resp: ticketDetail{}, Status: http.StatusCreated,
+				Desc: "登记人为首问责任人（只有客服经理可指定他人）。缺少该类型登记要素的工单照样保存，incomplete=true，missing 列出缺少的字段（登记不全）；投诉工单同时建立投诉信息。 " +
+					"The caller becomes the first-contact owner (only managers name another). A ticket lacking its type's registration fields is saved with " +
+					"incomplete=true and the missing fields in missing; a complaint ticket gets its complaint part.\n\n" + ticketTimeNote}},
+		{Pattern: "GET /api/v1/tickets/{id}", Perm: access.CommRead, Handle: s.getTicket,
+			Doc: op{Tag: "tickets", Zh: "工单详情（状态变更、升级、投诉、回访、关联沟通记录、考核事件）", En: "Get a ticket with its transitions, escalations, complaint, callbacks, linked communication records and appraisal events",
+				Resp: ticketDetail{}, Desc: "allowed_next 为现在可转为的状态；can_work 表示调用者可否处理该工单；events 为以该工单为证据的考核事件（合理的服务态度投诉），撤销的带 withdrawn_at。 " +
+					"allowed_next lists the states the ticket may move to now; can_work tells whether the caller may change it; events are the appraisal " +
+					"events citing the ticket (justified attitude complaints), withdrawn ones with withdrawn_at."}},
+		{Pattern: "PUT /api/v1/tickets/{id}", Perm: access.CommWrite, Handle: s.updateTicket,
+			Doc: op{Tag: "tickets", Zh: "修改工单登记信息", En: "Update a ticket's registration", Body: ticketUpdate{}, Resp: ticketDetail{},
+				Desc: updateNote + " 重新计算登记是否齐全；类型只能在 new、acknowledged 时修改；更换首问责任人须客服经理；已关闭的工单须先重新打开。 " +
+					"Completeness is computed again; the type changes only while new or acknowledged; only managers change the first-contact owner; " +
+					"a closed ticket is reopened first.\n\n" + ticketTimeNote}},
+		{Pattern: "POST /api/v1/tickets/{id}/transitions", Perm: access.CommWrite, Handle: s.transitionTicket,
+			Doc: op{Tag: "tickets", Zh: "工单状态变更", En: "Move a ticket to another status", Body: transitionInput{}, Resp: ticketDetail{},
+				Desc: "new → acknowledged → in_progress ⇄ dispatched → resolved → callback_done → closed。不允许的变更返回 400（field=to），message 列出当前可转为的状态（详情的 allowed_next 同）。" +
+					"报修与投诉 resolved 时生成回访，登记回访（POST /callbacks/{id}）后自动转为 callback_done；其他类型从 resolved 直接 closed。" +
+					"投诉关闭前须判定是否合理并记录问题原因、责任和纠正措施（三不放过），否则返回 400（field=complaint）。从 resolved、callback_done、closed 转回 in_progress 即重新打开，须填写 note。 " +
+					"A forbidden move is 400 (field to) with a message naming the allowed next states (as allowed_next of the ticket does). Resolving a repair or " +
+					"complaint makes its callback due; recording the callback (POST /callbacks/{id}) moves it to callback_done; other types close straight from " +
+					"resolved. A complaint closes only when judged and with root cause, responsibility and corrective action (三不放过), else 400 (field complaint). " +
+					"Moving a resolved, called-back or closed ticket to in_progress reopens it and needs a note.\n\n" + ticketTimeNote}},
+		{Pattern: "POST /api/v1/tickets/{id}/reopen", Perm: access.CommWrite, Handle: s.reopenTicket,
+			Doc: op{Tag: "tickets", Zh: "重新打开工单（须说明原因）", En: "Reopen a ticket (with a reason)", Body: reopenInput{}, Resp: ticketDetail{},
+				Desc: "已解决、已回访或已关闭的工单转回 in_progress；未完成的回访随之取消。其他状态返回 400（field=status）。 " +
+					"A resolved, called-back or closed ticket goes back to in_progress and its pending callback is cancelled; any other status is 400 (field status).\n\n" + ticketTimeNote}},
+		{Pattern: "POST /api/v1/tickets/{id}/escalations", Perm: access.CommWrite, Handle: s.escalateTicket,
+			Doc: op{Tag: "tickets", Zh: "问题升级（客服专员 → 技术专员 → 技术部门）", En: "Escalate a ticket (specialist → technical specialist → technical department)",
+				Body: escalationInput{}, Resp: ticketDetail{},
+				Desc: "只能升级未解决的工单，每次升一级：to_level 须为下一级；to_staff_id（人员）或 to_text（如部门名称）至少填一项。首问责任人不变。 " +
+					"Only open tickets, one level at a time: to_level must be the next level; name a person (to_staff_id) or a department (to_text). " +
+					"The first-contact owner stays accountable."}},
+		{Pattern: "POST /api/v1/tickets/{id}/communications", Perm: access.CommWrite, Handle: s.linkTicketCommunication,
+			Doc: op{Tag: "tickets", Zh: "关联同一客户的沟通记录", En: "Link a communication record of the same customer", Body: ticketLink{}, Resp: ticketDetail{},
+				Desc: "已关联其他工单的记录返回 409。 A record linked to another ticket is 409."}},
+		{Pattern: "DELETE /api/v1/tickets/{id}/communications/{comm}", Perm: access.CommWrite, Handle: s.unlinkTicketCommunication,
+			Doc: op{Tag: "tickets", Zh: "取消关联沟通记录", En: "Unlink a communication record", Status: http.StatusNoContent}},
+		{Pattern: "PUT /api/v1/tickets/{id}/complaint", Perm: access.CommWrite, Handle: s.saveComplaint,
+			Doc: op{Tag: "complaints", Zh: "记录投诉信息（性质、对象、严重程度、是否合理、三不放过）", En: "Record a complaint (nature, against whom, severity, judgement, the three nots)",
+				Body: complaintUpdate{}, Resp: ticketDetail{},
+				Desc: "version 为工单的版本；省略的字段保持原值。是否合理（justified）由客服经理判定，不能判定针对自己的投诉。" +
+					"合理的服务态度投诉（nature=attitude、justified=yes、against_staff_id）为该员工生成考核事件 attitude_complaint，改判后撤销（reason 为原因）。" +
+					"改为重大（severity=major）即升级给客服经理，reply_due_at 为 1 个工作日（按规则）内回复的期限。 " +
+					"version is the ticket's; fields left out keep their values. Only a manager judges (justified), never a complaint about themselves. A justified " +
+					"attitude complaint against a staff member adds an attitude_complaint appraisal event for that person, withdrawn (with reason) when judged " +
+					"otherwise. Becoming major escalates it to the manager with reply_due_at, the policy's working days from receipt."}},
+		{Pattern: "POST /api/v1/tickets/{id}/complaint/reply", Perm: access.DeskManage, Handle: s.replyComplaint,
+			Doc: op{Tag: "complaints", Zh: "客服经理回复重大投诉", En: "The manager's reply to a major complaint", Body: complaintReply{}, Resp: ticketDetail{},
+				Desc: "只对重大投诉；已回复返回 409。version 为工单的版本。 Major complaints only; a second reply is 409. version is the ticket's."}},
+		{Pattern: "GET /api/v1/complaints/analysis", Perm: access.DeskManage, Handle: s.complaintAnalysis,
+			Doc: op{Tag: "complaints", Zh: "季度投诉分析（按性质、区域、被投诉人）", En: "Quarterly complaint analysis (by nature, region and person)", Resp: tickets.ComplaintAnalysis{},
+				Query: []param{{Name: "quarter", Zh: "季度，如 2026Q1（默认本季度）", En: "quarter such as 2026Q1 (default this quarter)"}}}},
+
+		// Callbacks (回访).
+		{Pattern: "GET /api/v1/callbacks", Perm: access.CommRead, Handle: s.listCallbacks,
+			Doc: op{Tag: "callbacks", Zh: "回访列表（按期限排序）", En: "Callbacks, by deadline", Resp: tickets.CallbackView{}, Shape: shapeList,
+				Desc: "报修解决后 3 个工作日内、投诉解决后 2 天内回访（按规则）。客服专员在不可查看全部客户时只看到本人负责的回访。 " +
+					"A resolved repair is called back within 3 working days, a complaint within 2 days (the policy's). A specialist without read-all sees only the callbacks charged to them.",
+				Query: []param{
+					{Name: "staff_id", Zh: "负责回访的员工 id", En: "the staff member charged"},
+					{Name: "open", Type: "boolean", Zh: "仅未完成（未登记且未取消）", En: "only open ones (neither done nor cancelled)"},
+					{Name: "due_to", Zh: "期限不晚于：日期 YYYY-MM-DD（含当天）或 RFC 3339 时间（之前）", En: "due by: a date (its deadline included) or before an RFC 3339 time"},
+					qLimit(100, 500),
+				}}},
+		{Pattern: "POST /api/v1/callbacks/{id}", Perm: access.CommWrite, Handle: s.recordCallback,
+			Doc: op{Tag: "callbacks", Zh: "登记回访结果（满意度 1–5）", En: "Record a callback (satisfaction 1–5)", Body: callbackRecord{}, Resp: tickets.Callback{},
+				Desc: "version 为回访的版本。已解决的工单随之转为 callback_done。at 默认现在，不早于解决时间。 " +
+					"version is the callback's. A resolved ticket moves to callback_done. at defaults to now and is not before the resolution.\n\n" + ticketTimeNote}},
+		{Pattern: "GET /api/v1/callbacks/rates", Perm: access.CommRead, Handle: s.callbackRates,
+			Doc: op{Tag: "callbacks", Zh: "回访率（按负责员工）", En: "Callback rates per staff member charged", Resp: callbackRates{},
+				Desc: "回访按最后期限所在日计入月份；期限已过或已登记的计入 den，按期登记的计入 num；late 为逾期登记，missed 为逾期未登记，pending 为本月尚未到期。客服专员只看到本人的回访率。 " +
+					"A callback counts in the month of its last allowed day; it is due (den) once its deadline passed or it was done, done on time (num) when " +
+					"recorded by the deadline; late ones were recorded after it, missed ones not at all; pending ones are not due yet. A specialist sees only their own.",
+				Query: []param{{Name: "month", Zh: "月份 YYYY-MM（默认本月）", En: "month YYYY-MM (default this month)"}}}},
+
+		// The manager's quarterly re-call sample.
+		{Pattern: "POST /api/v1/resamples/{quarter}", Perm: access.DeskManage, Handle: s.generateResample,
+			Doc: op{Tag: "callbacks", Zh: "生成季度回访抽查样本（经理）", En: "Draw the quarter's re-call sample (manager)", Resp: tickets.ResampleSet{},
+				Desc: "按规则比例（默认 20%）从该季度已完成的回访中抽取，样本可复现；已生成的样本保持不变并原样返回。 " +
+					"Draws the policy's share (default 20%) of the callbacks done in the quarter, reproducibly; once drawn the sample stands and is returned as it is."}},
+		{Pattern: "GET /api/v1/resamples/{quarter}", Perm: access.DeskManage, Handle: s.getResample,
+			Doc: op{Tag: "callbacks", Zh: "季度回访抽查样本及进度", En: "The quarter's re-call sample and its progress", Resp: tickets.ResampleSet{}}},
+		{Pattern: "POST /api/v1/resamples/items/{id}", Perm: access.DeskManage, Handle: s.recordResample,
+			Doc: op{Tag: "callbacks", Zh: "登记经理抽查回访结果", En: "Record the manager's re-call", Body: resampleRecord{}, Resp: tickets.Resample{},
+				Desc: "version 为样本条目的版本。 version is the sample item's.\n\n" + ticketTimeNote}},
+
+		{Pattern: "GET /api/v1/settings/tickets-policy", Perm: access.CommRead, Handle: s.ticketsPolicy,
+			Doc: op{Tag: "callbacks", Zh: "工单与回访规则（回访期限、重大投诉回复期限、抽查比例）", En: "Tickets policy: callback deadlines, major-complaint reply, re-call share",
+				Resp: tickets.Policy{}}},
+		{Pattern: "PUT /api/v1/settings/tickets-policy", Perm: access.DeskManage, Handle: s.saveTicketsPolicy,
+			Doc: op{Tag: "callbacks", Zh: "修改工单与回访规则（客服经理、管理员）", En: "Change the tickets policy (managers and admins)", Body: ticketsPolicyInput{}, Resp: tickets.Policy{},
+				Desc: "省略的字段保持原值；已生成的回访保持原期限。 Fields left out keep their stored values; callbacks already due keep their deadline."}},
+
 		{Pattern: "GET /api/v1/orphans", Perm: access.CustomerAssign, Handle: s.orphans,
 			Doc: op{Tag: "customers", Zh: "孤儿客户（销售负责人已离职）及其在执行合同与欠款", En: "Orphan customers (sales owner left) with their running contracts and money owed",
 				Resp: contracts.OrphanCustomer{}, Shape: shapeList,
@@ -488,6 +602,12 @@ const moneyNote = "金额（*_fen 字段，如 amount_fen）均为整数，单�
 
 // updateNote describes the update semantics shared by every PUT with a version.
 const updateNote = "须带上读取时的 version，版本过期返回 409；省略的字段保持原值。 Send the version you read (a stale version is 409); fields left out keep their stored values."
+
+// ticketTimeNote says how the explicit times of the service desk are read.
+const ticketTimeNote = "时间（received_at、at、promised_at、appointment_at）为 RFC 3339；不带时区的时间（2026-03-05 10:00:05）按公司时区理解。" +
+	"补录历史时可填写过去的时间（at 不早于上一次状态变更），不能晚于现在。 " +
+	"Times (received_at, at, promised_at, appointment_at) are RFC 3339; a time without a zone (2026-03-05 10:00:05) is read in the company's " +
+	"time zone. Past times migrate history (an at not before the previous transition); future times are refused."
 
 // contractImportNote describes the contract and payment imports.
 const contractImportNote = "流程同客户导入：dry_run=true 只预览（返回暂存文件 key，之后用 …/{key}/apply 导入同一文件），报告每行动作（create/unchanged）与错误（行、列、原因）；" +

@@ -18,6 +18,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/tickets"
 	"kefu/internal/web"
 	"kefu/internal/workcal"
 )
@@ -36,6 +37,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Notify = notify.NewService(a.db, a.now)
 	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll, Owners: a.Customers})
+	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -58,8 +60,8 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Calendar: a.Calendar,
-		Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets,
+		Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 
 	mux := http.NewServeMux()
