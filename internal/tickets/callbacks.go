@@ -268,7 +268,7 @@ type CallbackRate struct {
 	Late    int         `json:"late"`
 	Missed  int         `json:"missed"`
 	Pending int         `json:"pending"` // due later in the month, not done yet: not counted
-	Rows    []CallbackFact
+	Rows    []CallbackFact `json:"rows"`
 }
 
 // CallbackRates computes the callback rate of month m for every staff

@@ -81,7 +81,10 @@ func (in *TicketInput) normalise(t *Ticket, p *access.Principal, now time.Time, 
 	if in.FirstOwnerID == "" {
 		return apperr.Invalid("first_owner_id", "请指定首问责任人")
 	}
-	received := now
+	received := now.Truncate(time.Second)
+	if in.ReceivedAt == "" && !t.ReceivedAt.IsZero() {
+		received = t.ReceivedAt // an update that leaves it out keeps it
+	}
 	if in.ReceivedAt != "" {
 		at, err := parseTime(in.ReceivedAt, loc)
 		if err != nil {

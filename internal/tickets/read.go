@@ -89,6 +89,15 @@ func (s *Service) Get(ctx context.Context, id string) (*Detail, error) {
 	if d.Communications == nil {
 		d.Communications = []LinkedCommunication{}
 	}
+	if d.Transitions == nil {
+		d.Transitions = []Transition{}
+	}
+	if d.Escalations == nil {
+		d.Escalations = []Escalation{}
+	}
+	if d.Callbacks == nil {
+		d.Callbacks = []Callback{}
+	}
 	return d, nil
 }
 

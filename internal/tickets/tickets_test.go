@@ -220,8 +220,12 @@ func TestLifecycleEveryTransition(t *testing.T) {
 func TestReopenNeedsReasonAndCancelsCallback(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
+		// A dispatched ticket is not reopened (it is still open).
+		open := e.move(e.asSpec1, e.ticket(e.asSpec1, repair(e.a)), "acknowledged", "in_progress", "dispatched")
+		_, err := e.svc.Reopen(e.asSpec1, open.ID, open.Version, "x", "")
+		wantErr(t, err, apperr.KindInvalid, "status")
 		tk := e.move(e.asSpec1, e.ticket(e.asSpec1, repair(e.a)), "acknowledged", "in_progress", "resolved")
-		_, err := e.svc.Transition(e.asSpec1, tk.ID, tk.Version, tickets.TransitionInput{To: "in_progress"})
+		_, err = e.svc.Transition(e.asSpec1, tk.ID, tk.Version, tickets.TransitionInput{To: "in_progress"})
 		wantErr(t, err, apperr.KindInvalid, "note")
 		tk, err = e.svc.Reopen(e.asSpec1, tk.ID, tk.Version, "客户反映仍不制冷", "")
 		if err != nil {

@@ -233,6 +233,9 @@ type TransitionInput struct {
 	To   string `json:"to"`
 	Note string `json:"note"`
 	At   string `json:"at"`
+	// reopen: the caller asked to reopen; only a resolved, called-back
+	// or closed ticket can be.
+	reopen bool
 }
 
 var statusLabel = map[string]string{
@@ -264,7 +267,7 @@ func (s *Service) Transition(ctx context.Context, id string, version int64, in T
 // Reopen moves a resolved, called-back or closed ticket back to
 // in_progress with a reason.
 func (s *Service) Reopen(ctx context.Context, id string, version int64, reason, at string) (*Ticket, error) {
-	return s.Transition(ctx, id, version, TransitionInput{To: StatusInProgress, Note: reason, At: at})
+	return s.Transition(ctx, id, version, TransitionInput{To: StatusInProgress, Note: reason, At: at, reopen: true})
 }
 
 func (s *Service) transition(ctx context.Context, tx bun.Tx, p *access.Principal, t *Ticket, owner *string, in TransitionInput) (string, error) {
@@ -277,6 +280,9 @@ func (s *Service) transition(ctx context.Context, tx bun.Tx, p *access.Principal
 		return "", apperr.Invalid("to", "登记回访结果后工单自动转为 callback_done（已回访）")
 	}
 	reopen := IsReopen(t.Status, in.To)
+	if in.reopen && !reopen {
+		return "", apperr.Invalid("status", "只有已解决、已回访或已关闭的工单可以重新打开；当前状态："+t.Status+"（"+statusLabel[t.Status]+"）")
+	}
 	if reopen && in.Note == "" {
 		return "", apperr.Invalid("note", "重新打开工单须填写原因")
 	}
