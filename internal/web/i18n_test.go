@@ -16,6 +16,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/tickets"
 )
 
 func loadCatalogue(t *testing.T, lang string) map[string]string {
@@ -132,16 +133,29 @@ func TestDynamicKeysExist(t *testing.T) {
 		"contract.kind": contracts.Kinds, "contract.status": contracts.Statuses, "contract.service": contracts.ServiceTypes,
 		"contract.freq": contracts.Frequencies, "contract.cycle": contracts.EMCCycles, "contract.method": contracts.PaymentMethods,
 		"contract.channel": contracts.Channels, "receivables.bucket": contracts.Buckets,
-		"contract.outcome":   {"pending", "renewed", "lost"},
-		"contract.inst_kind": {"regular", "emc_fee"},
-		"contract.tag":       {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
-		"contract.direction": {"in", "out"},
-		"need.status":        needStatuses,
-		"comm.channel":       comms.Channels,
-		"comm.direction":     {"in", "out"},
-		"comm.source":        {comms.SourceUI, comms.SourceAPI, comms.SourceImport},
-		"comm.tag":           {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote, "callback", "satisfaction", "greeting", "complaint"},
-		"import.action":      {"create", "unchanged"},
+		"contract.outcome":    {"pending", "renewed", "lost"},
+		"contract.inst_kind":  {"regular", "emc_fee"},
+		"contract.tag":        {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
+		"contract.direction":  {"in", "out"},
+		"need.status":         needStatuses,
+		"comm.channel":        comms.Channels,
+		"comm.direction":      {"in", "out"},
+		"comm.source":         {comms.SourceUI, comms.SourceAPI, comms.SourceImport},
+		"comm.tag":            {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote, "callback", "satisfaction", "greeting", "complaint"},
+		"import.action":       {"create", "unchanged"},
+		"ticket.type":         tickets.Types,
+		"ticket.status":       tickets.Statuses,
+		"ticket.channel":      tickets.Channels,
+		"ticket.urgency":      ticketUrgencies,
+		"ticket.level":        tickets.Levels,
+		"complaint.nature":    tickets.Natures,
+		"complaint.severity":  tickets.Severities,
+		"complaint.justified": tickets.Judgements,
+		"callback.sat":        {"1", "2", "3", "4", "5"},
+		"callback.view":       {"due", "done", "all"},
+		"analysis.by":         {"nature", "region", "person"},
+		"analysis.col":        {"nature", "region", "person"},
+		"event.type":          {tickets.EventAttitudeComplaint},
 	} {
 		for _, v := range values {
 			if v != "" { // the empty choice shows as —
@@ -177,6 +191,31 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, f := range []string{"file", "key", "kind"} {
 		want = append(want, "import.field."+f)
+	}
+	// Every field the tickets domain can name in an error has a label on
+	// the ticket pages (registration fields also name what is missing).
+	for _, typ := range tickets.Types {
+		for _, f := range tickets.RequiredFields(typ) {
+			want = append(want, "ticket.field."+f)
+		}
+	}
+	for _, f := range []string{"customer_id", "contact_id", "caller", "type", "channel", "received_at", "first_owner_id",
+		"assignee_id", "urgency", "description", "promised_at", "status", "to", "note", "at", "to_level", "to_staff_id",
+		"to_text", "communication_id", "complaint", "version"} {
+		want = append(want, "ticket.field."+f)
+	}
+	for _, f := range []string{"nature", "severity", "justified", "against_staff_id", "against_text", "reason", "root_cause",
+		"responsibility", "corrective_action", "preventive_action", "note", "replied_at"} {
+		want = append(want, "complaint.field."+f)
+	}
+	for _, f := range []string{"at", "result", "satisfaction", "communication_id", "done_at", "status", "quarter", "month"} {
+		want = append(want, "callback.field."+f)
+	}
+	for _, f := range []string{"repair_callback_working_days", "complaint_callback_days", "major_reply_working_days", "resample_percent"} {
+		want = append(want, "ticket_policy."+f)
+	}
+	for _, e := range []string{"ticket", "complaint", "callback", "callback_resample"} {
+		want = append(want, "entity."+e)
 	}
 	for _, f := range []string{"renewal_window_months", "renewal_contact_days", "quote_followup_working_days", "due_soon_days"} {
 		want = append(want, "policy."+f)
@@ -225,7 +264,8 @@ func TestTemplatesParse(t *testing.T) {
 		"staff", "staff_form", "org", "calendar", "tokens", "audit", "error", "password",
 		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy",
 		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import",
-		"communications", "comm_match"} {
+		"communications", "comm_match", "tickets", "ticket", "ticket_form", "ticket_capa", "callbacks", "resamples",
+		"complaint_analysis", "ticket_policy"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

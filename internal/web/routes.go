@@ -47,6 +47,30 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatchForm},
 		{Pattern: "POST /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatch},
 
+		// 工单: tickets, their lifecycle, complaints (三不放过) and callbacks.
+		{Pattern: "GET /tickets", Perm: access.CommRead, Handle: s.ticketList},
+		{Pattern: "GET /tickets/new", Perm: access.CommWrite, Handle: s.ticketNew},
+		{Pattern: "POST /tickets", Perm: access.CommWrite, Handle: s.ticketCreate},
+		{Pattern: "GET /tickets/{id}", Perm: access.CommRead, Handle: s.ticketPage},
+		{Pattern: "GET /tickets/{id}/edit", Perm: access.CommWrite, Handle: s.ticketEdit},
+		{Pattern: "POST /tickets/{id}", Perm: access.CommWrite, Handle: s.ticketUpdate},
+		{Pattern: "POST /tickets/{id}/transitions", Perm: access.CommWrite, Handle: s.ticketTransition},
+		{Pattern: "POST /tickets/{id}/reopen", Perm: access.CommWrite, Handle: s.ticketReopen},
+		{Pattern: "POST /tickets/{id}/escalations", Perm: access.CommWrite, Handle: s.ticketEscalate},
+		{Pattern: "POST /tickets/{id}/communications", Perm: access.CommWrite, Handle: s.ticketLink},
+		{Pattern: "POST /tickets/{id}/communications/{comm}/unlink", Perm: access.CommWrite, Handle: s.ticketUnlink},
+		{Pattern: "POST /tickets/{id}/complaint", Perm: access.CommWrite, Handle: s.ticketComplaint},
+		{Pattern: "POST /tickets/{id}/complaint/reply", Perm: access.DeskManage, Handle: s.ticketReply},
+		{Pattern: "GET /tickets/{id}/capa", Perm: access.CommRead, Handle: s.ticketCAPA},
+		// 回访: callbacks and the callback rate of a month.
+		{Pattern: "GET /callbacks", Perm: access.CommRead, Handle: s.callbackList},
+		{Pattern: "POST /callbacks/{id}", Perm: access.CommWrite, Handle: s.callbackRecord},
+		// The manager's side: complaint analysis and the re-call sample.
+		{Pattern: "GET /complaints/analysis", Perm: access.DeskManage, Handle: s.complaintAnalysis},
+		{Pattern: "GET /resamples/{quarter}", Perm: access.DeskManage, Handle: s.resamplePage},
+		{Pattern: "POST /resamples/{quarter}", Perm: access.DeskManage, Handle: s.resampleGenerate},
+		{Pattern: "POST /resamples/items/{id}", Perm: access.DeskManage, Handle: s.resampleRecord},
+
 		{Pattern: "GET /contracts", Perm: access.ContractRead, Handle: s.contractList},
 		{Pattern: "GET /contracts/new", Perm: access.ContractWrite, Handle: s.contractNew},
 		{Pattern: "POST /contracts", Perm: access.ContractWrite, Handle: s.contractCreate},
@@ -124,6 +148,8 @@ func (s *Server) Routes() []httpx.Route {
 		// those roles (the domain checks IsManagerial on save).
 		{Pattern: "GET /admin/contract-policy", Perm: access.ContractImport, Handle: s.contractPolicy},
 		{Pattern: "POST /admin/contract-policy", Perm: access.ContractImport, Handle: s.contractPolicySave},
+		{Pattern: "GET /admin/tickets-policy", Perm: access.DeskManage, Handle: s.ticketPolicy},
+		{Pattern: "POST /admin/tickets-policy", Perm: access.DeskManage, Handle: s.ticketPolicySave},
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
 
@@ -48,6 +49,7 @@ type Deps struct {
 	Customers *customers.Service
 	Contracts *contracts.Service
 	Comms     *comms.Service
+	Tickets   *tickets.Service
 	Calendar  *workcal.Service
 	Notify    *notify.Service
 	Loc       *time.Location
