@@ -36,7 +36,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Notify = notify.NewService(a.db, a.now)
-	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll, Owners: a.Customers})
+	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll, Owners: a.Customers, Blobs: blobs, Calendars: a.Calendar})
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err

@@ -1,0 +1,86 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestCommsImportQueueAndPolicyAPI: a call log imported in two steps
+// (dry run, apply) and again (nothing new), the missed call on the queue,
+// the no-contact report, the response targets.
+func TestCommsImportQueueAndPolicyAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		cust := e.newCustomer(t, unique("话单客户"))
+		phone := fmt.Sprintf("137%08d", rand.IntN(100_000_000))
+		e.must(t, 201, "manager", "POST", "/api/v1/customers/"+cust["id"].(string)+"/contacts", map[string]any{"name": "赵经理", "phone": phone})
+		at := e.today().Add(-5 * time.Minute)
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		_ = w.WriteAll([][]string{{"主叫号码", "被叫号码", "开始时间", "是否接通", "通话时长"},
+			{phone, "8001", at.Format("2006-01-02 15:04:05"), "否", "0"},
+			{"01012345678", "8001", "2026-13-01 10:00", "是", "10"}})
+		file := func() part { return part{name: "file", fileName: "话单.csv", content: bytes.NewReader(b.Bytes())} }
+		vars := map[string]string{"cust": cust["id"].(string)}
+		var key string
+		e.run(t, vars, []scenario{
+			{name: "a specialist cannot import call logs", as: "lin.wen", method: "POST", path: "/api/v1/imports/communications",
+				form: []part{file(), field("kind", "pbx")}, status: 403},
+			{name: "a dry run with a bad row, skipping it", as: "jiang.xin", method: "POST", path: "/api/v1/imports/communications",
+				form:   []part{file(), field("kind", "pbx"), field("mode", "skip"), field("dry_run", "true"), field("source", "总机")},
+				status: 200, check: func(t *testing.T, r response) {
+					o := r.obj(t)
+					key = o["key"].(string)
+					errs := o["errors"].([]any)
+					if num(o["created"]) != 1 || len(errs) != 1 || num(errs[0].(map[string]any)["row"]) != 3 || o["applied"] != false {
+						t.Errorf("dry run %v", o)
+					}
+				}},
+		})
+		vars["key"] = key
+		e.run(t, vars, []scenario{
+			{name: "apply the staged file", as: "jiang.xin", method: "POST", path: "/api/v1/imports/communications/{{key}}/apply",
+				body: map[string]any{"kind": "pbx", "mode": "skip", "source": "总机", "name": "话单.csv"}, status: 200,
+				check: func(t *testing.T, r response) {
+					if o := r.obj(t); num(o["created"]) != 1 || o["applied"] != true {
+						t.Errorf("apply %v", o)
+					}
+				}},
+			{name: "again: nothing new", as: "jiang.xin", method: "POST", path: "/api/v1/imports/communications/{{key}}/apply",
+				body: map[string]any{"kind": "pbx", "mode": "skip", "source": "总机"}, status: 200,
+				check: func(t *testing.T, r response) {
+					if o := r.obj(t); num(o["created"]) != 0 || num(o["unchanged"]) != 1 {
+						t.Errorf("again %v", o)
+					}
+				}},
+			{name: "the missed call is on the owner's queue", as: "lin.wen", method: "GET", path: "/api/v1/queue", status: 200,
+				check: func(t *testing.T, r response) {
+					found := false
+					for _, it := range r.items(t) {
+						if it["customer_id"] == vars["cust"] && it["kind"] == "missed_call" && num(it["seconds_left"]) > 0 {
+							found = true
+						}
+					}
+					if !found {
+						t.Error("the missed call is not on the queue")
+					}
+				}},
+			{name: "a technician has no queue", as: "ma.tao", method: "GET", path: "/api/v1/queue", status: 403},
+			{name: "the no-contact report", as: "manager", method: "GET", path: "/api/v1/reports/no-contact", status: 200},
+			{name: "a bad month names it", as: "manager", method: "GET", path: "/api/v1/reports/no-contact?month=2026-13", status: 400, code: "invalid", field: "month"},
+			{name: "the response targets", as: "lin.wen", method: "GET", path: "/api/v1/settings/response-policy", status: 200,
+				check: func(t *testing.T, r response) {
+					if o := r.obj(t); num(o["wechat"].(map[string]any)["limit_s"]) != 180 {
+						t.Errorf("policy %v", o)
+					}
+				}},
+			{name: "a specialist cannot change them", as: "lin.wen", method: "PUT", path: "/api/v1/settings/response-policy",
+				body: map[string]any{"wechat": map[string]any{"limit_s": 600}}, status: 403},
+			{name: "a near warning after the limit is refused", as: "manager", method: "PUT", path: "/api/v1/settings/response-policy",
+				body: map[string]any{"wechat": map[string]any{"limit_s": 180, "near_s": 200}}, status: 400, code: "invalid", field: "wechat.near_s"},
+		})
+	})
+}
