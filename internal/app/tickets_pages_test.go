@@ -311,6 +311,8 @@ func TestTicketLifecycle(t *testing.T) {
 		}
 		if _, body := w.do(http.MethodGet, "/callbacks", "spec", nil); !strings.Contains(body, d.Number) || !strings.Contains(body, `data-testid="callback-form"`) {
 			t.Error("the due callback is not on the callbacks page with its form")
+		} else if due := cb.DueAt.In(in.App.Location()).Add(-time.Second).Format("2006-01-02 15:04"); !strings.HasSuffix(due, "23:59") || !strings.Contains(body, due) {
+			t.Errorf("the callback deadline (the end of a day) is not shown as %s", due)
 		}
 		form.Set("satisfaction", "5")
 		if resp, body := w.post("/callbacks/"+cb.ID, "spec", form); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tickets/"+id {
