@@ -52,6 +52,8 @@ type event struct {
 	Detail      string    `bun:"detail"`
 	Source      string    `bun:"source"`
 	ComputedKey *string   `bun:"computed_key"`
+	FlaggedBy   *string   `bun:"flagged_by"`
+	Reason      string    `bun:"reason"`
 	CreatedAt   time.Time `bun:"created_at"`
 	UpdatedAt   time.Time `bun:"updated_at"`
 
