@@ -169,3 +169,33 @@ func (s *Server) saveCommsPolicy(w http.ResponseWriter, r *http.Request) error {
 	}
 	return ok(w, p)
 }
+
+// reasonBody carries the reason of a flag or its withdrawal.
+type reasonBody struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) flagUnregistered(w http.ResponseWriter, r *http.Request) error {
+	var in reasonBody
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.Comms.FlagUnregistered(r.Context(), r.PathValue("id"), in.Reason); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (s *Server) unflagUnregistered(w http.ResponseWriter, r *http.Request) error {
+	var in reasonBody
+	if err := decodeOptional(w, r, &in); err != nil {
+		return err
+	}
+	if in.Reason == "" {
+		in.Reason = r.URL.Query().Get("reason")
+	}
+	if err := s.Comms.UnflagUnregistered(r.Context(), r.PathValue("id"), in.Reason); err != nil {
+		return err
+	}
+	return noContent(w)
+}

@@ -84,3 +84,29 @@ func TestCommsImportQueueAndPolicyAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestUnregisteredFlagAPI: the manager flags a matched record as a request
+// never registered, and takes the flag back.
+func TestUnregisteredFlagAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		cust := e.newCustomer(t, unique("未登记客户"))
+		x := unique("wx-")
+		res := e.must(t, 201, "jiang.xin", "POST", "/api/v1/communications", map[string]any{"external_id": x, "channel": "visit", "direction": "in",
+			"occurred_at": e.today().Add(-time.Hour).Format(time.RFC3339), "customer_id": cust["id"], "summary": "客户来访要求检修"}).obj(t)
+		vars := map[string]string{"id": res["results"].([]any)[0].(map[string]any)["id"].(string)}
+		e.run(t, vars, []scenario{
+			{name: "a specialist cannot flag", as: "lin.wen", method: "POST", path: "/api/v1/communications/{{id}}/unregistered", body: map[string]any{"reason": "x"}, status: 403},
+			{name: "a flag needs a reason", as: "manager", method: "POST", path: "/api/v1/communications/{{id}}/unregistered", body: map[string]any{}, status: 400, code: "invalid", field: "reason"},
+			{name: "the manager flags it", as: "manager", method: "POST", path: "/api/v1/communications/{{id}}/unregistered", body: map[string]any{"reason": "来访报修未登记工单"}, status: 204},
+			{name: "twice is a conflict", as: "manager", method: "POST", path: "/api/v1/communications/{{id}}/unregistered", body: map[string]any{"reason": "again"}, status: 409},
+			{name: "the record shows the flag", as: "manager", method: "GET", path: "/api/v1/communications/{{id}}", status: 200,
+				check: func(t *testing.T, r response) {
+					if o := r.obj(t); o["unregistered_at"] == nil || o["unregistered_reason"] != "来访报修未登记工单" {
+						t.Errorf("record %v", o)
+					}
+				}},
+			{name: "the manager takes it back", as: "manager", method: "DELETE", path: "/api/v1/communications/{{id}}/unregistered?reason=已补登", status: 204},
+			{name: "an unknown record", as: "manager", method: "POST", path: "/api/v1/communications/01900000-0000-7000-8000-000000000000/unregistered", body: map[string]any{"reason": "x"}, status: 404},
+		})
+	})
+}

@@ -365,6 +365,7 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[comms.Input]():                {"channel", "occurred_at"},
 	reflect.TypeFor[matchInput]():                 {"customer_id"},
 	reflect.TypeFor[commImportApply]():            {"kind"},
+	reflect.TypeFor[reasonBody]():                 {"reason"},
 	reflect.TypeFor[comms.Policy]():               {},
 	reflect.TypeFor[contracts.PaymentInput]():     {"contract_id", "received_on", "amount_fen"},
 	reflect.TypeFor[paymentDelete]():              {},

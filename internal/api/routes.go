@@ -417,6 +417,12 @@ func (s *Server) table() []route {
 			Doc: op{Tag: "communications", Zh: "响应时限（微信、未接来电、在线咨询）", En: "Response targets (WeChat, missed calls, online chat)", Resp: comms.Policy{}}},
 		{Pattern: "PUT /api/v1/settings/response-policy", Perm: access.DeskManage, Handle: s.saveCommsPolicy,
 			Doc: op{Tag: "communications", Zh: "修改响应时限", En: "Change the response targets", Body: comms.Policy{}, Resp: comms.Policy{}}},
+		{Pattern: "POST /api/v1/communications/{id}/unregistered", Perm: access.DeskManage, Handle: s.flagUnregistered,
+			Doc: op{Tag: "communications", Zh: "标记相关事项未登记（考核事件）", En: "Flag a request that was never registered (an appraisal event)", Body: reasonBody{}, Status: http.StatusNoContent,
+				Desc: "记录须已匹配客户且未关联工单；事件记在记录发生时的分管客服名下，以该记录为证据。 The record must be matched to a customer and not linked to a ticket; the event goes to the customer's owning specialist at the record's time, with the record as evidence."}},
+		{Pattern: "DELETE /api/v1/communications/{id}/unregistered", Perm: access.DeskManage, Handle: s.unflagUnregistered,
+			Doc: op{Tag: "communications", Zh: "撤销未登记标记（事件撤回并记录原因）", En: "Withdraw the flag (the event is withdrawn with the reason)", Body: reasonBody{}, BodyOptional: true,
+				Query: []param{{Name: "reason", Zh: "撤销原因（也可放在请求体）", En: "reason (or in the body)"}}, Status: http.StatusNoContent}},
 		{Pattern: "POST /api/v1/communications/{id}/match", Perm: access.CommWrite, Handle: s.matchCommunication,
 			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{}}},
 
