@@ -113,27 +113,47 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
-func (s *Server) listCommunications(w http.ResponseWriter, r *http.Request) error {
+// commFilter reads the list's filters from the query.
+func commFilter(r *http.Request) (comms.Filter, error) {
 	q := r.URL.Query()
 	channel, err := queryEnum(r, "channel", comms.Channels...)
 	if err != nil {
-		return err
+		return comms.Filter{}, err
 	}
 	from, err := queryTime(r, "from")
 	if err != nil {
-		return err
+		return comms.Filter{}, err
 	}
 	to, err := queryTime(r, "to")
 	if err != nil {
-		return err
+		return comms.Filter{}, err
 	}
-	limit, err := queryInt(r, "limit", 100, 1, 500)
+	return comms.Filter{CustomerID: q.Get("customer_id"), StaffID: q.Get("staff_id"), Channel: channel,
+		Conversation: q.Get("conversation"), Tag: q.Get("tag"), Unmatched: q.Get("unmatched") == "true", From: from, To: to,
+		After: q.Get("after")}, nil
+}
+
+func (s *Server) exportCommunications(w http.ResponseWriter, r *http.Request) error {
+	f, err := commFilter(r)
 	if err != nil {
 		return err
 	}
-	pg, err := s.Comms.List(r.Context(), comms.Filter{CustomerID: q.Get("customer_id"), StaffID: q.Get("staff_id"), Channel: channel,
-		Conversation: q.Get("conversation"), Tag: q.Get("tag"), Unmatched: q.Get("unmatched") == "true", From: from, To: to,
-		After: q.Get("after"), Limit: limit})
+	sh, err := s.Comms.RecordsSheet(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeXLSX(w, fmt.Sprintf("communications-%s.xlsx", s.today().Format("2006-01-02")), sh.Headers, sh.Rows)
+}
+
+func (s *Server) listCommunications(w http.ResponseWriter, r *http.Request) error {
+	f, err := commFilter(r)
+	if err != nil {
+		return err
+	}
+	if f.Limit, err = queryInt(r, "limit", 100, 1, 500); err != nil {
+		return err
+	}
+	pg, err := s.Comms.List(r.Context(), f)
 	if err != nil {
 		return err
 	}

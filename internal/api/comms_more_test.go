@@ -110,3 +110,31 @@ func TestUnregisteredFlagAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestDeskExportsAPI: tickets, communication records and the satisfaction
+// summary as XLSX, and the summary as JSON.
+func TestDeskExportsAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		header := func(first string) func(t *testing.T, r response) {
+			return func(t *testing.T, r response) {
+				if rows := xlsxRows(t, r); rows[0][0] != first {
+					t.Errorf("header %v", rows[0])
+				}
+			}
+		}
+		e.run(t, map[string]string{}, []scenario{
+			{name: "tickets", as: "manager", method: "GET", path: "/api/v1/tickets/export", status: 200, check: header("工单号")},
+			{name: "communication records", as: "lin.wen", method: "GET", path: "/api/v1/communications/export", status: 200, check: header("时间")},
+			{name: "satisfaction summary", as: "manager", method: "GET", path: "/api/v1/reports/satisfaction/export?month=2026-03", status: 200, check: header("维度")},
+			{name: "the summary as JSON", as: "manager", method: "GET", path: "/api/v1/reports/satisfaction?month=2026-03", status: 200,
+				check: func(t *testing.T, r response) {
+					if o := r.obj(t); o["month"] != "2026-03" || o["total"] == nil {
+						t.Errorf("summary %v", o)
+					}
+				}},
+			{name: "a bad month names it", as: "manager", method: "GET", path: "/api/v1/reports/satisfaction?month=03-2026", status: 400, code: "invalid", field: "month"},
+			{name: "a technician cannot export records", as: "ma.tao", method: "GET", path: "/api/v1/communications/export", status: 403},
+			{name: "a bad status filter", as: "manager", method: "GET", path: "/api/v1/tickets/export?status=lost", status: 400, code: "invalid", field: "status"},
+		})
+	})
+}

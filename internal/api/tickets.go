@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -61,30 +62,76 @@ func (s *Server) answerTicket(w http.ResponseWriter, r *http.Request, id string)
 	return ok(w, d)
 }
 
-func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
+// ticketFilter reads the list's filters from the query.
+func (s *Server) ticketFilter(r *http.Request) (tickets.Filter, error) {
 	q := r.URL.Query()
 	status, err := queryEnum(r, "status", tickets.Statuses...)
 	if err != nil {
-		return err
+		return tickets.Filter{}, err
 	}
 	typ, err := queryEnum(r, "type", tickets.Types...)
 	if err != nil {
-		return err
+		return tickets.Filter{}, err
 	}
 	open, err := queryBool(r, "open")
 	if err != nil {
-		return err
+		return tickets.Filter{}, err
 	}
 	incomplete, err := queryBool(r, "incomplete")
 	if err != nil {
-		return err
+		return tickets.Filter{}, err
 	}
 	f := tickets.Filter{Status: status, Type: typ, CustomerID: q.Get("customer_id"), StaffID: q.Get("staff_id"),
 		Open: open != nil && *open, Incomplete: incomplete != nil && *incomplete, Query: q.Get("q")}
 	if f.From, err = s.auditTime(r, "from"); err != nil {
-		return err
+		return f, err
 	}
 	if f.To, err = s.auditTime(r, "to"); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func (s *Server) exportTickets(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.ticketFilter(r)
+	if err != nil {
+		return err
+	}
+	sh, err := s.Tickets.TicketsSheet(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeXLSX(w, fmt.Sprintf("tickets-%s.xlsx", s.today().Format("2006-01-02")), sh.Headers, sh.Rows)
+}
+
+func (s *Server) satisfaction(w http.ResponseWriter, r *http.Request) error {
+	sum, err := s.Tickets.SatisfactionMonth(r.Context(), s.monthParam(r))
+	if err != nil {
+		return err
+	}
+	return ok(w, sum)
+}
+
+func (s *Server) exportSatisfaction(w http.ResponseWriter, r *http.Request) error {
+	sum, err := s.Tickets.SatisfactionMonth(r.Context(), s.monthParam(r))
+	if err != nil {
+		return err
+	}
+	sh := tickets.SatisfactionSheet(sum)
+	return writeXLSX(w, fmt.Sprintf("satisfaction-%s.xlsx", sum.Month), sh.Headers, sh.Rows)
+}
+
+// monthParam is ?month=, or the current month.
+func (s *Server) monthParam(r *http.Request) string {
+	if v := strings.TrimSpace(r.URL.Query().Get("month")); v != "" {
+		return v
+	}
+	return s.today().Format("2006-01")
+}
+
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.ticketFilter(r)
+	if err != nil {
 		return err
 	}
 	if f.Limit, err = queryInt(r, "limit", 100, 1, 500); err != nil {

@@ -260,14 +260,14 @@ type CallbackFact struct {
 
 // CallbackRate is one specialist's callback rate (回访率) of a month.
 type CallbackRate struct {
-	StaffID string      `json:"staff_id"`
-	Month   string      `json:"month"`
-	Ratio   rates.Ratio `json:"-"`
-	Num     int64       `json:"num"` // done on time
-	Den     int64       `json:"den"` // due
-	Late    int         `json:"late"`
-	Missed  int         `json:"missed"`
-	Pending int         `json:"pending"` // due later in the month, not done yet: not counted
+	StaffID string         `json:"staff_id"`
+	Month   string         `json:"month"`
+	Ratio   rates.Ratio    `json:"-"`
+	Num     int64          `json:"num"` // done on time
+	Den     int64          `json:"den"` // due
+	Late    int            `json:"late"`
+	Missed  int            `json:"missed"`
+	Pending int            `json:"pending"` // due later in the month, not done yet: not counted
 	Rows    []CallbackFact `json:"rows"`
 }
 

@@ -31,8 +31,10 @@ type SatisfactionGroup struct {
 	Label  string `json:"label"` // name shown
 	Count  int    `json:"count"`
 	Sum    int    `json:"sum"`
-	Scores [5]int `json:"scores"` // callbacks with score 1…5
-	Avg    string `json:"average"`
+	Scores [5]int `json:"-"` // callbacks with score 1…5
+	// ScoreCounts is Scores for JSON: [count of 1, …, count of 5].
+	ScoreCounts []int  `json:"scores"`
+	Avg         string `json:"average"`
 	// Satisfied is the share of 4 and 5, exact.
 	Satisfied        rates.Ratio `json:"-"`
 	SatisfiedPercent string      `json:"satisfied_percent"`
@@ -105,6 +107,7 @@ func add(g *SatisfactionGroup, score int) {
 }
 
 func finish(g *SatisfactionGroup) {
+	g.ScoreCounts = g.Scores[:]
 	g.Avg = average(g.Sum, g.Count)
 	g.Satisfied = rates.Ratio{Num: int64(g.Scores[3] + g.Scores[4]), Den: int64(g.Count)}
 	if g.Count == 0 {
@@ -153,4 +156,3 @@ func (s *Service) SatisfactionMonth(ctx context.Context, month string) (*Satisfa
 	out := SummariseSatisfaction(m.String(), facts)
 	return &out, nil
 }
-

@@ -40,7 +40,10 @@ func TestSummariseSatisfaction(t *testing.T) {
 	for i := range facts {
 		rev[len(facts)-1-i] = facts[i]
 	}
-	if r := tickets.SummariseSatisfaction("2026-03", rev); r.Total != s.Total || len(r.ByRegion) != len(s.ByRegion) || r.ByRegion[0] != s.ByRegion[0] {
+	same := func(a, b tickets.SatisfactionGroup) bool {
+		return a.Key == b.Key && a.Count == b.Count && a.Sum == b.Sum && a.Scores == b.Scores && a.Avg == b.Avg && a.SatisfiedPercent == b.SatisfiedPercent
+	}
+	if r := tickets.SummariseSatisfaction("2026-03", rev); !same(r.Total, s.Total) || len(r.ByRegion) != len(s.ByRegion) || !same(r.ByRegion[0], s.ByRegion[0]) {
 		t.Fatal("order changes the table")
 	}
 	if empty := tickets.SummariseSatisfaction("2026-04", nil); empty.Total.Avg != "—" || empty.Total.SatisfiedPercent != "—" {
