@@ -172,6 +172,13 @@ func (a *App) sweepSessions(ctx context.Context) {
 func (a *App) runReminders(ctx context.Context) {
 	sys := access.With(ctx, access.System())
 	run := func() {
+		if a.Tickets != nil {
+			if n, err := a.Tickets.DeriveBreaches(sys); err != nil {
+				a.log.Warn("ticket deadlines", "err", err)
+			} else if n.Withdrawn > 0 {
+				a.log.Info("ticket deadline events withdrawn", "count", n.Withdrawn)
+			}
+		}
 		if n, err := a.Contracts.RunReminders(sys); err != nil {
 			a.log.Warn("reminders", "err", err)
 		} else if n != (contracts.ReminderCounts{}) {

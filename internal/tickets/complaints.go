@@ -270,6 +270,7 @@ type eventRow struct {
 	WithdrawnAt    *time.Time `bun:"withdrawn_at"`
 	WithdrawnBy    *string    `bun:"withdrawn_by"`
 	WithdrawReason string     `bun:"withdraw_reason"`
+	ComputedKey    *string    `bun:"computed_key"`
 	CreatedAt      time.Time  `bun:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at"`
 

@@ -1,0 +1,181 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/apperr"
+	"kefu/internal/store"
+)
+
+// Event types the ticket deadlines produce (SPEC §5.3, §8.2).
+const (
+	EventSolutionOverdue = "solution_overdue"        // 解决方案超期: promised deadline passed before resolution
+	EventCallbackOverdue = "callback_overdue"        // 回访超期: callback not done by its due time
+	EventReplyOverdue    = "complaint_reply_overdue" // 重大投诉未按时答复
+)
+
+// BreachCounts says what a derivation recorded.
+type BreachCounts struct {
+	Solution  int `json:"solution"`
+	Callback  int `json:"callback"`
+	Reply     int `json:"reply"`
+	Withdrawn int `json:"withdrawn"`
+}
+
+// deadlineBreach is one missed deadline found in the records.
+type deadlineBreach struct {
+	key, typ, rule string
+	staff          *string
+	customer       *string
+	deadline       time.Time
+	lateDays       int64 // whole days late, at least 1 (days overdue, 超期天数)
+	refKind, refID string
+	detail         string
+}
+
+// daysLate counts started days past the deadline: one second late is one
+// day (SPEC: "days overdue").
+func daysLate(deadline, done time.Time) int64 {
+	d := done.Sub(deadline)
+	if d <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(d.Hours() / 24))
+}
+
+// DeriveBreaches records the deadline breaches of tickets as appraisal
+// events, derived from the records as of now: a ticket not resolved by
+// its promised deadline (against its first-contact owner, 首问责任人), a
+// callback not done by its due time (against the specialist it is charged
+// to), a major complaint not answered by its reply deadline (against the
+// manager it went to). Keys are deterministic (the ticket or callback),
+// so running it again updates quantities instead of adding events; a
+// breach that no longer holds (a deadline moved, a backdated resolution)
+// is withdrawn with a reason. The app runs it every few minutes; managers
+// may run it too.
+func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
+	var n BreachCounts
+	if !principal(ctx).IsManagerial() {
+		return n, apperr.Forbidden("只有系统任务或客服经理可以运行")
+	}
+	now := store.Time(s.now())
+	db := s.db.R()
+	var found []deadlineBreach
+	var sol []struct {
+		ID         string     `bun:"id"`
+		Number     string     `bun:"number"`
+		Staff      string     `bun:"first_owner_id"`
+		Customer   *string    `bun:"customer_id"`
+		Promised   time.Time  `bun:"promised_at"`
+		ResolvedAt *time.Time `bun:"resolved_at"`
+	}
+	if err := db.NewRaw(`SELECT id, number, first_owner_id, customer_id, promised_at, resolved_at FROM tickets
+		WHERE promised_at IS NOT NULL AND promised_at < ? AND (resolved_at IS NULL OR resolved_at > promised_at)`, now).Scan(ctx, &sol); err != nil {
+		return n, err
+	}
+	for _, t := range sol {
+		done := now
+		if t.ResolvedAt != nil {
+			done = *t.ResolvedAt
+		}
+		staff := t.Staff
+		found = append(found, deadlineBreach{key: "solution|" + t.ID, typ: EventSolutionOverdue, rule: EventSolutionOverdue, staff: &staff,
+			customer: t.Customer, deadline: t.Promised, lateDays: daysLate(t.Promised, done), refKind: "ticket", refID: t.ID,
+			detail: fmt.Sprintf("工单 %s 超过解决期限 %s", t.Number, t.Promised.In(s.loc).Format("2006-01-02 15:04"))})
+		n.Solution++
+	}
+	var cbs []struct {
+		ID       string     `bun:"id"`
+		TicketID string     `bun:"ticket_id"`
+		Number   string     `bun:"number"`
+		Staff    *string    `bun:"staff_id"`
+		Customer *string    `bun:"customer_id"`
+		Due      time.Time  `bun:"due_at"`
+		Done     *time.Time `bun:"done_at"`
+	}
+	if err := db.NewRaw(`SELECT cb.id, cb.ticket_id, t.number, cb.staff_id, t.customer_id, cb.due_at, cb.done_at
+		FROM callbacks cb JOIN tickets t ON t.id = cb.ticket_id
+		WHERE cb.due_at IS NOT NULL AND cb.due_at < ? AND cb.cancelled_at IS NULL AND (cb.done_at IS NULL OR cb.done_at > cb.due_at)`, now).Scan(ctx, &cbs); err != nil {
+		return n, err
+	}
+	for _, c := range cbs {
+		done := now
+		if c.Done != nil {
+			done = *c.Done
+		}
+		found = append(found, deadlineBreach{key: "callback|" + c.ID, typ: EventCallbackOverdue, rule: EventCallbackOverdue, staff: c.Staff,
+			customer: c.Customer, deadline: c.Due, lateDays: daysLate(c.Due, done), refKind: "callback", refID: c.ID,
+			detail: fmt.Sprintf("工单 %s 的回访超期（应于 %s 前完成）", c.Number, c.Due.In(s.loc).Format("2006-01-02 15:04"))})
+		n.Callback++
+	}
+	var rep []struct {
+		TicketID string     `bun:"ticket_id"`
+		Number   string     `bun:"number"`
+		Staff    *string    `bun:"escalated_to"`
+		Customer *string    `bun:"customer_id"`
+		Due      time.Time  `bun:"reply_due_at"`
+		Replied  *time.Time `bun:"replied_at"`
+	}
+	if err := db.NewRaw(`SELECT c.ticket_id, t.number, c.escalated_to, t.customer_id, c.reply_due_at, c.replied_at
+		FROM ticket_complaints c JOIN tickets t ON t.id = c.ticket_id
+		WHERE c.reply_due_at IS NOT NULL AND c.reply_due_at < ? AND (c.replied_at IS NULL OR c.replied_at > c.reply_due_at)`, now).Scan(ctx, &rep); err != nil {
+		return n, err
+	}
+	for _, c := range rep {
+		done := now
+		if c.Replied != nil {
+			done = *c.Replied
+		}
+		found = append(found, deadlineBreach{key: "reply|" + c.TicketID, typ: EventReplyOverdue, rule: EventReplyOverdue, staff: c.Staff,
+			customer: c.Customer, deadline: c.Due, lateDays: daysLate(c.Due, done), refKind: "ticket", refID: c.TicketID,
+			detail: fmt.Sprintf("重大投诉 %s 未在 %s 前答复", c.Number, c.Due.In(s.loc).Format("2006-01-02 15:04"))})
+		n.Reply++
+	}
+	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		keep := map[string]bool{}
+		for _, b := range found {
+			keep[b.key] = true
+			key := b.key
+			ev := &eventRow{ID: store.NewID(), Type: b.typ, StaffID: b.staff, CustomerID: b.customer, OccurredAt: store.Time(b.deadline),
+				Quantity: b.lateDays, Rule: b.rule, Detail: b.detail, Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
+			if _, err := tx.NewInsert().Model(ev).On("CONFLICT (computed_key) DO UPDATE").
+				Set("staff_id = EXCLUDED.staff_id, customer_id = EXCLUDED.customer_id, occurred_at = EXCLUDED.occurred_at").
+				Set("quantity = EXCLUDED.quantity, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = '' WHERE computed_key = ? AND withdrawn_at IS NOT NULL AND withdrawn_by IS NULL`, key).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.NewRaw(`INSERT INTO event_evidence (event_id, kind, ref_id, role)
+				SELECT id, ?, ?, 'deadline' FROM events WHERE computed_key = ? ON CONFLICT DO NOTHING`, b.refKind, b.refID, key).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		var old []struct {
+			ID  string `bun:"id"`
+			Key string `bun:"computed_key"`
+		}
+		if err := tx.NewRaw(`SELECT id, computed_key FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND type IN (?)`,
+			bun.In([]string{EventSolutionOverdue, EventCallbackOverdue, EventReplyOverdue})).Scan(ctx, &old); err != nil {
+			return err
+		}
+		n.Withdrawn = 0
+		for _, o := range old {
+			if keep[o.Key] {
+				continue
+			}
+			if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = ?, withdraw_reason = ?, updated_at = ? WHERE id = ?`,
+				now, "重新计算后不再超期（期限或完成时间已更正）", now, o.ID).Exec(ctx); err != nil {
+				return err
+			}
+			n.Withdrawn++
+		}
+		return nil
+	})
+	return n, err
+}
