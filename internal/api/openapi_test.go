@@ -188,6 +188,14 @@ var webToAPI = map[string]string{
 	"POST /customers/{id}/communications":             "POST /api/v1/communications/log", // customer_id in the body
 	"GET /communications/{id}/match":                  "GET /api/v1/communications/{id}", // the record, with the match form
 	"POST /communications/{id}/match":                 "POST /api/v1/communications/{id}/match",
+	"GET /queue":                                      "GET /api/v1/queue",
+	"POST /communications/{id}/unregistered":          "POST /api/v1/communications/{id}/unregistered",
+	"POST /communications/{id}/unregistered/delete":   "DELETE /api/v1/communications/{id}/unregistered",
+	"GET /communications/import":                      "",
+	"POST /communications/import":                     "POST /api/v1/imports/communications", // the apply step: POST /api/v1/imports/communications/{key}/apply
+	"GET /communications/import/template/{kind}":      "",                                    // no API template yet: the import's form documents the columns
+	"GET /admin/response-policy":                      "GET /api/v1/settings/response-policy",
+	"POST /admin/response-policy":                     "PUT /api/v1/settings/response-policy",
 	"GET /import":                                     "",
 	"POST /import":                                    "POST /api/v1/imports",
 	"GET /import/template/{kind}":                     "GET /api/v1/imports/{kind}/template",

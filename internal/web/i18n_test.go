@@ -16,6 +16,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/sla"
 	"kefu/internal/tickets"
 )
 
@@ -133,29 +134,34 @@ func TestDynamicKeysExist(t *testing.T) {
 		"contract.kind": contracts.Kinds, "contract.status": contracts.Statuses, "contract.service": contracts.ServiceTypes,
 		"contract.freq": contracts.Frequencies, "contract.cycle": contracts.EMCCycles, "contract.method": contracts.PaymentMethods,
 		"contract.channel": contracts.Channels, "receivables.bucket": contracts.Buckets,
-		"contract.outcome":    {"pending", "renewed", "lost"},
-		"contract.inst_kind":  {"regular", "emc_fee"},
-		"contract.tag":        {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
-		"contract.direction":  {"in", "out"},
-		"need.status":         needStatuses,
-		"comm.channel":        comms.Channels,
-		"comm.direction":      {"in", "out"},
-		"comm.source":         {comms.SourceUI, comms.SourceAPI, comms.SourceImport},
-		"comm.tag":            {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote, "callback", "satisfaction", "greeting", "complaint"},
-		"import.action":       {"create", "unchanged"},
-		"ticket.type":         tickets.Types,
-		"ticket.status":       tickets.Statuses,
-		"ticket.channel":      tickets.Channels,
-		"ticket.urgency":      ticketUrgencies,
-		"ticket.level":        tickets.Levels,
-		"complaint.nature":    tickets.Natures,
-		"complaint.severity":  tickets.Severities,
-		"complaint.justified": tickets.Judgements,
-		"callback.sat":        {"1", "2", "3", "4", "5"},
-		"callback.view":       {"due", "done", "all"},
-		"analysis.by":         {"nature", "region", "person"},
-		"analysis.col":        {"nature", "region", "person"},
-		"event.type":          {tickets.EventAttitudeComplaint},
+		"contract.outcome":     {"pending", "renewed", "lost"},
+		"contract.inst_kind":   {"regular", "emc_fee"},
+		"contract.tag":         {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote},
+		"contract.direction":   {"in", "out"},
+		"need.status":          needStatuses,
+		"comm.channel":         comms.Channels,
+		"comm.direction":       {"in", "out"},
+		"comm.source":          {comms.SourceUI, comms.SourceAPI, comms.SourceImport},
+		"comm.tag":             {contracts.TagRenewal, contracts.TagDunning, contracts.TagQuote, "callback", "satisfaction", "greeting", "complaint"},
+		"import.action":        {"create", "unchanged"},
+		"ticket.type":          tickets.Types,
+		"ticket.status":        tickets.Statuses,
+		"ticket.channel":       tickets.Channels,
+		"ticket.urgency":       ticketUrgencies,
+		"ticket.level":         tickets.Levels,
+		"complaint.nature":     tickets.Natures,
+		"complaint.severity":   tickets.Severities,
+		"complaint.justified":  tickets.Judgements,
+		"callback.sat":         {"1", "2", "3", "4", "5"},
+		"callback.view":        {"due", "done", "all"},
+		"analysis.by":          {"nature", "region", "person"},
+		"analysis.col":         {"nature", "region", "person"},
+		"event.type":           {tickets.EventAttitudeComplaint},
+		"queue.kind":           {sla.KindWeChat, sla.KindMissedCall, sla.KindChat},
+		"comm_import.kind":     {comms.FilePBX, comms.FileWeChat},
+		"import.mode":          {"skip", "reject"},
+		"response_policy.rule": responseRules,
+		"response_policy.unit": {"min", "s"},
 	} {
 		for _, v := range values {
 			if v != "" { // the empty choice shows as —
@@ -186,11 +192,26 @@ func TestDynamicKeysExist(t *testing.T) {
 	// Every field the comms domain can name in an error has a label on
 	// the communication pages.
 	for _, f := range []string{"customer_id", "contact_id", "staff_id", "staff_login", "channel", "direction", "occurred_at",
-		"summary", "tags", "counterpart", "conversation", "duration_s", "external_id", "after", "records", "from", "to"} {
+		"summary", "tags", "counterpart", "conversation", "duration_s", "external_id", "after", "records", "from", "to",
+		"unregistered_at", "ticket_id", "reason"} {
 		want = append(want, "comm.field."+f)
 	}
 	for _, f := range []string{"file", "key", "kind"} {
 		want = append(want, "import.field."+f)
+	}
+	// The communication import names the columns of its mapping, and the
+	// fields its errors can name.
+	for _, cols := range commFileColumns {
+		for _, c := range cols {
+			want = append(want, "comm_import.col."+c)
+		}
+	}
+	for _, f := range []string{"kind", "source", "mapping"} {
+		want = append(want, "comm_import.field."+f)
+	}
+	// The response targets' errors name a rule's limit or warning.
+	for _, r := range responseRules {
+		want = append(want, "response_policy.field."+r+".limit_s", "response_policy.field."+r+".near_s")
 	}
 	// Every field the tickets domain can name in an error has a label on
 	// the ticket pages (registration fields also name what is missing).
@@ -265,7 +286,7 @@ func TestTemplatesParse(t *testing.T) {
 		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy",
 		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import",
 		"communications", "comm_match", "tickets", "ticket", "ticket_form", "ticket_capa", "callbacks", "resamples",
-		"complaint_analysis", "ticket_policy"} {
+		"complaint_analysis", "ticket_policy", "queue", "comm_import", "response_policy"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

@@ -83,6 +83,14 @@ type commListPage struct {
 // F is the value the user posted in field name (kept after an error).
 func (p *commListPage) F(name string) string { return p.posted.Get(name) }
 
+// Back is the list with its filter, where a row's action returns to.
+func (p *commListPage) Back() string {
+	if q := p.Query(""); q != "" {
+		return "/communications?" + string(q)
+	}
+	return "/communications"
+}
+
 // Query is the filter as a query string, for the "more" button.
 func (p *commListPage) Query(after string) template.URL {
 	v := url.Values{}
@@ -185,11 +193,14 @@ func (s *Server) readableCustomers(r *http.Request, selected string) ([]customer
 	return out, nil
 }
 
-func (s *Server) commList(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	cf := commFilter{Customer: q.Get("customer"), Staff: q.Get("staff"), Channel: q.Get("channel"), Tag: q.Get("tag"),
+// commFilterOf reads the list's filter from a query.
+func commFilterOf(q url.Values) commFilter {
+	return commFilter{Customer: q.Get("customer"), Staff: q.Get("staff"), Channel: q.Get("channel"), Tag: q.Get("tag"),
 		From: q.Get("from"), To: q.Get("to"), Unmatched: q.Get("unmatched") == "1", After: q.Get("after")}
-	p, err := s.commListData(r, cf)
+}
+
+func (s *Server) commList(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.commListData(r, commFilterOf(r.URL.Query()))
 	if err != nil {
 		return err
 	}
@@ -301,4 +312,51 @@ func (s *Server) commMatch(w http.ResponseWriter, r *http.Request) error {
 		return perr
 	}
 	return s.formError(w, r, err, &p.Page, "comm_match", p)
+}
+
+// ---- 相关事项未登记 ------------------------------------------------------------
+
+// commFlag flags the request in a record as never registered (a
+// manager's flag with a reason: an appraisal event for the owning
+// specialist).
+func (s *Server) commFlag(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	err := s.Comms.FlagUnregistered(r.Context(), id, r.PostFormValue("reason"))
+	return s.afterCommFlag(w, r, "flag-"+id, "comms.unreg_flagged", err)
+}
+
+// commUnflag takes the flag back with a reason (the event is withdrawn).
+func (s *Server) commUnflag(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	err := s.Comms.UnflagUnregistered(r.Context(), id, r.PostFormValue("reason"))
+	return s.afterCommFlag(w, r, "unflag-"+id, "comms.unreg_unflagged", err)
+}
+
+// afterCommFlag answers a row's flag form: back to the list as it was
+// filtered, or the list again with the error and the row's form open
+// with what was typed.
+func (s *Server) afterCommFlag(w http.ResponseWriter, r *http.Request, open, doneID string, err error) error {
+	back := safeNext(r.PostFormValue("back"))
+	if back != "/communications" && !strings.HasPrefix(back, "/communications?") {
+		back = "/communications"
+	}
+	if err == nil {
+		s.flash(r.Context(), s.cat.translate(s.lang(r), doneID))
+		return redirect(w, r, back)
+	}
+	if k := apperr.KindOf(err); k != apperr.KindInvalid && k != apperr.KindConflict {
+		return err
+	}
+	u, perr := url.Parse(back)
+	if perr != nil {
+		return err
+	}
+	cf := commFilterOf(u.Query())
+	cf.After = ""
+	p, perr := s.commListData(r, cf)
+	if perr != nil {
+		return perr
+	}
+	p.Open, p.posted = open, r.PostForm
+	return s.formError(w, r, err, &p.Page, "communications", p)
 }

@@ -40,12 +40,22 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /archive/late", Perm: access.CustomerRead, Handle: s.lateChanges},
 		{Pattern: "GET /archive/members", Perm: access.CustomerRead, Handle: s.membersToRemove},
 
+		// 待响应: the live queue of response clocks, open tickets and callbacks.
+		{Pattern: "GET /queue", Perm: access.CommRead, Handle: s.queuePage},
+
 		// 沟通记录: communication records, the quick-log and matching.
 		{Pattern: "GET /communications", Perm: access.CommRead, Handle: s.commList},
 		{Pattern: "POST /communications", Perm: access.CommWrite, Handle: s.commCreate},
 		{Pattern: "POST /customers/{id}/communications", Perm: access.CommWrite, Handle: s.customerCommCreate},
 		{Pattern: "GET /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatchForm},
 		{Pattern: "POST /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatch},
+		// 相关事项未登记: a manager flags a record's request as never registered.
+		{Pattern: "POST /communications/{id}/unregistered", Perm: access.DeskManage, Handle: s.commFlag},
+		{Pattern: "POST /communications/{id}/unregistered/delete", Perm: access.DeskManage, Handle: s.commUnflag},
+		// 导入话单/聊天记录: PBX call logs and WeChat chat exports.
+		{Pattern: "GET /communications/import", Perm: access.CommIngest, Handle: s.commImportForm},
+		{Pattern: "POST /communications/import", Perm: access.CommIngest, Handle: s.commImportRun},
+		{Pattern: "GET /communications/import/template/{kind}", Perm: access.CommIngest, Handle: s.commImportTemplate},
 
 		// 工单: tickets, their lifecycle, complaints (三不放过) and callbacks.
 		{Pattern: "GET /tickets", Perm: access.CommRead, Handle: s.ticketList},
@@ -150,6 +160,10 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /admin/contract-policy", Perm: access.ContractImport, Handle: s.contractPolicySave},
 		{Pattern: "GET /admin/tickets-policy", Perm: access.DeskManage, Handle: s.ticketPolicy},
 		{Pattern: "POST /admin/tickets-policy", Perm: access.DeskManage, Handle: s.ticketPolicySave},
+		// The response targets are read by everyone on the desk (the API
+		// serves them with comm.read); the settings tab is the managers'.
+		{Pattern: "GET /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicy},
+		{Pattern: "POST /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicySave},
 	}
 }
 

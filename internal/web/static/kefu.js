@@ -21,3 +21,59 @@ document.addEventListener("click", function (e) {
     }
   }
 });
+
+// Live countdowns (待响应): a row with data-deadline (RFC 3339) shows in its
+// td.countdown the time left to the second, "剩余 m:ss", or past it
+// "已超时 m:ss" (the words come from its table's data-left and data-over),
+// and keeps data-state current: running, near (from data-near on) or
+// breached (a second past the deadline: a reply at the deadline is on
+// time). data-now is the server's time when the row was rendered, so a
+// browser whose clock is off counts from the server's. It runs every
+// second, and at once when htmx brings new rows.
+(function () {
+  function pad(n) {
+    return n < 10 ? "0" + n : String(n);
+  }
+  function clock(s) {
+    if (s >= 3600) {
+      return Math.floor(s / 3600) + ":" + pad(Math.floor((s % 3600) / 60)) + ":" + pad(s % 60);
+    }
+    return Math.floor(s / 60) + ":" + pad(s % 60);
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("tr[data-deadline]").forEach(function (row) {
+      if (row.kefuSkew === undefined) {
+        var server = Date.parse(row.dataset.now || "");
+        row.kefuSkew = isNaN(server) ? 0 : server - now;
+      }
+      var t = now + row.kefuSkew;
+      var deadline = Date.parse(row.dataset.deadline);
+      if (isNaN(deadline)) {
+        return;
+      }
+      var near = row.dataset.near ? Date.parse(row.dataset.near) : NaN;
+      var left = Math.trunc((deadline - t) / 1000);
+      var state = left < 0 ? "breached" : !isNaN(near) && t >= near ? "near" : "running";
+      var table = row.closest("table");
+      var words = table ? table.dataset : {};
+      var cell = row.querySelector("td.countdown");
+      if (cell) {
+        var text = (state === "breached" ? words.over || "-" : words.left || "") + " " + clock(Math.abs(left));
+        if (cell.textContent !== text) {
+          cell.textContent = text;
+        }
+      }
+      if (row.dataset.state !== state) {
+        row.dataset.state = state;
+      }
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:afterSettle", tick);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", tick);
+  } else {
+    tick();
+  }
+})();
