@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -198,4 +199,13 @@ func (s *Server) unflagUnregistered(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return noContent(w)
+}
+
+func (s *Server) commImportTemplate(w http.ResponseWriter, r *http.Request) error {
+	kind := r.PathValue("kind")
+	headers, err := comms.FileTemplate(kind)
+	if err != nil {
+		return err
+	}
+	return writeXLSX(w, fmt.Sprintf("kefu-%s-template.xlsx", kind), headers, comms.FileExamples(kind))
 }

@@ -69,6 +69,13 @@ func TestCommsImportQueueAndPolicyAPI(t *testing.T) {
 					}
 				}},
 			{name: "a technician has no queue", as: "ma.tao", method: "GET", path: "/api/v1/queue", status: 403},
+			{name: "the call-log template", as: "jiang.xin", method: "GET", path: "/api/v1/imports/communications/template/pbx", status: 200,
+				check: func(t *testing.T, r response) {
+					if rows := xlsxRows(t, r); rows[0][0] != "主叫号码" || len(rows) != 3 {
+						t.Errorf("template %v", rows)
+					}
+				}},
+			{name: "an unknown template", as: "jiang.xin", method: "GET", path: "/api/v1/imports/communications/template/fax", status: 404},
 			{name: "the no-contact report", as: "manager", method: "GET", path: "/api/v1/reports/no-contact", status: 200},
 			{name: "a bad month names it", as: "manager", method: "GET", path: "/api/v1/reports/no-contact?month=2026-13", status: 400, code: "invalid", field: "month"},
 			{name: "the response targets", as: "lin.wen", method: "GET", path: "/api/v1/settings/response-policy", status: 200,

@@ -193,7 +193,7 @@ var webToAPI = map[string]string{
 	"POST /communications/{id}/unregistered/delete":   "DELETE /api/v1/communications/{id}/unregistered",
 	"GET /communications/import":                      "",
 	"POST /communications/import":                     "POST /api/v1/imports/communications", // the apply step: POST /api/v1/imports/communications/{key}/apply
-	"GET /communications/import/template/{kind}":      "",                                    // no API template yet: the import's form documents the columns
+	"GET /communications/import/template/{kind}":      "GET /api/v1/imports/communications/template/{kind}",
 	"GET /admin/response-policy":                      "GET /api/v1/settings/response-policy",
 	"POST /admin/response-policy":                     "PUT /api/v1/settings/response-policy",
 	"GET /import":                                     "",

@@ -404,6 +404,8 @@ func (s *Server) table() []route {
 					{Name: "dry_run", Type: "boolean", Zh: "只预览不保存", En: "preview only"},
 				},
 				Desc: "每行按内容生成外部编号，再次导入同一文件不会重复；未接来电（呼入未接通）开始 30 分钟回拨计时；不带时区的时间按公司时区。 Each row gets an external id from its content, so importing a file again creates nothing; an unanswered inbound call is a missed call and starts its 30-minute clock; times without a zone are read in the company's zone."}},
+		{Pattern: "GET /api/v1/imports/communications/template/{kind}", Perm: access.CommIngest, Handle: s.commImportTemplate,
+			Doc: op{Tag: "communications", Zh: "话单或聊天记录导入模板（XLSX，含示例行）", En: "The call-log or chat-export template (XLSX, with example rows)", XLSX: true}},
 		{Pattern: "POST /api/v1/imports/communications/{key}/apply", Perm: access.CommIngest, Handle: s.applyCommImport,
 			Doc: op{Tag: "communications", Zh: "导入已暂存（预览过）的话单或聊天记录", En: "Apply a staged (dry-run) communication import", Body: commImportApply{}, Resp: commImportResult{}}},
 		{Pattern: "GET /api/v1/communications/export", Perm: access.CommRead, Handle: s.exportCommunications,

@@ -63,6 +63,23 @@ func FileTemplate(kind string) ([]string, error) {
 	return out, nil
 }
 
+// FileExamples are example rows for a kind's template.
+func FileExamples(kind string) [][]string {
+	switch kind {
+	case FilePBX:
+		return [][]string{
+			{"13800138000", "8001", "2026-03-05 09:00:05", "否", "0", "", "呼入", ""},
+			{"8001", "13800138000", "2026-03-05 09:12:40", "是", "95", "lin.wen", "呼出", ""},
+		}
+	case FileWeChat:
+		return [][]string{
+			{"示例大厦物业服务群", "王经理", "客户", "2026-03-05 09:00:00", "空调不制冷", "群聊", ""},
+			{"示例大厦物业服务群", "林雯", "员工", "2026-03-05 09:01:30", "收到，马上安排师傅", "群聊", ""},
+		}
+	}
+	return nil
+}
+
 // ImportOptions choose how a file is imported.
 type ImportOptions struct {
 	Kind string // FilePBX or FileWeChat
@@ -109,6 +126,22 @@ const sourcePrefix = "comms.import_source:"
 type savedSource struct {
 	Kind    string            `json:"kind"`
 	Mapping map[string]string `json:"mapping"`
+}
+
+// ImportSources lists the sources whose column mapping is remembered.
+func (s *Service) ImportSources(ctx context.Context) ([]string, error) {
+	if !principal(ctx).Can(access.CommIngest) {
+		return nil, apperr.Forbidden("没有导入沟通记录的权限")
+	}
+	var keys []string
+	if err := s.db.R().NewSelect().Table("settings").Column("key").Where("key LIKE ?", sourcePrefix+"%").Order("key").Scan(ctx, &keys); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, strings.TrimPrefix(k, sourcePrefix))
+	}
+	return out, nil
 }
 
 // SourceMapping returns the column mapping remembered for a source.
@@ -176,10 +209,7 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		return nil, apperr.Invalid("file", err.Error())
 	}
 	rep := &ImportReport{Kind: opts.Kind, Source: opts.Source, Total: len(tbl.Rows), Errors: []tabular.CellError{}, DryRun: opts.DryRun}
-	rep.Mapping = map[string]string{}
-	for k, h := range m.Assigned() {
-		rep.Mapping[h] = k
-	}
+	rep.Mapping = m.Assigned()
 	staff, err := s.staffNames(ctx)
 	if err != nil {
 		return nil, err

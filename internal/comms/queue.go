@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/store"
 )
@@ -35,12 +36,14 @@ type QueueItem struct {
 // customers' and unmatched ones), everyone's for a manager or with
 // staffID "" ; staffID narrows a manager's view to one person.
 func (s *Service) Queue(ctx context.Context, staffID string) ([]QueueItem, error) {
-	scope, ok := s.readScope(principal(ctx))
-	if !ok {
+	p := principal(ctx)
+	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看待响应队列")
 	}
-	if scope != "" {
-		staffID = scope
+	// A specialist's queue is their own (and the unmatched), whatever the
+	// read-all setting: it is their work list, not a report.
+	if onlySpecialist(p) {
+		staffID = p.StaffID
 	}
 	q := `SELECT k.key, k.kind, k.conversation, k.customer_id, COALESCE(cu.name, '') AS customer_name, k.staff_id,
 		COALESCE(st.name, '') AS staff_name, k.started_at, k.near_at, k.deadline, k.state, COALESCE(m.summary, '') AS summary

@@ -180,5 +180,5 @@ func (s *Server) commImportTemplate(w http.ResponseWriter, r *http.Request) erro
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="kefu-%s-template.xlsx"`, kind))
-	return tabular.WriteXLSX(w, headers, nil)
+	return tabular.WriteXLSX(w, headers, comms.FileExamples(kind))
 }
