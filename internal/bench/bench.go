@@ -3,7 +3,10 @@
 // the table grows), authenticated API reads per second with a Bearer
 // token, and the import of 10,000 customer rows; and issue 3's (contracts.go):
 // the renewal and collection rates of a month, the receivables ageing page
-// and the import of 50,000 payment rows, with 20,000 contracts.
+// and the import of 50,000 payment rows, with 20,000 contracts; and issue
+// 4's (servicedesk.go): ingest of communication records through the API,
+// the response clocks and breach events of a month of 1,000,000 records,
+// and the sweeper with 10,000 running clocks.
 //
 // It holds the harness shared by the `go test -bench` suite in this
 // directory and the load command cmd/kefu-bench: building a fresh app in a
@@ -78,6 +81,8 @@ type Env struct {
 	financeID                       string
 	contractsSeeded, paymentsSeeded int // numbering of seeded contracts and bank references
 	invoicesSeeded, paymentFiles    int
+
+	desk deskState // service desk (servicedesk.go)
 
 	cleanup []func() error
 }
