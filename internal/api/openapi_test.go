@@ -184,11 +184,13 @@ var webToAPI = map[string]string{
 	"GET /archive/late":                               "GET /api/v1/archive/late",
 	"GET /archive/members":                            "GET /api/v1/archive/members-to-remove",
 	"GET /communications":                             "GET /api/v1/communications",
+	"GET /communications/export":                      "GET /api/v1/communications/export",
 	"POST /communications":                            "POST /api/v1/communications/log",
 	"POST /customers/{id}/communications":             "POST /api/v1/communications/log", // customer_id in the body
 	"GET /communications/{id}/match":                  "GET /api/v1/communications/{id}", // the record, with the match form
 	"POST /communications/{id}/match":                 "POST /api/v1/communications/{id}/match",
 	"GET /queue":                                      "GET /api/v1/queue",
+	"POST /queue/reply":                               "POST /api/v1/communications/log", // the clock's conversation or number in the body
 	"POST /communications/{id}/unregistered":          "POST /api/v1/communications/{id}/unregistered",
 	"POST /communications/{id}/unregistered/delete":   "DELETE /api/v1/communications/{id}/unregistered",
 	"GET /communications/import":                      "",
@@ -258,6 +260,10 @@ var webToAPI = map[string]string{
 	"POST /notifications/read":                        "POST /api/v1/notifications/read-all",
 	"POST /notifications/{id}/read":                   "POST /api/v1/notifications/{id}/read",
 	"GET /tickets":                                    "GET /api/v1/tickets",
+	"GET /tickets/export":                             "GET /api/v1/tickets/export",
+	"GET /reports/satisfaction":                       "GET /api/v1/reports/satisfaction",
+	"GET /reports/satisfaction/export":                "GET /api/v1/reports/satisfaction/export",
+	"GET /reports/no-contact":                         "GET /api/v1/reports/no-contact",
 	"GET /tickets/new":                                "",
 	"POST /tickets":                                   "POST /api/v1/tickets",
 	"GET /tickets/{id}":                               "GET /api/v1/tickets/{id}",

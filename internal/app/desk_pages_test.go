@@ -12,6 +12,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/app/apptest"
 	"kefu/internal/comms"
+	"kefu/internal/customers"
 	"kefu/internal/org"
 	"kefu/internal/tickets"
 )
@@ -236,7 +237,8 @@ func TestCommImportPage(t *testing.T) {
 			t.Fatalf("dry run: status %d: %s", status, errorText(body))
 		}
 		for _, want := range []string{`data-testid="import-created">2<`, `data-testid="import-unmatched">1<`, `data-testid="import-error-count">1<`,
-			"<td>4</td><td>开始时间</td>", `<td>主叫号码</td><td data-column="caller">主叫号码</td>`, `<td>坐席</td><td data-column="agent">坐席</td>`,
+			"<td>4</td><td>开始时间</td>", `<tr data-header="主叫号码"><td>主叫号码</td><td data-column="caller">`, `<option value="caller" selected>主叫号码</option>`,
+			`<tr data-header="坐席"><td>坐席</td><td data-column="agent">`, `data-testid="import-remap"`, `name="column" value="agent"`,
 			"预览", `data-testid="import-apply"`, `name="source" value="总机话单"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("dry run lacks %q", want)
@@ -280,6 +282,178 @@ func TestCommImportPage(t *testing.T) {
 		status, body = w.upload("/communications/import", "mgr", fields, "话单.csv", csv)
 		if status != http.StatusBadRequest || !strings.Contains(body, "文件类型：") {
 			t.Errorf("bad kind: status %d, error %q", status, errorText(body))
+		}
+	})
+}
+
+// TestCommImportRemap renames a header so that it matches no column: the
+// dry run cannot read the file and shows its headers to map; mapped in the
+// form, the dry run again reads every row, the apply imports them with
+// that mapping and the source remembers it (the next file of the source
+// needs no mapping).
+func TestCommImportRemap(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		at := in.App.Now().In(in.App.Location()).Add(-10 * time.Minute).Format(time.DateTime)
+		csv := "来电号,被叫号码,开始时间,是否接通,通话时长,备注\n" +
+			"13800000001,8001," + at + ",否,0,x\n" +
+			"13900000077,8002," + at + ",是,65,y\n"
+		fields := url.Values{"step": {"preview"}, "kind": {"pbx"}, "source": {"新总机"}, "mode": {"skip"}}
+		status, body := w.upload("/communications/import", "mgr", fields, "话单.csv", csv)
+		if status != http.StatusBadRequest || !strings.Contains(body, "主叫号码") {
+			t.Fatalf("unmapped dry run: status %d, error %q", status, errorText(body))
+		}
+		for _, want := range []string{`data-testid="import-unmapped"`, `<tr data-header="来电号"><td>来电号</td><td data-column="-">`,
+			`<tr data-header="被叫号码"><td>被叫号码</td><td data-column="callee">`, `<tr data-header="备注"><td>备注</td><td data-column="-">`,
+			`<option value="-" selected>不导入</option>`, `value="remap"`, "重新预览"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("unmapped dry run lacks %q", want)
+			}
+		}
+		km := hiddenKeyRE.FindStringSubmatch(body)
+		if km == nil {
+			t.Fatal("the unmapped file is not kept staged")
+		}
+		key := html.UnescapeString(km[1])
+		mapping := func(step string) url.Values {
+			return url.Values{"step": {step}, "key": {key}, "name": {"话单.csv"}, "kind": {"pbx"}, "source": {"新总机"}, "mode": {"skip"},
+				"header": {"来电号", "被叫号码", "开始时间", "是否接通", "通话时长", "备注"},
+				"column": {"caller", "callee", "start", "answered", "duration", "-"}}
+		}
+		if status, _ := w.upload("/communications/import", "spec", mapping("remap"), "", ""); status != http.StatusForbidden {
+			t.Errorf("a specialist re-runs: status %d, want 403", status)
+		}
+		status, body = w.upload("/communications/import", "mgr", mapping("remap"), "", "")
+		if status != http.StatusOK {
+			t.Fatalf("remapped dry run: status %d: %s", status, errorText(body))
+		}
+		for _, want := range []string{`data-testid="import-created">2<`, `data-testid="import-error-count">0<`, `<td data-column="caller">`,
+			`<option value="caller" selected>主叫号码</option>`, `data-testid="import-apply"`, `<input type="hidden" name="header" value="来电号"><input type="hidden" name="column" value="caller">`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("remapped dry run lacks %q", want)
+			}
+		}
+		if page, err := in.App.Comms.List(w.as("mgr"), comms.Filter{Conversation: "13800000001"}); err != nil || len(page.Items) != 0 {
+			t.Fatalf("the remapped dry run stored records: %v", err)
+		}
+		status, body = w.upload("/communications/import", "mgr", mapping("apply"), "", "")
+		if status != http.StatusOK || !strings.Contains(body, "已导入") || !strings.Contains(body, `data-testid="import-created">2<`) {
+			t.Fatalf("apply: status %d: %s", status, errorText(body))
+		}
+		if page, err := in.App.Comms.List(w.as("mgr"), comms.Filter{Conversation: "13800000001"}); err != nil || len(page.Items) != 1 {
+			t.Fatalf("imported records: %v %+v", err, page)
+		}
+		if kind, m, err := in.App.Comms.SourceMapping(w.as("mgr"), "新总机"); err != nil || kind != "pbx" || m["来电号"] != "caller" {
+			t.Errorf("the source's mapping is not remembered: %v %q %v", err, kind, m)
+		}
+		// The next file of the source: the remembered mapping, prefilled.
+		csv2 := "来电号,被叫号码,开始时间,是否接通,通话时长,备注\n13800000002,8001," + at + ",否,0,z\n"
+		status, body = w.upload("/communications/import", "mgr", fields, "话单2.csv", csv2)
+		if status != http.StatusOK || !strings.Contains(body, `data-testid="import-created">1<`) ||
+			!strings.Contains(body, `<tr data-header="来电号"><td>来电号</td><td data-column="caller">`) {
+			t.Errorf("next file of the source: status %d: %s", status, errorText(body))
+		}
+	})
+}
+
+// TestQueueReply logs 已回复/已回拨 from the queue's rows: a WeChat reply in
+// the message's conversation for the customer of the clock, a call back
+// to the number of an unmatched missed call; each row leaves the queue.
+// A specialist is refused (on the row's form) a reply whose number now
+// belongs to another's customer; a manager logs it.
+func TestQueueReply(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		cid := w.customer.ID
+		now := in.App.Now().Truncate(time.Second)
+		feed := infoCenter(t, in)
+		if _, err := in.App.Comms.Ingest(feed, []comms.Input{
+			{ExternalID: "wx-r1", Channel: "wechat_private", Direction: "in", OccurredAt: now.Add(-time.Minute).Format(time.RFC3339), CustomerID: cid,
+				Conversation: "wxid_wang", Counterpart: "wxid_wang", Summary: "电梯异响"},
+			{ExternalID: "call-r1", Channel: "phone_missed", OccurredAt: now.Add(-2 * time.Minute).Format(time.RFC3339), Counterpart: "13700000099"},
+			{ExternalID: "call-r2", Channel: "phone_missed", OccurredAt: now.Add(-3 * time.Minute).Format(time.RFC3339), Counterpart: "13600000066"},
+		}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		q, err := in.App.Comms.Queue(w.as("mgr"), "")
+		if err != nil || len(q) != 3 {
+			t.Fatalf("queue: %v %+v", err, q)
+		}
+		key := map[string]string{}
+		for _, it := range q {
+			key[it.Conversation] = it.Key
+		}
+		_, body := w.do(http.MethodGet, "/queue", "spec", nil)
+		for _, want := range []string{`action="/queue/reply"`, `name="key" value="` + key["wxid_wang"] + `"`, "已回复", "已回拨",
+			`name="occurred_at" value="` + now.In(in.App.Location()).Format("2006-01-02T15:04:05") + `"`, "data-hold-open"} {
+			if !strings.Contains(html.UnescapeString(body), want) {
+				t.Errorf("queue lacks %q", want)
+			}
+		}
+		if _, body := w.do(http.MethodGet, "/queue", "exec", nil); strings.Contains(body, `action="/queue/reply"`) {
+			t.Error("an executive is offered the reply form")
+		}
+		at := now.In(in.App.Location()).Format("2006-01-02T15:04:05")
+		reply := func(k string) url.Values {
+			return url.Values{"key": {k}, "occurred_at": {at}, "summary": {"已回复客户"}}
+		}
+		for _, login := range []string{"exec", "tech", "fin"} {
+			if status, _ := w.do(http.MethodPost, "/queue/reply", login, reply(key["wxid_wang"])); status != http.StatusForbidden {
+				t.Errorf("%s replies: status %d, want 403", login, status)
+			}
+		}
+		// No time: the error on the row's form, kept open.
+		bad := reply(key["wxid_wang"])
+		bad.Set("occurred_at", "")
+		status, body := w.do(http.MethodPost, "/queue/reply", "spec", bad)
+		if status != http.StatusBadRequest || !strings.Contains(body, "时间：") || !strings.Contains(body, "<details open>") {
+			t.Errorf("no time: status %d, error %q", status, errorText(body))
+		}
+
+		resp, body := w.post("/queue/reply", "spec", reply(key["wxid_wang"]))
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/queue" {
+			t.Fatalf("WeChat reply: status %d: %s", resp.StatusCode, errorText(body))
+		}
+		page, err := in.App.Comms.List(w.as("mgr"), comms.Filter{Conversation: "wxid_wang"})
+		if err != nil || len(page.Items) != 2 || page.Items[0].Channel != "wechat_private" || page.Items[0].Direction != "out" ||
+			page.Items[0].CustomerID == nil || *page.Items[0].CustomerID != cid || page.Items[0].StaffID == nil || *page.Items[0].StaffID != w.staff["spec"].ID {
+			t.Fatalf("the WeChat reply: %v %+v", err, page.Items)
+		}
+		resp, body = w.post("/queue/reply", "spec", reply(key["13700000099"]))
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("call back: status %d: %s", resp.StatusCode, errorText(body))
+		}
+		page, err = in.App.Comms.List(w.as("mgr"), comms.Filter{Conversation: "13700000099"})
+		if err != nil || len(page.Items) != 2 || page.Items[0].Channel != "phone_out" || page.Items[0].CustomerID != nil {
+			t.Fatalf("the call back: %v %+v", err, page.Items)
+		}
+		_, rows := w.htmx("/queue", "spec")
+		if strings.Contains(rows, key["wxid_wang"]) || strings.Contains(rows, key["13700000099"]) || !strings.Contains(rows, key["13600000066"]) {
+			t.Errorf("after the replies the queue rows are wrong: %.500s", rows)
+		}
+		// Answered already: nothing logged, back to the queue.
+		if resp, _ := w.post("/queue/reply", "spec", reply(key["wxid_wang"])); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("replying to a gone row: status %d", resp.StatusCode)
+		}
+		if page, _ := in.App.Comms.List(w.as("mgr"), comms.Filter{Conversation: "wxid_wang"}); len(page.Items) != 2 {
+			t.Errorf("a second reply was logged: %d records", len(page.Items))
+		}
+
+		// The unmatched number now belongs to spec's customer: spec2 may
+		// not log a call back to it; the manager may.
+		if _, err := in.App.Customers.AddContact(w.as("mgr"), cid, customers.ContactInput{Name: "李工", Phone: "13600000066"}); err != nil {
+			t.Fatal(err)
+		}
+		status, body = w.do(http.MethodPost, "/queue/reply", "spec2", reply(key["13600000066"]))
+		if status != http.StatusForbidden || !strings.Contains(body, "只能登记自己分管客户") || !strings.Contains(body, "<details open>") {
+			t.Errorf("spec2 calls back another's customer: status %d, error %q", status, errorText(body))
+		}
+		resp, body = w.post("/queue/reply", "mgr", url.Values{"key": {key["13600000066"]}, "occurred_at": {at}, "summary": {"经理回拨"}, "staff": {""}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("manager's call back: status %d: %s", resp.StatusCode, errorText(body))
+		}
+		if _, rows := w.htmx("/queue", "mgr"); !strings.Contains(rows, "没有待响应") {
+			t.Errorf("the queue is not empty: %.500s", rows)
 		}
 	})
 }

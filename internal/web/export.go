@@ -74,13 +74,19 @@ func sheetCells(row []string) []string {
 // writeSheet sends a domain sheet as an XLSX download named
 // name-YYYY-MM-DD.xlsx.
 func (s *Server) writeSheet(w http.ResponseWriter, name string, sh *contracts.Sheet) error {
-	rows := make([][]string, len(sh.Rows))
-	for i, r := range sh.Rows {
+	return s.writeTable(w, name+"-"+s.today(), sh.Headers, sh.Rows)
+}
+
+// writeTable sends a table as an XLSX download named name.xlsx, its
+// cells made safe like sheetCells.
+func (s *Server) writeTable(w http.ResponseWriter, name string, headers []string, table [][]string) error {
+	rows := make([][]string, len(table))
+	for i, r := range table {
 		rows[i] = sheetCells(r)
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, name, s.today()))
-	return tabular.WriteXLSX(w, sh.Headers, rows)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
+	return tabular.WriteXLSX(w, headers, rows)
 }
 
 // receivablesExport downloads the ageing report (应收账龄表) with the

@@ -206,6 +206,10 @@ func TestDynamicKeysExist(t *testing.T) {
 			want = append(want, "comm_import.col."+c)
 		}
 	}
+	// The satisfaction summary's tables name their dimension.
+	for _, d := range satisfactionDims {
+		want = append(want, "satisfaction.col."+d)
+	}
 	for _, f := range []string{"kind", "source", "mapping"} {
 		want = append(want, "comm_import.field."+f)
 	}
@@ -286,7 +290,7 @@ func TestTemplatesParse(t *testing.T) {
 		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy",
 		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import",
 		"communications", "comm_match", "tickets", "ticket", "ticket_form", "ticket_capa", "callbacks", "resamples",
-		"complaint_analysis", "ticket_policy", "queue", "comm_import", "response_policy"} {
+		"complaint_analysis", "ticket_policy", "queue", "comm_import", "response_policy", "satisfaction", "no_contact"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

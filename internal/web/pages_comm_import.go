@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -37,10 +38,42 @@ type commImportForm struct {
 	Kind, Source, Mode string
 	// Key and Name are the staged file after the dry run.
 	Key, Name string
+	// Headers are the staged file's headers (read at the upload, then
+	// carried by the forms); Mapping is the column mapping chosen in the
+	// form (header → column key, skipColumn for 不导入), nil when none was
+	// sent, so that the domain uses the source's remembered one.
+	Headers []string
+	Mapping map[string]string
 }
 
-// mappedColumn is one line of the mapping used: a header of the file and
-// the column it was read as.
+// postedMapping reads the mapping form: the headers and, in the same
+// order, the column each is read as.
+func postedMapping(r *http.Request) (headers []string, mapping map[string]string) {
+	headers, cols := r.PostForm["header"], r.PostForm["column"]
+	if len(cols) == 0 || len(cols) != len(headers) {
+		return headers, nil
+	}
+	mapping = make(map[string]string, len(headers))
+	for i, h := range headers {
+		c := strings.TrimSpace(cols[i])
+		if c == "" {
+			c = skipColumn
+		}
+		mapping[h] = c
+	}
+	return headers, mapping
+}
+
+// CommImportColumns are the column keys a kind of file is read into, in
+// the template's order (comms.FileTemplate gives their headers): the
+// choices of the mapping form, besides "不导入" (skip).
+func CommImportColumns(kind string) []string { return slices.Clone(commFileColumns[kind]) }
+
+// skipColumn is the mapping form's "不导入": the header is not read.
+const skipColumn = "-"
+
+// mappedColumn is one line of the mapping form: a header of the file and
+// the column it is read as (skipColumn when none).
 type mappedColumn struct{ Header, Key string }
 
 type commImportPage struct {
@@ -51,31 +84,62 @@ type commImportPage struct {
 	Sources []string
 }
 
-// Mapping is the report's mapping in the order of the kind's columns.
+// Columns are the keys of the kind's columns for the mapping's selects.
+func (p *commImportPage) Columns() []string { return CommImportColumns(p.In.Kind) }
+
+// Mapping is every header of the staged file with the column it was read
+// as: the report's mapping (header → key, the remembered one when none
+// was sent), else the mapping posted, else what the header names. Without
+// the file's headers, the report's mapping in the order of the columns.
 func (p *commImportPage) Mapping() []mappedColumn {
-	if p.Report == nil {
-		return nil
+	used := p.In.Mapping
+	if p.Report != nil {
+		used = p.Report.Mapping
 	}
-	order := commFileColumns[p.Report.Kind]
-	rank := func(k string) int {
-		if i := slices.Index(order, k); i >= 0 {
-			return i
+	if len(p.In.Headers) == 0 {
+		order := commFileColumns[p.In.Kind]
+		out := make([]mappedColumn, 0, len(used))
+		for h, k := range used {
+			out = append(out, mappedColumn{Header: h, Key: k})
 		}
-		return len(order)
+		slices.SortFunc(out, func(a, b mappedColumn) int {
+			return cmp.Or(cmp.Compare(rank(order, a.Key), rank(order, b.Key)), cmp.Compare(a.Header, b.Header))
+		})
+		return out
 	}
-	out := make([]mappedColumn, 0, len(p.Report.Mapping))
-	for h, k := range p.Report.Mapping {
-		// The report documents header → key but gives key → header
-		// (comms.Import inverts tabular's Assigned): read either way.
-		if slices.Contains(order, h) && !slices.Contains(order, k) {
-			h, k = k, h
+	out := make([]mappedColumn, 0, len(p.In.Headers))
+	for _, h := range p.In.Headers {
+		k, ok := used[h]
+		if !ok && p.Report == nil {
+			k = p.guess(h)
+		}
+		if !slices.Contains(p.Columns(), k) {
+			k = skipColumn
 		}
 		out = append(out, mappedColumn{Header: h, Key: k})
 	}
-	slices.SortFunc(out, func(a, b mappedColumn) int {
-		return cmp.Or(cmp.Compare(rank(a.Key), rank(b.Key)), cmp.Compare(a.Header, b.Header))
-	})
 	return out
+}
+
+// guess reads a header as the column it names (its key, its template
+// header or its label), for the form shown when the file could not be
+// mapped at all.
+func (p *commImportPage) guess(h string) string {
+	h = strings.TrimSpace(h)
+	names, _ := comms.FileTemplate(p.In.Kind)
+	for i, k := range p.Columns() {
+		if strings.EqualFold(h, k) || i < len(names) && h == names[i] || h == p.Column(k) {
+			return k
+		}
+	}
+	return skipColumn
+}
+
+func rank(order []string, k string) int {
+	if i := slices.Index(order, k); i >= 0 {
+		return i
+	}
+	return len(order)
 }
 
 // Column names a column of the file as a person reads it.
@@ -128,6 +192,7 @@ func (s *Server) commImportRun(w http.ResponseWriter, r *http.Request) error {
 	perr := r.ParseMultipartForm(8 << 20)
 	f := r.PostFormValue
 	in := commImportForm{Kind: f("kind"), Source: strings.TrimSpace(f("source")), Mode: f("mode"), Key: f("key"), Name: f("name")}
+	in.Headers, in.Mapping = postedMapping(r)
 	if in.Mode != "reject" {
 		in.Mode = "skip"
 	}
@@ -140,7 +205,11 @@ func (s *Server) commImportRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep, err := s.runCommImport(r, &p.In)
 	if err != nil {
-		p.In.Key = ""
+		// A file whose columns could not be mapped stays staged, its
+		// headers shown to be mapped by hand.
+		if len(p.In.Headers) == 0 || apperr.KindOf(err) != apperr.KindInvalid {
+			p.In.Key = ""
+		}
 		return s.formError(w, r, err, &p.Page, "comm_import", p)
 	}
 	p.Report = rep
@@ -150,20 +219,34 @@ func (s *Server) commImportRun(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, http.StatusOK, "comm_import", "", p)
 }
 
-// runCommImport stages the upload and dry-runs it, or applies the staged
-// file named by in.Key.
+// runCommImport stages the upload and dry-runs it ("preview"), dry-runs
+// the staged file named by in.Key again with the mapping chosen
+// ("remap"), or applies it ("apply", with the same mapping, which the
+// domain then remembers for the source).
 func (s *Server) runCommImport(r *http.Request, in *commImportForm) (*comms.ImportReport, error) {
 	ctx := r.Context()
-	opts := comms.ImportOptions{Kind: in.Kind, Source: in.Source, DryRun: true, SkipBad: true}
-	if r.PostFormValue("step") == "apply" && in.Key != "" {
+	opts := comms.ImportOptions{Kind: in.Kind, Source: in.Source, Mapping: in.Mapping, DryRun: true, SkipBad: true}
+	switch step := r.PostFormValue("step"); {
+	case step == "apply" && in.Key != "":
 		opts.DryRun, opts.SkipBad = false, in.Mode != "reject"
-	} else {
+	case step == "remap" && in.Key != "":
+	default:
 		file, hdr, err := r.FormFile("file")
 		if err != nil {
 			return nil, apperr.Invalid("file", "请选择要导入的文件")
 		}
 		defer file.Close()
-		in.Name = hdr.Filename
+		in.Name, in.Mapping, opts.Mapping = hdr.Filename, nil, nil
+		// The headers, for the mapping form: the upload is read here once
+		// and staged from its start (a file tabular cannot read has none;
+		// the import says why).
+		in.Headers = nil
+		if t, err := tabular.Read(hdr.Filename, file, tabular.Options{MaxBytes: s.MaxUpload}); err == nil {
+			in.Headers = slices.DeleteFunc(slices.Clone(t.Headers), func(h string) bool { return strings.TrimSpace(h) == "" })
+		}
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
 		if in.Key, err = s.Comms.StageImport(ctx, file, s.MaxUpload); err != nil {
 			return nil, err
 		}

@@ -91,6 +91,9 @@ func (p *commListPage) Back() string {
 	return "/communications"
 }
 
+// ExportQuery is the filter as a query string, for the export.
+func (p *commListPage) ExportQuery() template.URL { return p.Query("") }
+
 // Query is the filter as a query string, for the "more" button.
 func (p *commListPage) Query(after string) template.URL {
 	v := url.Values{}

@@ -4,12 +4,17 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/apperr"
 	"kefu/internal/comms"
+	"kefu/internal/httpx"
 	"kefu/internal/org"
+	"kefu/internal/sla"
 	"kefu/internal/tickets"
 )
 
@@ -36,6 +41,23 @@ type queuePage struct {
 	// At is when the queue was read (the rows' data-now, so that a
 	// browser whose clock is off still counts down from the server's).
 	At time.Time
+	// Now is the reply form's default time (datetime-local, seconds).
+	Now string
+	// Open is the key of the clock whose reply form shows open after an
+	// error in it.
+	Open   string
+	posted url.Values
+}
+
+// F is the value the user posted in field name (kept after an error).
+func (p *queuePage) F(name string) string { return p.posted.Get(name) }
+
+// Reply names a row's action: 已回拨 for a missed call, else 已回复.
+func (p *queuePage) Reply(it comms.QueueItem) string {
+	if it.Kind == sla.KindMissedCall {
+		return p.T("queue.called_back")
+	}
+	return p.T("queue.replied")
 }
 
 // queueStaff is whose queue the viewer sees: a specialist their own, a
@@ -96,25 +118,39 @@ func (p *queuePage) DueState(at *time.Time) string {
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.queueData(r, r.URL.Query().Get("staff"))
+	if err != nil {
+		return err
+	}
+	if isHTMX(r) {
+		return s.render(w, http.StatusOK, "queue", "queue-rows", p)
+	}
+	return s.render(w, http.StatusOK, "queue", "", p)
+}
+
+// queueData loads the queue of staff as the viewer may see it (the rows
+// only for htmx's polling).
+func (s *Server) queueData(r *http.Request, staff string) (*queuePage, error) {
 	ctx := r.Context()
-	p := &queuePage{Page: s.page(r, "queue", "queue.title")}
-	p.Staff, p.Team = queueStaff(p.User, r.URL.Query().Get("staff"))
+	p := &queuePage{Page: s.page(r, "queue", "queue.title"), Now: s.nowSecond(), posted: url.Values{}}
+	p.FieldPrefixes = []string{"comm.field."}
+	p.Staff, p.Team = queueStaff(p.User, staff)
 	var err error
 	if p.Items, err = s.Comms.Queue(ctx, p.Staff); err != nil {
-		return err
+		return nil, err
 	}
 	p.At = s.Now()
 	if isHTMX(r) {
-		return s.render(w, http.StatusOK, "queue", "queue-rows", p)
+		return p, nil
 	}
 	if p.Team {
 		yes := true
 		if p.People, err = s.Org.ListStaff(ctx, org.StaffFilter{Role: access.CSSpecialist, Active: &yes}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if p.Tickets, err = s.Tickets.List(ctx, tickets.Filter{StaffID: p.Staff, Open: true, Limit: 100}); err != nil {
-		return err
+		return nil, err
 	}
 	// By promised deadline; those without one last.
 	slices.SortStableFunc(p.Tickets, func(a, b tickets.View) int {
@@ -125,9 +161,82 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) error {
 		return a.PromisedAt.Compare(*b.PromisedAt)
 	})
 	if p.Callbacks, err = s.Tickets.Callbacks(ctx, tickets.CallbackFilter{StaffID: p.Staff, Open: true, Limit: 100}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// queueReply is a row's 已回复/已回拨: it logs the staff reply that
+// answers the clock — a WeChat (or chat) message out in the same
+// conversation, a call back (phone_out) to the number of a missed call —
+// for the clock's customer, or, for a clock that matched no customer,
+// with the conversation or number alone. The reply stops the clock, so
+// the row is gone at the next refresh.
+func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f := r.PostFormValue
+	staff := f("staff")
+	back := "/queue"
+	if staff != "" {
+		back += "?" + url.Values{"staff": {staff}}.Encode()
+	}
+	p, err := s.queueData(r, staff)
+	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "queue", "", p)
+	i := slices.IndexFunc(p.Items, func(it comms.QueueItem) bool { return it.Key == f("key") })
+	if i < 0 {
+		// Answered meanwhile (or not the viewer's): nothing to log.
+		s.flash(ctx, s.cat.translate(s.lang(r), "queue.gone"))
+		return redirect(w, r, back)
+	}
+	in, err := s.replyInput(r, p.Items[i])
+	if err == nil {
+		_, err = s.Comms.Add(ctx, in)
+	}
+	if err == nil {
+		s.flash(ctx, s.cat.translate(s.lang(r), "queue.reply_logged"))
+		return redirect(w, r, back)
+	}
+	// A specialist logs only for the customers they own: a record with no
+	// customer is refused too when its number or WeChat id now matches
+	// someone else's customer. Said on the row's form, like a bad value.
+	k := apperr.KindOf(err)
+	if k != apperr.KindInvalid && k != apperr.KindConflict && k != apperr.KindForbidden {
+		return err
+	}
+	p.Open, p.posted = p.Items[i].Key, r.PostForm
+	_, d := httpx.Detail(s.Log, r, err)
+	if d.Field != "" {
+		d.Message = p.fieldLabel(d.Field) + "：" + d.Message
+	}
+	p.Error = &d
+	return s.render(w, httpx.Status(err), "queue", "", p)
+}
+
+// replyInput is the record that answers clock it: out, by the viewer, at
+// the time typed.
+func (s *Server) replyInput(r *http.Request, it comms.QueueItem) (comms.Input, error) {
+	in := comms.Input{Direction: "out", OccurredAt: r.PostFormValue("occurred_at"), Summary: r.PostFormValue("summary")}
+	if it.CustomerID != nil {
+		in.CustomerID = *it.CustomerID
+	}
+	if it.Kind == sla.KindMissedCall {
+		in.Channel, in.Counterpart = "phone_out", it.Conversation
+		return in, nil
+	}
+	// A WeChat or chat reply goes to the conversation of the message that
+	// started the clock (key kind|conversation|start record), in its
+	// channel: a group and a private chat never answer each other.
+	start, err := s.Comms.Get(r.Context(), it.Key[strings.LastIndex(it.Key, "|")+1:])
+	if err != nil {
+		return in, err
+	}
+	in.Channel, in.Conversation = start.Channel, it.Conversation
+	if start.Channel != "wechat_group" {
+		in.Counterpart = start.Counterpart
+	}
+	return in, nil
 }
 
 func btoi(b bool) int {

@@ -97,6 +97,13 @@ type ticketListPage struct {
 	Customers []customers.CustomerView
 }
 
+// ExportQuery is the filter as a query string, for the export.
+func (p *ticketListPage) ExportQuery() string {
+	v, _ := url.ParseQuery(p.Query(0))
+	v.Del("offset")
+	return v.Encode()
+}
+
 // Query is the filter as a query string with offset, for the "more" button.
 func (p *ticketListPage) Query(offset int) string {
 	f := p.Filter
@@ -119,19 +126,34 @@ func (p *ticketListPage) Query(offset int) string {
 
 const ticketPageSize = 50
 
-func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// ticketFilterOf reads the list's filter from a query.
+func ticketFilterOf(q url.Values) ticketFilter {
 	tf := ticketFilter{Status: q.Get("status"), Type: q.Get("type"), Customer: q.Get("customer"), Staff: q.Get("staff"),
 		Query: q.Get("q"), From: q.Get("from"), To: q.Get("to"), Open: q.Get("open") == "1", Incomplete: q.Get("incomplete") == "1"}
 	tf.Offset, _ = strconv.Atoi(q.Get("offset"))
+	return tf
+}
+
+// ticketDomainFilter turns the typed filter into the domain's (a page of
+// the list from its offset).
+func (s *Server) ticketDomainFilter(tf ticketFilter) (tickets.Filter, error) {
 	f := tickets.Filter{Status: tf.Status, Type: tf.Type, CustomerID: tf.Customer, StaffID: tf.Staff, Open: tf.Open,
 		Incomplete: tf.Incomplete, Query: tf.Query, Limit: ticketPageSize + 1, Offset: max(tf.Offset, 0)}
 	// The dates are whole days in the company's zone; to is inclusive.
 	cf, err := s.domainFilter(commFilter{From: tf.From, To: tf.To})
 	if err != nil {
-		return err
+		return f, err
 	}
 	f.From, f.To = cf.From, cf.To
+	return f, nil
+}
+
+func (s *Server) ticketList(w http.ResponseWriter, r *http.Request) error {
+	tf := ticketFilterOf(r.URL.Query())
+	f, err := s.ticketDomainFilter(tf)
+	if err != nil {
+		return err
+	}
 	items, err := s.Tickets.List(r.Context(), f)
 	if err != nil {
 		return err

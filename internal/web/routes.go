@@ -42,9 +42,12 @@ func (s *Server) Routes() []httpx.Route {
 
 		// 待响应: the live queue of response clocks, open tickets and callbacks.
 		{Pattern: "GET /queue", Perm: access.CommRead, Handle: s.queuePage},
+		// 已回复/已回拨: a row's quick-log of the staff reply.
+		{Pattern: "POST /queue/reply", Perm: access.CommWrite, Handle: s.queueReply},
 
 		// 沟通记录: communication records, the quick-log and matching.
 		{Pattern: "GET /communications", Perm: access.CommRead, Handle: s.commList},
+		{Pattern: "GET /communications/export", Perm: access.CommRead, Handle: s.commsExport},
 		{Pattern: "POST /communications", Perm: access.CommWrite, Handle: s.commCreate},
 		{Pattern: "POST /customers/{id}/communications", Perm: access.CommWrite, Handle: s.customerCommCreate},
 		{Pattern: "GET /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatchForm},
@@ -59,6 +62,7 @@ func (s *Server) Routes() []httpx.Route {
 
 		// 工单: tickets, their lifecycle, complaints (三不放过) and callbacks.
 		{Pattern: "GET /tickets", Perm: access.CommRead, Handle: s.ticketList},
+		{Pattern: "GET /tickets/export", Perm: access.CommRead, Handle: s.ticketsExport},
 		{Pattern: "GET /tickets/new", Perm: access.CommWrite, Handle: s.ticketNew},
 		{Pattern: "POST /tickets", Perm: access.CommWrite, Handle: s.ticketCreate},
 		{Pattern: "GET /tickets/{id}", Perm: access.CommRead, Handle: s.ticketPage},
@@ -75,6 +79,11 @@ func (s *Server) Routes() []httpx.Route {
 		// 回访: callbacks and the callback rate of a month.
 		{Pattern: "GET /callbacks", Perm: access.CommRead, Handle: s.callbackList},
 		{Pattern: "POST /callbacks/{id}", Perm: access.CommWrite, Handle: s.callbackRecord},
+		// 报表: the monthly satisfaction summary (客户满意度汇总表) and the
+		// customers nobody contacted this month (当月无沟通客户).
+		{Pattern: "GET /reports/satisfaction", Perm: access.CommRead, Handle: s.satisfactionReport},
+		{Pattern: "GET /reports/satisfaction/export", Perm: access.CommRead, Handle: s.satisfactionExport},
+		{Pattern: "GET /reports/no-contact", Perm: access.CommRead, Handle: s.noContactReport},
 		// The manager's side: complaint analysis and the re-call sample.
 		{Pattern: "GET /complaints/analysis", Perm: access.DeskManage, Handle: s.complaintAnalysis},
 		{Pattern: "GET /resamples/{quarter}", Perm: access.DeskManage, Handle: s.resamplePage},

@@ -77,3 +77,31 @@ document.addEventListener("click", function (e) {
     tick();
   }
 })();
+
+// Polled rows that hold a form (待响应's 已回复/已回拨): while one of its
+// <details> is open, a tbody with data-hold-open skips htmx's refresh, so
+// the form being typed in is not swapped away.
+document.addEventListener("htmx:beforeRequest", function (e) {
+  var el = e.detail && e.detail.elt;
+  if (el && el.hasAttribute && el.hasAttribute("data-hold-open") && el.querySelector("details[open]")) {
+    e.preventDefault();
+  }
+});
+
+// Export links of a filtered list (data-export inside the filter form):
+// the filter may have changed by htmx since the page was rendered, so the
+// link takes the form's current values when clicked.
+document.addEventListener("click", function (e) {
+  var a = e.target.closest("a[data-export]");
+  var form = a && a.closest("form");
+  if (!form) {
+    return;
+  }
+  var params = new URLSearchParams();
+  new FormData(form).forEach(function (v, k) {
+    if (v !== "") {
+      params.append(k, v);
+    }
+  });
+  a.href = a.pathname + (params.toString() ? "?" + params.toString() : "");
+});
