@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,5 +146,58 @@ func (s *session) waitLong(what string, timeout time.Duration, expr string) {
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
 	if err != nil {
 		s.fatalf("waiting until %s: %v", what, err)
+	}
+}
+
+// TestQueueQuickLog answers a missed call from the queue: 已回拨 opens a
+// small form on the row (the 5-second refresh leaves it alone while it is
+// open), the call back is logged with the time prefilled, and the row is
+// gone from the queue.
+func TestQueueQuickLog(t *testing.T) {
+	e := browserEnv(t)
+	a := e.app
+	sys := access.With(context.Background(), access.System())
+	info, err := a.Org.StaffByLogin(sys, "jiang.xin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := access.With(context.Background(), &access.Principal{StaffID: info.ID, Name: info.Name, Roles: info.Roles})
+	// A missed call from a number no customer has: on every specialist's
+	// queue, unmatched.
+	at := a.Now().Add(-time.Minute).Truncate(time.Second)
+	number := fmt.Sprintf("137%08d", at.Unix()%100000000)
+	if _, err := a.Comms.Ingest(feed, []comms.Input{{ExternalID: "e2e-missed-" + number, Channel: "phone_missed",
+		OccurredAt: at.Format(time.RFC3339), Counterpart: number}}, comms.SourceAPI); err != nil {
+		t.Fatal(err)
+	}
+	s := e.newSession(t, "lin.wen-quicklog")
+	s.login("lin.wen", demoPassword)
+	s.mustOpen("/queue")
+	row := fmt.Sprintf(`#queue tr[data-kind="missed_call"][data-clock-key*=%q]`, number)
+	s.waitJS("the missed call on the queue", fmt.Sprintf(`!!document.querySelector(%q)`, row))
+	s.do("open the row's 已回拨", chromedp.Click(chromedp.CSS(row+` summary`)))
+	if got := s.text(row + ` summary`); got != "已回拨" {
+		t.Errorf("the row's action reads %q, want 已回拨", got)
+	}
+	// A refresh would replace the rows: mark the open form and wait past
+	// two polls.
+	eval[bool](s, fmt.Sprintf(`(document.querySelector(%q).dataset.marked = "1") === "1"`, row+` form`))
+	time.Sleep(11 * time.Second)
+	if !eval[bool](s, fmt.Sprintf(`!!document.querySelector(%q) && document.querySelector(%q).open`, row+` form[data-marked]`, row+` details`)) {
+		t.Error("the refresh swapped the open reply form away")
+	}
+	if v := eval[string](s, fmt.Sprintf(`document.querySelector(%q).value`, row+` input[name=occurred_at]`)); len(v) != len("2006-01-02T15:04:05") {
+		t.Errorf("the reply time is %q, want now with seconds", v)
+	}
+	s.within("type the summary", chromedp.SetValue(chromedp.CSS(row+` textarea[name=summary]`), "已回拨，客户询问保养时间"))
+	resp := s.submit("log the call back", chromedp.Click(chromedp.CSS(row+` form button[type=submit]`)))
+	if resp.Status != 200 {
+		s.fatalf("call back: HTTP %d: %.300q", resp.Status, s.text("body"))
+	}
+	if n := eval[int](s, fmt.Sprintf(`document.querySelectorAll(%q).length`, row)); n != 0 {
+		t.Error("the answered missed call is still on the queue")
+	}
+	if flash := s.text(`body`); !strings.Contains(flash, "已登记回复") {
+		t.Error("no notice that the reply was logged")
 	}
 }
