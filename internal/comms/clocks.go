@@ -89,8 +89,9 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 	args := []any{from.Add(-lookback), to.Add(lookback), bun.In([]string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate,
 		sla.ChannelChat, sla.ChannelPhoneIn, sla.ChannelPhoneOut, sla.ChannelPhoneMissed})}
 	if len(conversations) > 0 {
-		q += " AND (conversation IN (?) OR customer_id IN (SELECT m2.customer_id FROM communications m2 WHERE m2.conversation IN (?) AND m2.customer_id IS NOT NULL))"
-		args = append(args, bun.In(conversations), bun.In(conversations))
+		q += ` AND (conversation IN (?) OR customer_id IN (SELECT m2.customer_id FROM communications m2
+			WHERE m2.conversation IN (?) AND m2.customer_id IS NOT NULL AND m2.occurred_at >= ? AND m2.occurred_at < ?))`
+		args = append(args, bun.In(conversations), bun.In(conversations), from.Add(-lookback), to.Add(lookback))
 	}
 	var recs []sla.Record
 	rows, err := s.db.R().QueryContext(ctx, q, args...)
@@ -154,17 +155,25 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		n.Clocks, n.Breaches, n.Withdrawn = 0, 0, 0
 		keep := map[string]bool{}
+		stored := make([]*StoredClock, 0, len(clocks))
 		for _, c := range clocks {
 			sc := storedClock(c, responsible(c), now)
 			keep[sc.Key] = true
-			if _, err := tx.NewInsert().Model(sc).On("CONFLICT (key) DO UPDATE").
+			stored = append(stored, sc)
+		}
+		// 200 clocks per statement.
+		for part := stored; len(part) > 0; {
+			k := min(len(part), 200)
+			chunk := part[:k]
+			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT (key) DO UPDATE").
 				Set("customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id, stop_id = EXCLUDED.stop_id").
 				Set("near_at = EXCLUDED.near_at, deadline = EXCLUDED.deadline, stopped_at = EXCLUDED.stopped_at").
 				Set("state = EXCLUDED.state, late_s = EXCLUDED.late_s, derived_at = EXCLUDED.derived_at").Exec(ctx); err != nil {
 				return err
 			}
-			n.Clocks++
+			part = part[k:]
 		}
+		n.Clocks = len(stored)
 		// Clocks of the window that the records no longer produce.
 		var stale []string
 		sq := tx.NewSelect().Table("response_clocks").Column("key").Where("started_at >= ? AND started_at < ?", from, to)
@@ -185,13 +194,17 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 			byKey[c.Key] = c
 		}
 		breached := map[string]bool{}
-		for _, b := range breaches {
-			if err := s.putEvent(ctx, tx, b, responsible(byKey[b.Key]), now); err != nil {
+		for part := breaches; len(part) > 0; {
+			k := min(len(part), 200)
+			if err := s.putEvents(ctx, tx, part[:k], func(key string) *string { return responsible(byKey[key]) }, now); err != nil {
 				return err
 			}
-			breached[b.Key] = true
-			n.Breaches++
+			part = part[k:]
 		}
+		for _, b := range breaches {
+			breached[b.Key] = true
+		}
+		n.Breaches = len(breaches)
 		// Breach events of the window's clocks that no longer hold.
 		var old []struct {
 			ID  string `bun:"id"`
@@ -200,20 +213,25 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 		if len(keep)+len(stale) == 0 {
 			return nil
 		}
-		keys := append(slices.Collect(mapKeys(keep)), stale...)
-		for len(keys) > 0 {
-			k := min(len(keys), 500)
-			var part []struct {
-				ID  string `bun:"id"`
-				Key string `bun:"computed_key"`
+		staleSet := map[string]bool{}
+		for _, k := range stale {
+			staleSet[k] = true
+		}
+		// Breach events are dated at their deadline, at or after their
+		// clock's start: one range read of the window's computed events.
+		var cand []struct {
+			ID  string `bun:"id"`
+			Key string `bun:"computed_key"`
+		}
+		if err := tx.NewSelect().Table("events").Column("id", "computed_key").
+			Where("source = 'computed' AND withdrawn_at IS NULL AND type IN (?)", bun.In([]string{sla.EventWeChatTimeout, sla.EventMissedCallTimeout, sla.EventChatTimeout})).
+			Where("occurred_at >= ?", from).Scan(ctx, &cand); err != nil {
+			return err
+		}
+		for _, c := range cand {
+			if keep[c.Key] || staleSet[c.Key] {
+				old = append(old, c)
 			}
-			if err := tx.NewSelect().Table("events").Column("id", "computed_key").
-				Where("source = 'computed' AND withdrawn_at IS NULL AND type IN (?)", bun.In([]string{sla.EventWeChatTimeout, sla.EventMissedCallTimeout, sla.EventChatTimeout})).
-				Where("computed_key IN (?)", bun.In(keys[:k])).Scan(ctx, &part); err != nil {
-				return err
-			}
-			old = append(old, part...)
-			keys = keys[k:]
 		}
 		for _, o := range old {
 			if breached[o.Key] {
@@ -265,42 +283,73 @@ func storedClock(c sla.Clock, staff *string, now time.Time) *StoredClock {
 	return sc
 }
 
-// putEvent writes a breach event keyed by its clock: new, or updated in
-// place (quantity grows while the clock is open). A recomputation brings
-// back an event the system withdrew, never one a person withdrew.
-func (s *Service) putEvent(ctx context.Context, tx bun.Tx, b sla.Event, staff *string, now time.Time) error {
-	key := b.Key
-	e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff, OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
-		Rule: b.Type, Detail: fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", b.Channel, b.Quantity, b.Conversation), Source: "computed",
-		ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
-	if b.CustomerID != "" {
-		id := b.CustomerID
-		e.CustomerID = &id
+// putEvents writes breach events keyed by their clocks, a chunk per
+// statement: new, or updated in place (quantity grows while a clock is
+// open). A recomputation brings back an event the system withdrew, never
+// one a person withdrew. The evidence (start and stop records) is
+// rewritten.
+func (s *Service) putEvents(ctx context.Context, tx bun.Tx, bs []sla.Event, staff func(key string) *string, now time.Time) error {
+	evs := make([]*event, len(bs))
+	keys := make([]string, len(bs))
+	for i, b := range bs {
+		key := b.Key
+		keys[i] = key
+		e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff(key), OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
+			Rule: b.Type, Detail: fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", b.Channel, b.Quantity, b.Conversation), Source: "computed",
+			ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
+		if b.CustomerID != "" {
+			id := b.CustomerID
+			e.CustomerID = &id
+		}
+		evs[i] = e
 	}
-	if _, err := tx.NewInsert().Model(e).On("CONFLICT (computed_key) DO UPDATE").
+	if _, err := tx.NewInsert().Model(&evs).On("CONFLICT (computed_key) DO UPDATE").
 		Set("type = EXCLUDED.type, staff_id = EXCLUDED.staff_id, customer_id = EXCLUDED.customer_id").
 		Set("occurred_at = EXCLUDED.occurred_at, quantity = EXCLUDED.quantity, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
 		return err
 	}
-	if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = '' WHERE computed_key = ? AND withdrawn_at IS NOT NULL AND withdrawn_by IS NULL`, key).Exec(ctx); err != nil {
+	if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = ''
+		WHERE computed_key IN (?) AND withdrawn_at IS NOT NULL AND withdrawn_by IS NULL`, bun.In(keys)).Exec(ctx); err != nil {
 		return err
 	}
-	var id string
-	if err := tx.NewSelect().Table("events").Column("id").Where("computed_key = ?", key).Scan(ctx, &id); err != nil {
+	var ids []struct {
+		ID  string `bun:"id"`
+		Key string `bun:"computed_key"`
+	}
+	if err := tx.NewRaw("SELECT id, computed_key FROM events WHERE computed_key IN (?)", bun.In(keys)).Scan(ctx, &ids); err != nil {
 		return err
 	}
-	if _, err := tx.NewDelete().Table("event_evidence").Where("event_id = ?", id).Exec(ctx); err != nil {
+	idOf := make(map[string]string, len(ids))
+	eventIDs := make([]string, len(ids))
+	for i, r := range ids {
+		idOf[r.Key], eventIDs[i] = r.ID, r.ID
+	}
+	if _, err := tx.NewDelete().Table("event_evidence").Where("event_id IN (?)", bun.In(eventIDs)).Exec(ctx); err != nil {
 		return err
 	}
-	for i, ref := range b.Evidence {
-		role := "start"
-		if i > 0 {
-			role = "stop"
+	var ev []evidenceRow
+	for _, b := range bs {
+		for i, ref := range b.Evidence {
+			role := "start"
+			if i > 0 {
+				role = "stop"
+			}
+			ev = append(ev, evidenceRow{EventID: idOf[b.Key], Kind: "communication", RefID: ref, Role: role})
 		}
-		if _, err := tx.NewRaw("INSERT INTO event_evidence (event_id, kind, ref_id, role) VALUES (?, 'communication', ?, ?) ON CONFLICT DO NOTHING",
-			id, ref, role).Exec(ctx); err != nil {
+	}
+	if len(ev) > 0 {
+		if _, err := tx.NewInsert().Model(&ev).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+type evidenceRow struct {
+	EventID string `bun:"event_id,pk"`
+	Kind    string `bun:"kind,pk"`
+	RefID   string `bun:"ref_id,pk"`
+	Role    string `bun:"role"`
+
+	bun.BaseModel `bun:"table:event_evidence"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/rates"
 	"kefu/internal/store"
@@ -27,9 +28,15 @@ type NoContact struct {
 // the list shrinks as contacts are made. A specialist sees their own
 // customers.
 func (s *Service) NoContactMonth(ctx context.Context, m rates.Month, ownerID string) ([]NoContact, error) {
-	scope, ok := s.readScope(principal(ctx))
-	if !ok {
+	p := principal(ctx)
+	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看沟通记录")
+	}
+	// A specialist's list is their own customers, whatever the read-all
+	// setting: it is their to-do list.
+	scope := ""
+	if onlySpecialist(p) {
+		scope = p.StaffID
 	}
 	if !m.IsValid() {
 		return nil, apperr.Invalid("month", "月份格式应为 YYYY-MM")

@@ -15,6 +15,8 @@ import (
 type QueueItem struct {
 	Key          string     `bun:"key" json:"key"`
 	Kind         string     `bun:"kind" json:"kind"`
+	Channel      string     `bun:"channel" json:"channel"`   // of the record that started the clock
+	StartID      string     `bun:"start_id" json:"start_id"` // that record
 	Conversation string     `bun:"conversation" json:"conversation"`
 	CustomerID   *string    `bun:"customer_id" json:"customer_id"`
 	CustomerName string     `bun:"customer_name" json:"customer_name"`
@@ -31,6 +33,9 @@ type QueueItem struct {
 	Near        bool  `bun:"-" json:"near"`
 }
 
+// queueWindow is how far back the live queue reaches (by deadline).
+const queueWindow = 7 * 24 * time.Hour
+
 // Queue returns the open response clocks — running, or breached and still
 // unanswered — soonest deadline first: a specialist's own (their
 // customers' and unmatched ones), everyone's for a manager or with
@@ -45,14 +50,17 @@ func (s *Service) Queue(ctx context.Context, staffID string) ([]QueueItem, error
 	if onlySpecialist(p) {
 		staffID = p.StaffID
 	}
-	q := `SELECT k.key, k.kind, k.conversation, k.customer_id, COALESCE(cu.name, '') AS customer_name, k.staff_id,
+	now := store.Time(s.now())
+	q := `SELECT k.key, k.kind, COALESCE(m.channel, '') AS channel, k.start_id, k.conversation, k.customer_id, COALESCE(cu.name, '') AS customer_name, k.staff_id,
 		COALESCE(st.name, '') AS staff_name, k.started_at, k.near_at, k.deadline, k.state, COALESCE(m.summary, '') AS summary
 		FROM response_clocks k
 		LEFT JOIN customers cu ON cu.id = k.customer_id
 		LEFT JOIN staff st ON st.id = k.staff_id
 		LEFT JOIN communications m ON m.id = k.start_id
-		WHERE k.stop_id IS NULL AND k.state IN ('running', 'breached')`
-	var args []any
+		WHERE k.stop_id IS NULL AND k.state IN ('running', 'breached') AND k.deadline >= ?`
+	// The live queue is the last week's: older unanswered clocks are in
+	// the breach events and reports, not on the work list.
+	args := []any{now.Add(-queueWindow)}
 	if staffID != "" {
 		q += " AND (k.staff_id = ? OR k.staff_id IS NULL)"
 		args = append(args, staffID)
@@ -61,7 +69,6 @@ func (s *Service) Queue(ctx context.Context, staffID string) ([]QueueItem, error
 	if err := s.db.R().NewRaw(q+" ORDER BY k.deadline, k.key LIMIT 500", args...).Scan(ctx, &out); err != nil {
 		return nil, err
 	}
-	now := store.Time(s.now())
 	for i := range out {
 		it := &out[i]
 		it.SecondsLeft = int64(it.Deadline.Sub(now) / time.Second)

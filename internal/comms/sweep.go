@@ -19,10 +19,11 @@ import (
 // and not only when the next record arrives. Run it every second; each
 // run is one indexed query when nothing is due.
 type Sweeper struct {
-	s      *Service
-	pusher Pusher
-	mu     sync.Mutex
-	near   map[string]bool // clocks already notified as near, in this process
+	s        *Service
+	pusher   Pusher
+	mu       sync.Mutex
+	near     map[string]bool // clocks already notified as near, in this process
+	lastNear time.Time       // near times up to here are handled
 }
 
 // Pusher sends a notice to the team's group chat (a WeCom group robot).
@@ -48,12 +49,35 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepCounts, error) {
 	var n SweepCounts
 	s := w.s
 	now := store.Time(s.now())
+	// Breaches: running clocks past their deadline. Near-breaches: clocks
+	// whose near time came since the last sweep (so near clocks waiting
+	// for their deadline never crowd out new ones).
 	var due []StoredClock
 	if err := s.db.R().NewSelect().Model(&due).
-		Where("state = 'running' AND (deadline < ? OR near_at <= ?)", now, now).
+		Where("state = 'running' AND deadline < ?", now).
 		Order("deadline").Limit(1000).Scan(ctx); err != nil {
 		return n, err
 	}
+	w.mu.Lock()
+	since := w.lastNear
+	w.mu.Unlock()
+	if since.IsZero() {
+		since = now.Add(-10 * time.Minute)
+	}
+	var near []StoredClock
+	if err := s.db.R().NewSelect().Model(&near).
+		Where("state = 'running' AND near_at > ? AND near_at <= ? AND deadline >= ?", since, now, now).
+		Order("near_at").Limit(1000).Scan(ctx); err != nil {
+		return n, err
+	}
+	due = append(due, near...)
+	w.mu.Lock()
+	if len(near) < 1000 {
+		w.lastNear = now
+	} else {
+		w.lastNear = near[len(near)-1].NearAt.Add(-time.Nanosecond) // the rest next time
+	}
+	w.mu.Unlock()
 	var breached []string
 	var earliest time.Time
 	var notes []notify.Notification

@@ -118,5 +118,16 @@ func TestQueue(t *testing.T) {
 		if _, err := svc.Queue(e.tech, ""); err == nil {
 			t.Fatal("a technician reads the queue")
 		}
+		// A message unanswered for eight days is no longer on the live queue.
+		if _, err := svc.Ingest(e.info, []comms.Input{{ExternalID: "q5", Channel: "wechat_private", Direction: "in",
+			OccurredAt: cur.Add(-8 * 24 * time.Hour).Format(time.RFC3339), Counterpart: "wang_wx"}}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		if q, _ = svc.Queue(e.mgr, ""); len(q) != 2 {
+			t.Fatalf("with an eight-day-old clock: %+v", q)
+		}
+		if q[0].Channel != "phone_missed" || q[0].StartID == "" {
+			t.Fatalf("start record of the first row: %+v", q[0])
+		}
 	})
 }
