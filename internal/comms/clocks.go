@@ -84,31 +84,60 @@ type RecomputeCounts struct {
 func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversations ...string) (RecomputeCounts, error) {
 	var n RecomputeCounts
 	from, to = store.Time(from), store.Time(to)
-	q := `SELECT id, channel, direction, occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
-		FROM communications WHERE occurred_at >= ? AND occurred_at < ? AND channel IN (?)`
-	args := []any{from.Add(-lookback), to.Add(lookback), bun.In([]string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate,
-		sla.ChannelChat, sla.ChannelPhoneIn, sla.ChannelPhoneOut, sla.ChannelPhoneMissed})}
-	if len(conversations) > 0 {
-		q += ` AND (conversation IN (?) OR customer_id IN (SELECT m2.customer_id FROM communications m2
-			WHERE m2.conversation IN (?) AND m2.customer_id IS NOT NULL AND m2.occurred_at >= ? AND m2.occurred_at < ?))`
-		args = append(args, bun.In(conversations), bun.In(conversations), from.Add(-lookback), to.Add(lookback))
-	}
+	channels := bun.In([]string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate, sla.ChannelChat,
+		sla.ChannelPhoneIn, sla.ChannelPhoneOut, sla.ChannelPhoneMissed})
+	readFrom, readTo := from.Add(-lookback), to.Add(lookback)
+	const cols = `SELECT id, channel, direction, occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
+		FROM communications`
 	var recs []sla.Record
-	rows, err := s.db.R().QueryContext(ctx, q, args...)
-	if err != nil {
-		return n, err
+	seen := map[string]bool{}
+	read := func(q string, args ...any) error {
+		rows, err := s.db.R().QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r sla.Record
+			if err := rows.Scan(&r.ID, &r.Channel, &r.Direction, &r.At, &r.Conversation, &r.CustomerID, &r.StaffID); err != nil {
+				return err
+			}
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				recs = append(recs, r)
+			}
+		}
+		return rows.Err()
 	}
-	for rows.Next() {
-		var r sla.Record
-		if err := rows.Scan(&r.ID, &r.Channel, &r.Direction, &r.At, &r.Conversation, &r.CustomerID, &r.StaffID); err != nil {
-			rows.Close()
+	if len(conversations) == 0 {
+		if err := read(cols+` WHERE occurred_at >= ? AND occurred_at < ? AND channel IN (?)`, readFrom, readTo, channels); err != nil {
 			return n, err
 		}
-		recs = append(recs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return n, err
+	} else {
+		// The touched conversations, and every conversation of their
+		// customers (a call back from another number stops a missed-call
+		// clock): two indexed reads instead of one scan of the window.
+		if err := read(cols+` WHERE conversation IN (?) AND occurred_at >= ? AND occurred_at < ? AND channel IN (?)`,
+			bun.In(conversations), readFrom, readTo, channels); err != nil {
+			return n, err
+		}
+		custs := map[string]bool{}
+		for _, r := range recs {
+			if r.CustomerID != "" {
+				custs[r.CustomerID] = true
+			}
+		}
+		if len(custs) > 0 {
+			ids := make([]string, 0, len(custs))
+			for id := range custs {
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			if err := read(cols+` WHERE customer_id IN (?) AND occurred_at >= ? AND occurred_at < ? AND channel IN (?)`,
+				bun.In(ids), readFrom, readTo, channels); err != nil {
+				return n, err
+			}
+		}
 	}
 	n.Records = len(recs)
 	now := store.Time(s.now())
