@@ -82,6 +82,18 @@ type RecomputeCounts struct {
 // with a reason, never deleted. Conversations limits it to those ("" =
 // all).
 func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversations ...string) (RecomputeCounts, error) {
+	// Reads outside the write transaction: a month's re-derivation must
+	// not hold the single writer while it reads a million records.
+	return s.recompute(ctx, s.db.R(), func(ctx context.Context, fn func(context.Context, bun.IDB) error) error {
+		return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error { return fn(ctx, tx) })
+	}, from, to, conversations...)
+}
+
+// recompute is Recompute reading through rd and writing inside write: an
+// ingest passes its own transaction for both, so a record and its clocks
+// commit together.
+func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.Context, func(context.Context, bun.IDB) error) error,
+	from, to time.Time, conversations ...string) (RecomputeCounts, error) {
 	var n RecomputeCounts
 	from, to = store.Time(from), store.Time(to)
 	channels := bun.In([]string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate, sla.ChannelChat,
@@ -92,7 +104,7 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 	var recs []sla.Record
 	seen := map[string]bool{}
 	read := func(q string, args ...any) error {
-		rows, err := s.db.R().QueryContext(ctx, q, args...)
+		rows, err := rd.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}
@@ -181,7 +193,7 @@ func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversatio
 		return nil
 	}
 	breaches := sla.Breaches(clocks)
-	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = write(ctx, func(ctx context.Context, tx bun.IDB) error {
 		n.Clocks, n.Breaches, n.Withdrawn = 0, 0, 0
 		keep := map[string]bool{}
 		stored := make([]*StoredClock, 0, len(clocks))
@@ -317,7 +329,7 @@ func storedClock(c sla.Clock, staff *string, now time.Time) *StoredClock {
 // open). A recomputation brings back an event the system withdrew, never
 // one a person withdrew. The evidence (start and stop records) is
 // rewritten.
-func (s *Service) putEvents(ctx context.Context, tx bun.Tx, bs []sla.Event, staff func(key string) *string, now time.Time) error {
+func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, staff func(key string) *string, now time.Time) error {
 	evs := make([]*event, len(bs))
 	keys := make([]string, len(bs))
 	for i, b := range bs {

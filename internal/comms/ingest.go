@@ -235,6 +235,26 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 				return err
 			}
 		}
+		// The response clocks of the conversations the new records touch,
+		// in the same transaction: a record and its clocks commit together.
+		var convs []string
+		var earliest time.Time
+		seenConv := map[string]bool{}
+		for _, r := range rows {
+			if c := r.Conversation; c != "" && !seenConv[c] {
+				seenConv[c] = true
+				convs = append(convs, c)
+			}
+			if earliest.IsZero() || r.OccurredAt.Before(earliest) {
+				earliest = r.OccurredAt
+			}
+		}
+		if len(convs) > 0 {
+			inTx := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error { return fn(ctx, tx) }
+			if _, err := s.recompute(ctx, tx, inTx, earliest.Add(-lookback), now.Add(time.Second), convs...); err != nil {
+				return fmt.Errorf("comms: response clocks: %w", err)
+			}
+		}
 		return nil
 	})
 	if dry && errors.Is(err, errDryRun) {
@@ -246,27 +266,6 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 			slices.SortStableFunc(be.Items, func(a, b ItemError) int { return a.Index - b.Index })
 		}
 		return nil, err
-	}
-	// The response clocks of the conversations the new records touch.
-	var convs []string
-	var earliest time.Time
-	seen := map[string]bool{}
-	for i, r := range results {
-		if r.Action != "created" || !ok[i] {
-			continue
-		}
-		if c := cs[i].in.Conversation; c != "" && !seen[c] {
-			seen[c] = true
-			convs = append(convs, c)
-		}
-		if earliest.IsZero() || cs[i].at.Before(earliest) {
-			earliest = cs[i].at
-		}
-	}
-	if len(convs) > 0 {
-		if _, err := s.Recompute(ctx, earliest.Add(-lookback), now.Add(time.Second), convs...); err != nil {
-			return results, fmt.Errorf("comms: records stored, response clocks not recomputed (send again to retry): %w", err)
-		}
 	}
 	return results, nil
 }
