@@ -17,14 +17,19 @@ const (
 	EventSolutionOverdue = "solution_overdue"        // 解决方案超期: promised deadline passed before resolution
 	EventCallbackOverdue = "callback_overdue"        // 回访超期: callback not done by its due time
 	EventReplyOverdue    = "complaint_reply_overdue" // 重大投诉未按时答复
+	// EventFirstResponseOverdue (首次响应超时): not acknowledged by the SLA
+	// rule's first-response deadline; its quantity is minutes late.
+	EventFirstResponseOverdue = "first_response_overdue"
 )
 
 // BreachCounts says what a derivation recorded.
 type BreachCounts struct {
-	Solution  int `json:"solution"`
-	Callback  int `json:"callback"`
-	Reply     int `json:"reply"`
-	Withdrawn int `json:"withdrawn"`
+	Solution int `json:"solution"`
+	Callback int `json:"callback"`
+	Reply    int `json:"reply"`
+	// FirstResponse: tickets not acknowledged by first_response_due.
+	FirstResponse int `json:"first_response"`
+	Withdrawn     int `json:"withdrawn"`
 }
 
 // deadlineBreach is one missed deadline found in the records.
@@ -33,7 +38,7 @@ type deadlineBreach struct {
 	staff          *string
 	customer       *string
 	deadline       time.Time
-	lateDays       int64 // whole days late, at least 1 (days overdue, 超期天数)
+	lateDays       int64 // whole days late, at least 1 (days overdue, 超期天数); minutes late for first_response_overdue
 	refKind, refID string
 	detail         string
 }
@@ -48,12 +53,25 @@ func daysLate(deadline, done time.Time) int64 {
 	return int64(math.Ceil(d.Hours() / 24))
 }
 
+// minutesLate counts started minutes past the deadline: one second late
+// is one minute.
+func minutesLate(deadline, done time.Time) int64 {
+	d := done.Sub(deadline)
+	if d <= 0 {
+		return 0
+	}
+	return int64(math.Ceil(d.Minutes()))
+}
+
 // DeriveBreaches records the deadline breaches of tickets as appraisal
 // events, derived from the records as of now: a ticket not resolved by
 // its promised deadline (against its first-contact owner, 首问责任人), a
 // callback not done by its due time (against the specialist it is charged
 // to), a major complaint not answered by its reply deadline (against the
-// manager it went to). Keys are deterministic (the ticket or callback),
+// manager it went to), a ticket not acknowledged by its SLA first-response
+// deadline (against its first-contact owner, in minutes late; a solution
+// deadline not yet passed when a pause began is not derived while the
+// ticket waits on the customer). Keys are deterministic (the ticket or callback),
 // so running it again updates quantities instead of adding events; a
 // breach that no longer holds (a deadline moved, a backdated resolution)
 // is withdrawn with a reason. The app runs it every few minutes; managers
@@ -75,7 +93,8 @@ func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 		ResolvedAt *time.Time `bun:"resolved_at"`
 	}
 	if err := db.NewRaw(`SELECT id, number, first_owner_id, customer_id, promised_at, resolved_at FROM tickets
-		WHERE promised_at IS NOT NULL AND promised_at < ? AND (resolved_at IS NULL OR resolved_at > promised_at)`, now).Scan(ctx, &sol); err != nil {
+		WHERE promised_at IS NOT NULL AND promised_at < ? AND (resolved_at IS NULL OR resolved_at > promised_at)
+			AND (paused_at IS NULL OR promised_at < paused_at)`, now).Scan(ctx, &sol); err != nil {
 		return n, err
 	}
 	for _, t := range sol {
@@ -136,6 +155,36 @@ func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 			detail: fmt.Sprintf("重大投诉 %s 未在 %s 前答复", c.Number, c.Due.In(s.loc).Format("2006-01-02 15:04"))})
 		n.Reply++
 	}
+	var fr []struct {
+		ID       string     `bun:"id"`
+		Number   string     `bun:"number"`
+		Staff    string     `bun:"first_owner_id"`
+		Customer *string    `bun:"customer_id"`
+		Rule     string     `bun:"sla_rule"`
+		Due      time.Time  `bun:"first_response_due"`
+		Acked    *time.Time `bun:"acked_at"`
+	}
+	// The first acknowledgement is the ticket's new → acknowledged row; a
+	// ticket is late when none lies at or before the deadline.
+	if err := db.NewRaw(`SELECT t.id, t.number, t.first_owner_id, t.customer_id, t.sla_rule, t.first_response_due,
+			(SELECT MIN(a.at) FROM ticket_transitions a WHERE a.ticket_id = t.id AND a.from_status = 'new' AND a.to_status = 'acknowledged') AS acked_at
+		FROM tickets t
+		WHERE t.first_response_due IS NOT NULL AND t.first_response_due < ?
+			AND NOT EXISTS (SELECT 1 FROM ticket_transitions a WHERE a.ticket_id = t.id AND a.from_status = 'new'
+				AND a.to_status = 'acknowledged' AND a.at <= t.first_response_due)`, now).Scan(ctx, &fr); err != nil {
+		return n, err
+	}
+	for _, t := range fr {
+		done := now
+		if t.Acked != nil {
+			done = *t.Acked
+		}
+		staff := t.Staff
+		found = append(found, deadlineBreach{key: "first_response|" + t.ID, typ: EventFirstResponseOverdue, rule: EventFirstResponseOverdue,
+			staff: &staff, customer: t.Customer, deadline: t.Due, lateDays: max(minutesLate(t.Due, done), 1), refKind: "ticket", refID: t.ID,
+			detail: fmt.Sprintf("工单 %s 未在 %s 前受理（首次响应超时，规则：%s）", t.Number, t.Due.In(s.loc).Format("2006-01-02 15:04"), t.Rule)})
+		n.FirstResponse++
+	}
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		keep := map[string]bool{}
 		for _, b := range found {
@@ -161,7 +210,7 @@ func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 			Key string `bun:"computed_key"`
 		}
 		if err := tx.NewRaw(`SELECT id, computed_key FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND type IN (?)`,
-			bun.In([]string{EventSolutionOverdue, EventCallbackOverdue, EventReplyOverdue})).Scan(ctx, &old); err != nil {
+			bun.In([]string{EventSolutionOverdue, EventCallbackOverdue, EventReplyOverdue, EventFirstResponseOverdue})).Scan(ctx, &old); err != nil {
 			return err
 		}
 		n.Withdrawn = 0

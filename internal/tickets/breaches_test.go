@@ -38,7 +38,7 @@ func TestDeriveBreaches(t *testing.T) {
 				StaffID     *string    `bun:"staff_id"`
 				WithdrawnAt *time.Time `bun:"withdrawn_at"`
 			}
-			if err := db.R().NewRaw("SELECT type, quantity, staff_id, withdrawn_at FROM events WHERE source = 'computed' ORDER BY type").Scan(context.Background(), &out); err != nil {
+			if err := db.R().NewRaw("SELECT type, quantity, staff_id, withdrawn_at FROM events WHERE source = 'computed' AND type <> 'first_response_overdue' ORDER BY type").Scan(context.Background(), &out); err != nil {
 				t.Fatal(err)
 			}
 			return out
@@ -64,8 +64,10 @@ func TestDeriveBreaches(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// (Its first-response breach, acknowledged at 10:05, is withdrawn too;
+		// sla_test.go covers those.)
 		n, err = e.svc.DeriveBreaches(e.sys)
-		if err != nil || n.Withdrawn != 1 {
+		if err != nil || n.Withdrawn != 2 {
 			t.Fatalf("after the backdated resolution %+v %v", n, err)
 		}
 		if ev := events(); ev[0].WithdrawnAt == nil {

@@ -1,6 +1,7 @@
 package tickets_test
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestCallbackDueDates(t *testing.T) {
 		if err := e.svc.SavePolicy(e.asMgr, pol); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := e.svc.Policy(e.asMgr); got != pol {
+		if got, _ := e.svc.Policy(e.asMgr); !reflect.DeepEqual(got, pol) {
 			t.Fatalf("policy %+v", got)
 		}
 		tk = e.move(e.asSpec1, e.ticket(e.asSpec1, repair(e.a)), "acknowledged", "in_progress", "resolved")

@@ -33,7 +33,9 @@ type TicketInput struct {
 	AssigneeID   string `json:"assignee_id"`
 	Urgency      string `json:"urgency"` // urgent 紧急 / normal 一般 (default)
 	Description  string `json:"description"`
-	PromisedAt   string `json:"promised_at"` // 解决方案期限
+	// PromisedAt (解决方案期限): left empty, the matching SLA rule's
+	// solution target sets it (Policy.SLA).
+	PromisedAt string `json:"promised_at"`
 
 	// 登记要素
 	Address       string `json:"address"` // defaults to the customer's address

@@ -8,32 +8,43 @@ import (
 
 // Ticket is one row of tickets.
 type Ticket struct {
-	ID              string     `bun:"id,pk" json:"id"`
-	Number          string     `bun:"number" json:"number"`
-	CustomerID      *string    `bun:"customer_id" json:"customer_id"`
-	ContactID       *string    `bun:"contact_id" json:"contact_id"`
-	Caller          string     `bun:"caller" json:"caller"`
-	Type            string     `bun:"type" json:"type"`
-	Channel         string     `bun:"channel" json:"channel"`
-	ReceivedAt      time.Time  `bun:"received_at" json:"received_at"`
-	FirstOwnerID    string     `bun:"first_owner_id" json:"first_owner_id"`
-	AssigneeID      *string    `bun:"assignee_id" json:"assignee_id"`
-	Urgency         string     `bun:"urgency" json:"urgency"`
-	Description     string     `bun:"description" json:"description"`
-	Address         string     `bun:"address" json:"address"`
-	RepairObject    string     `bun:"repair_object" json:"repair_object"`
-	ModelSpec       string     `bun:"model_spec" json:"model_spec"`
-	AppointmentAt   *time.Time `bun:"appointment_at" json:"appointment_at"`
-	SpecialNeeds    string     `bun:"special_needs" json:"special_needs"`
-	Cause           string     `bun:"cause" json:"cause"`
-	IncidentWho     string     `bun:"incident_who" json:"incident_who"`
-	IncidentWhat    string     `bun:"incident_what" json:"incident_what"`
-	IncidentWhen    string     `bun:"incident_when" json:"incident_when"`
-	Demand          string     `bun:"demand" json:"demand"`
-	Incomplete      bool       `bun:"incomplete" json:"incomplete"`
-	Missing         string     `bun:"missing" json:"-"`
-	MissingFields   []string   `bun:"-" json:"missing"`
-	PromisedAt      *time.Time `bun:"promised_at" json:"promised_at"`
+	ID            string     `bun:"id,pk" json:"id"`
+	Number        string     `bun:"number" json:"number"`
+	CustomerID    *string    `bun:"customer_id" json:"customer_id"`
+	ContactID     *string    `bun:"contact_id" json:"contact_id"`
+	Caller        string     `bun:"caller" json:"caller"`
+	Type          string     `bun:"type" json:"type"`
+	Channel       string     `bun:"channel" json:"channel"`
+	ReceivedAt    time.Time  `bun:"received_at" json:"received_at"`
+	FirstOwnerID  string     `bun:"first_owner_id" json:"first_owner_id"`
+	AssigneeID    *string    `bun:"assignee_id" json:"assignee_id"`
+	Urgency       string     `bun:"urgency" json:"urgency"`
+	Description   string     `bun:"description" json:"description"`
+	Address       string     `bun:"address" json:"address"`
+	RepairObject  string     `bun:"repair_object" json:"repair_object"`
+	ModelSpec     string     `bun:"model_spec" json:"model_spec"`
+	AppointmentAt *time.Time `bun:"appointment_at" json:"appointment_at"`
+	SpecialNeeds  string     `bun:"special_needs" json:"special_needs"`
+	Cause         string     `bun:"cause" json:"cause"`
+	IncidentWho   string     `bun:"incident_who" json:"incident_who"`
+	IncidentWhat  string     `bun:"incident_what" json:"incident_what"`
+	IncidentWhen  string     `bun:"incident_when" json:"incident_when"`
+	Demand        string     `bun:"demand" json:"demand"`
+	Incomplete    bool       `bun:"incomplete" json:"incomplete"`
+	Missing       string     `bun:"missing" json:"-"`
+	MissingFields []string   `bun:"-" json:"missing"`
+	PromisedAt    *time.Time `bun:"promised_at" json:"promised_at"`
+	// FirstResponseDue: acknowledge by then (the SLA rule's first-response
+	// target from received_at).
+	FirstResponseDue *time.Time `bun:"first_response_due" json:"first_response_due"`
+	// SLARule and SLACalendar: the matching SLA rule's name and clock
+	// ("24x7" or "working"; "" when no rule matched).
+	SLARule     string `bun:"sla_rule" json:"sla_rule"`
+	SLACalendar string `bun:"sla_calendar" json:"sla_calendar"`
+	// PausedAt: waiting on the customer since (等待客户); PausedTotalS the
+	// time of earlier pauses on the rule's clock, in seconds.
+	PausedAt        *time.Time `bun:"paused_at" json:"paused_at"`
+	PausedTotalS    int64      `bun:"paused_total_s" json:"paused_total_s"`
 	Status          string     `bun:"status" json:"status"`
 	ResolvedAt      *time.Time `bun:"resolved_at" json:"resolved_at"`
 	ClosedAt        *time.Time `bun:"closed_at" json:"closed_at"`
@@ -48,11 +59,14 @@ type Ticket struct {
 
 // Transition is one status change of a ticket.
 type Transition struct {
-	ID         string    `bun:"id,pk" json:"id"`
-	TicketID   string    `bun:"ticket_id" json:"ticket_id"`
-	FromStatus string    `bun:"from_status" json:"from"` // "" for the creation
-	ToStatus   string    `bun:"to_status" json:"to"`
-	Reopen     bool      `bun:"reopen" json:"reopen"`
+	ID         string `bun:"id,pk" json:"id"`
+	TicketID   string `bun:"ticket_id" json:"ticket_id"`
+	FromStatus string `bun:"from_status" json:"from"` // "" for the creation
+	ToStatus   string `bun:"to_status" json:"to"`
+	Reopen     bool   `bun:"reopen" json:"reopen"`
+	// Kind: "" a status change; "pause" / "resume" the start and end of
+	// waiting on the customer (from = to).
+	Kind       string    `bun:"kind" json:"kind"`
 	At         time.Time `bun:"at" json:"at"`
 	ByID       *string   `bun:"by_id" json:"by_id"`
 	ByName     string    `bun:"by_name,scanonly" json:"by_name"`

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -25,11 +29,86 @@ type Policy struct {
 	MajorReplyWorkingDays int `json:"major_reply_working_days"`
 	// ResamplePercent: the manager's quarterly re-call sample (seed 002: 20%).
 	ResamplePercent int `json:"resample_percent"`
+	// SLA: the ticket targets (SPEC §5.3), tried in order; the first rule
+	// that matches a ticket gives its first-response and solution
+	// deadlines. A ticket no rule matches gets none. Saving a policy with
+	// SLA left out (nil) keeps the saved rules.
+	SLA []SLARule `json:"sla"`
+}
+
+// SLARule is one ticket target: empty match fields match anything.
+type SLARule struct {
+	// Name names the rule in events and on the ticket (sla_rule).
+	Name string `json:"name"`
+	// Match: ticket type, urgency, customer class (A–D; a ticket without a
+	// customer matches only rules without a class) and channel.
+	Type    string `json:"type"`
+	Urgency string `json:"urgency"`
+	Class   string `json:"customer_class"`
+	Channel string `json:"channel"`
+	// FirstResponseMinutes: from received to acknowledged (new →
+	// acknowledged); 0 = no first-response target.
+	FirstResponseMinutes int `json:"first_response_minutes"`
+	// SolutionHours: from received to resolved; it sets promised_at when
+	// the ticket is registered without one; 0 = no solution target.
+	SolutionHours int `json:"solution_hours"`
+	// WorkingTime: the targets count working time of the company calendar
+	// (work hours, holidays, 调休); otherwise they run 24x7.
+	WorkingTime bool `json:"working_time"`
+}
+
+// Calendar names the rule's clock as stored on a ticket (sla_calendar).
+func (r SLARule) Calendar() string {
+	if r.WorkingTime {
+		return CalendarWorking
+	}
+	return Calendar24x7
+}
+
+// Calendars of an SLA rule.
+const (
+	Calendar24x7    = "24x7"
+	CalendarWorking = "working"
+)
+
+// Matches reports whether the rule applies to a ticket of that type,
+// urgency, customer class ("" without a customer) and channel.
+func (r SLARule) Matches(typ, urgency, class, channel string) bool {
+	return (r.Type == "" || r.Type == typ) && (r.Urgency == "" || r.Urgency == urgency) &&
+		(r.Class == "" || r.Class == class) && (r.Channel == "" || r.Channel == channel)
+}
+
+// MatchSLA returns the first rule of rules that matches, and its index
+// (-1 and false when none does).
+func MatchSLA(rules []SLARule, typ, urgency, class, channel string) (SLARule, int, bool) {
+	for i, r := range rules {
+		if r.Matches(typ, urgency, class, channel) {
+			return r, i, true
+		}
+	}
+	return SLARule{}, -1, false
+}
+
+// DefaultSLA is the seeds' ticket targets. Working time is the company
+// calendar's work hours (08:30–17:30 by default, 9 h a working day), so
+// "N working days" is N × 9 working hours:
+//
+//	urgent repair   respond 30 min,            solve 24 h        24x7
+//	repair          respond 2 working hours,   solve 27 h (3 working days)
+//	complaint       respond 1 working hour,    solve 18 h (2 working days)
+//	everything else respond 540 min (1 working day), no solution target
+func DefaultSLA() []SLARule {
+	return []SLARule{
+		{Name: "紧急报修", Type: TypeRepair, Urgency: "urgent", FirstResponseMinutes: 30, SolutionHours: 24},
+		{Name: "一般报修", Type: TypeRepair, FirstResponseMinutes: 120, SolutionHours: 27, WorkingTime: true},
+		{Name: "投诉", Type: TypeComplaint, FirstResponseMinutes: 60, SolutionHours: 18, WorkingTime: true},
+		{Name: "其他", FirstResponseMinutes: 540, WorkingTime: true},
+	}
 }
 
 // DefaultPolicy is the seeds' rules.
 func DefaultPolicy() Policy {
-	return Policy{RepairCallbackWorkingDays: 3, ComplaintCallbackDays: 2, MajorReplyWorkingDays: 1, ResamplePercent: 20}
+	return Policy{RepairCallbackWorkingDays: 3, ComplaintCallbackDays: 2, MajorReplyWorkingDays: 1, ResamplePercent: 20, SLA: DefaultSLA()}
 }
 
 const policyKey = "tickets.policy"
@@ -44,9 +123,43 @@ func (p Policy) validate() error {
 		return apperr.Invalid("major_reply_working_days", "重大投诉回复期限须为 1 到 10 个工作日")
 	case p.ResamplePercent < 1 || p.ResamplePercent > 100:
 		return apperr.Invalid("resample_percent", "抽查比例须为 1% 到 100%")
+	case len(p.SLA) == 0:
+		return apperr.Invalid("sla", "至少需要一条工单时效规则")
+	case len(p.SLA) > 50:
+		return apperr.Invalid("sla", "工单时效规则不能超过 50 条")
+	}
+	names := map[string]bool{}
+	for i, r := range p.SLA {
+		f := func(name string) string { return fmt.Sprintf("sla[%d].%s", i, name) }
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			return apperr.Invalid(f("name"), "请填写规则名称")
+		case utf8.RuneCountInString(r.Name) > 50:
+			return apperr.Invalid(f("name"), "规则名称不能超过 50 个字")
+		case names[r.Name]:
+			return apperr.Invalid(f("name"), "规则名称重复："+r.Name)
+		case r.Type != "" && !slices.Contains(Types, r.Type):
+			return apperr.Invalid(f("type"), "工单类型须为空（任意）或 "+strings.Join(Types, "、"))
+		case r.Urgency != "" && r.Urgency != "urgent" && r.Urgency != "normal":
+			return apperr.Invalid(f("urgency"), "紧急程度须为空（任意）、urgent 或 normal")
+		case r.Class != "" && !slices.Contains(customerClasses, r.Class):
+			return apperr.Invalid(f("customer_class"), "客户等级须为空（任意）或 "+strings.Join(customerClasses, "、"))
+		case r.Channel != "" && !slices.Contains(Channels, r.Channel):
+			return apperr.Invalid(f("channel"), "受理渠道须为空（任意）或 "+strings.Join(Channels, "、"))
+		case r.FirstResponseMinutes < 0 || r.FirstResponseMinutes > 10080:
+			return apperr.Invalid(f("first_response_minutes"), "首次响应时限须为 0（不考核）到 10080 分钟")
+		case r.SolutionHours < 0 || r.SolutionHours > 2160:
+			return apperr.Invalid(f("solution_hours"), "解决时限须为 0（不考核）到 2160 小时")
+		case r.FirstResponseMinutes == 0 && r.SolutionHours == 0:
+			return apperr.Invalid(f("first_response_minutes"), "首次响应时限与解决时限至少填写一项")
+		}
+		names[r.Name] = true
 	}
 	return nil
 }
+
+// customerClasses are the customer classes of 分级管理 (customers.Classes).
+var customerClasses = []string{"A", "B", "C", "D"}
 
 func loadPolicy(ctx context.Context, db bun.IDB) (Policy, error) {
 	var v string
@@ -68,20 +181,25 @@ func loadPolicy(ctx context.Context, db bun.IDB) (Policy, error) {
 func (s *Service) Policy(ctx context.Context) (Policy, error) { return loadPolicy(ctx, s.db.R()) }
 
 // SavePolicy changes the policy (managers and admins). Callbacks already
-// due keep their deadline.
+// due and tickets already registered keep their deadlines. A policy whose
+// SLA is nil keeps the saved SLA rules (forms that edit only the callback
+// rules send none).
 func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
 	if !principal(ctx).IsManagerial() {
 		return apperr.Forbidden("只有客服经理或管理员可以修改规则")
 	}
-	if err := p.validate(); err != nil {
-		return err
-	}
-	b, _ := json.Marshal(p)
 	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, err := loadPolicy(ctx, tx)
 		if err != nil {
 			return err
 		}
+		if p.SLA == nil {
+			p.SLA = before.SLA
+		}
+		if err := p.validate(); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(p)
 		if _, err := tx.NewRaw(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
 			policyKey, string(b), store.Time(s.now())).Exec(ctx); err != nil {

@@ -13,6 +13,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
+	"kefu/internal/calendar"
 	"kefu/internal/store"
 )
 
@@ -79,8 +80,15 @@ func (s *Service) CreateTicket(ctx context.Context, in TicketInput) (*Ticket, er
 	if t.FirstOwnerID != p.StaffID && !p.IsManagerial() {
 		return nil, apperr.Forbidden("只有客服经理可以指定他人为首问责任人")
 	}
-	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := checkRefs(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := applySLA(ctx, tx, cal, t); err != nil {
 			return err
 		}
 		markCompleteness(t)
@@ -173,6 +181,10 @@ func (s *Service) change(ctx context.Context, id string, version int64, action s
 // is new or acknowledged; the first-contact owner only by a manager; a
 // closed ticket is reopened before it is edited.
 func (s *Service) UpdateTicket(ctx context.Context, id string, version int64, in TicketInput) (*Ticket, error) {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return s.change(ctx, id, version, "update", func(ctx context.Context, tx bun.Tx, p *access.Principal, t *Ticket, _ *string) (string, error) {
 		if t.Status == StatusClosed {
 			return "", apperr.Invalid("status", "工单已关闭，请先重新打开")
@@ -199,6 +211,9 @@ func (s *Service) UpdateTicket(ctx context.Context, id string, version int64, in
 			return "", apperr.Invalid("received_at", "受理时间不能晚于工单的状态变更")
 		}
 		if _, err := checkRefs(ctx, tx, t); err != nil {
+			return "", err
+		}
+		if err := applySLA(ctx, tx, cal, t); err != nil {
 			return "", err
 		}
 		markCompleteness(t)
@@ -259,8 +274,15 @@ func describe(states []string) string {
 // responsibility, corrective action) and a judgement.
 func (s *Service) Transition(ctx context.Context, id string, version int64, in TransitionInput) (*Ticket, error) {
 	in.To, in.Note, in.At = strings.TrimSpace(in.To), strings.TrimSpace(in.Note), strings.TrimSpace(in.At)
+	var cal *calendar.Calendar
+	if !isOpen(in.To) { // a resolution may end a pause
+		var err error
+		if cal, err = s.calendar(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return s.change(ctx, id, version, "update", func(ctx context.Context, tx bun.Tx, p *access.Principal, t *Ticket, owner *string) (string, error) {
-		return s.transition(ctx, tx, p, t, owner, in)
+		return s.transition(ctx, tx, cal, p, t, owner, in)
 	})
 }
 
@@ -270,7 +292,7 @@ func (s *Service) Reopen(ctx context.Context, id string, version int64, reason, 
 	return s.Transition(ctx, id, version, TransitionInput{To: StatusInProgress, Note: reason, At: at, reopen: true})
 }
 
-func (s *Service) transition(ctx context.Context, tx bun.Tx, p *access.Principal, t *Ticket, owner *string, in TransitionInput) (string, error) {
+func (s *Service) transition(ctx context.Context, tx bun.Tx, cal *calendar.Calendar, p *access.Principal, t *Ticket, owner *string, in TransitionInput) (string, error) {
 	allowed := AllowedNext(t.Type, t.Status)
 	if !slices.Contains(allowed, in.To) {
 		return "", apperr.Invalid("to", fmt.Sprintf("工单状态不能从 %s（%s）转为 %s；可转为：%s",
@@ -303,6 +325,12 @@ func (s *Service) transition(ctx context.Context, tx bun.Tx, p *access.Principal
 		}
 	}
 	now := store.Time(s.now())
+	if t.PausedAt != nil && !isOpen(in.To) {
+		// Resolving ends the wait on the customer.
+		if err := endPause(ctx, tx, cal, t, at, actor(p), "工单解决，结束等待客户", now); err != nil {
+			return "", err
+		}
+	}
 	switch {
 	case in.To == StatusResolved:
 		t.ResolvedAt = &at
