@@ -366,6 +366,8 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[matchInput]():                 {"customer_id"},
 	reflect.TypeFor[commImportApply]():            {"kind"},
 	reflect.TypeFor[reasonBody]():                 {"reason"},
+	reflect.TypeFor[pauseInput]():                 {"version", "reason"},
+	reflect.TypeFor[versionInput]():               {"version"},
 	reflect.TypeFor[comms.Policy]():               {},
 	reflect.TypeFor[contracts.PaymentInput]():     {"contract_id", "received_on", "amount_fen"},
 	reflect.TypeFor[paymentDelete]():              {},

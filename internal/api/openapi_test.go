@@ -271,6 +271,8 @@ var webToAPI = map[string]string{
 	"POST /tickets/{id}":                              "PUT /api/v1/tickets/{id}",
 	"POST /tickets/{id}/transitions":                  "POST /api/v1/tickets/{id}/transitions",
 	"POST /tickets/{id}/reopen":                       "POST /api/v1/tickets/{id}/reopen",
+	"POST /tickets/{id}/pause":                        "POST /api/v1/tickets/{id}/pause",
+	"POST /tickets/{id}/resume":                       "POST /api/v1/tickets/{id}/resume",
 	"POST /tickets/{id}/escalations":                  "POST /api/v1/tickets/{id}/escalations",
 	"POST /tickets/{id}/communications":               "POST /api/v1/tickets/{id}/communications",
 	"POST /tickets/{id}/communications/{comm}/unlink": "DELETE /api/v1/tickets/{id}/communications/{comm}",

@@ -493,6 +493,11 @@ func (s *Server) table() []route {
 			Doc: op{Tag: "tickets", Zh: "重新打开工单（须说明原因）", En: "Reopen a ticket (with a reason)", Body: reopenInput{}, Resp: ticketDetail{},
 				Desc: "已解决、已回访或已关闭的工单转回 in_progress；未完成的回访随之取消。其他状态返回 400（field=status）。 " +
 					"A resolved, called-back or closed ticket goes back to in_progress and its pending callback is cancelled; any other status is 400 (field status).\n\n" + ticketTimeNote}},
+		{Pattern: "POST /api/v1/tickets/{id}/pause", Perm: access.CommWrite, Handle: s.pauseTicket,
+			Doc: op{Tag: "tickets", Zh: "等待客户：暂停解决时限（须说明原因）", En: "Waiting on the customer: pause the solution clock (with a reason)", Body: pauseInput{}, Resp: ticketDetail{},
+				Desc: "只限未解决的工单；暂停期间解决期限不计时，恢复时按工单的 SLA 规则（24 小时或工作时间）顺延；首次响应期限不暂停。 Open tickets only; while paused the solution deadline does not run, and resuming moves it by the paused time on the ticket's SLA clock (24x7 or working time). The first-response deadline is never paused."}},
+		{Pattern: "POST /api/v1/tickets/{id}/resume", Perm: access.CommWrite, Handle: s.resumeTicket,
+			Doc: op{Tag: "tickets", Zh: "恢复计时", En: "Resume the solution clock", Body: versionInput{}, Resp: ticketDetail{}}},
 		{Pattern: "POST /api/v1/tickets/{id}/escalations", Perm: access.CommWrite, Handle: s.escalateTicket,
 			Doc: op{Tag: "tickets", Zh: "问题升级（客服专员 → 技术专员 → 技术部门）", En: "Escalate a ticket (specialist → technical specialist → technical department)",
 				Body: escalationInput{}, Resp: ticketDetail{},

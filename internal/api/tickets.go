@@ -279,6 +279,49 @@ func (s *Server) reopenTicket(w http.ResponseWriter, r *http.Request) error {
 	return s.answerTicket(w, r, id)
 }
 
+// pauseInput pauses a ticket while waiting on the customer (等待客户).
+type pauseInput struct {
+	Version *int64 `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+func (s *Server) pauseTicket(w http.ResponseWriter, r *http.Request) error {
+	var in pauseInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := needVersion(in.Version)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if _, err := s.Tickets.Pause(r.Context(), id, v, in.Reason); err != nil {
+		return err
+	}
+	return s.answerTicket(w, r, id)
+}
+
+// versionInput names the version a change was made at.
+type versionInput struct {
+	Version *int64 `json:"version"`
+}
+
+func (s *Server) resumeTicket(w http.ResponseWriter, r *http.Request) error {
+	var in versionInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := needVersion(in.Version)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if _, err := s.Tickets.Resume(r.Context(), id, v); err != nil {
+		return err
+	}
+	return s.answerTicket(w, r, id)
+}
+
 // escalationInput escalates a ticket one level up the path.
 type escalationInput struct {
 	Version *int64 `json:"version"`

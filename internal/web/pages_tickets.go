@@ -544,6 +544,18 @@ func (s *Server) ticketReopen(w http.ResponseWriter, r *http.Request) error {
 	return s.afterTicketAction(w, r, id, "reopen", err)
 }
 
+func (s *Server) ticketPause(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	_, err := s.Tickets.Pause(r.Context(), id, version(r), r.PostFormValue("reason"))
+	return s.afterTicketAction(w, r, id, "pause", err)
+}
+
+func (s *Server) ticketResume(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	_, err := s.Tickets.Resume(r.Context(), id, version(r))
+	return s.afterTicketAction(w, r, id, "pause", err)
+}
+
 func (s *Server) ticketEscalate(w http.ResponseWriter, r *http.Request) error {
 	id, f := r.PathValue("id"), r.PostFormValue
 	_, err := s.Tickets.Escalate(r.Context(), id, version(r), tickets.EscalationInput{ToLevel: f("to_level"),

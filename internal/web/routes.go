@@ -70,6 +70,8 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /tickets/{id}", Perm: access.CommWrite, Handle: s.ticketUpdate},
 		{Pattern: "POST /tickets/{id}/transitions", Perm: access.CommWrite, Handle: s.ticketTransition},
 		{Pattern: "POST /tickets/{id}/reopen", Perm: access.CommWrite, Handle: s.ticketReopen},
+		{Pattern: "POST /tickets/{id}/pause", Perm: access.CommWrite, Handle: s.ticketPause},
+		{Pattern: "POST /tickets/{id}/resume", Perm: access.CommWrite, Handle: s.ticketResume},
 		{Pattern: "POST /tickets/{id}/escalations", Perm: access.CommWrite, Handle: s.ticketEscalate},
 		{Pattern: "POST /tickets/{id}/communications", Perm: access.CommWrite, Handle: s.ticketLink},
 		{Pattern: "POST /tickets/{id}/communications/{comm}/unlink", Perm: access.CommWrite, Handle: s.ticketUnlink},
