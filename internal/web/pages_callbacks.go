@@ -312,7 +312,35 @@ func (s *Server) complaintAnalysis(w http.ResponseWriter, r *http.Request) error
 
 type ticketPolicyPage struct {
 	Page
+	enums
 	P tickets.Policy
+}
+
+// Classes are the customer classes a rule may match.
+func (ticketPolicyPage) Classes() []string { return []string{"A", "B", "C", "D"} }
+
+// slaRules reads the SLA rule rows of the policy form (parallel arrays).
+func slaRules(r *http.Request) []tickets.SLARule {
+	f := r.PostForm
+	names := f["sla_name"]
+	var out []tickets.SLARule
+	at := func(key string, i int) string {
+		if v := f[key]; i < len(v) {
+			return strings.TrimSpace(v[i])
+		}
+		return ""
+	}
+	for i := range names {
+		first, _ := strconv.Atoi(at("sla_first", i))
+		sol, _ := strconv.Atoi(at("sla_solution", i))
+		rule := tickets.SLARule{Name: at("sla_name", i), Type: at("sla_type", i), Urgency: at("sla_urgency", i), Class: at("sla_class", i),
+			Channel: at("sla_channel", i), FirstResponseMinutes: first, SolutionHours: sol, WorkingTime: at("sla_clock", i) == "working"}
+		if rule == (tickets.SLARule{}) {
+			continue // an empty added row
+		}
+		out = append(out, rule)
+	}
+	return out
 }
 
 func (s *Server) ticketPolicy(w http.ResponseWriter, r *http.Request) error {
@@ -326,8 +354,14 @@ func (s *Server) ticketPolicy(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) ticketPolicySave(w http.ResponseWriter, r *http.Request) error {
 	n := func(name string) int { v, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name))); return v }
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
 	pol := tickets.Policy{RepairCallbackWorkingDays: n("repair_callback_working_days"), ComplaintCallbackDays: n("complaint_callback_days"),
-		MajorReplyWorkingDays: n("major_reply_working_days"), ResamplePercent: n("resample_percent")}
+		MajorReplyWorkingDays: n("major_reply_working_days"), ResamplePercent: n("resample_percent"), SLA: slaRules(r)}
+	if len(pol.SLA) == 0 && r.PostFormValue("sla_present") == "1" {
+		pol.SLA = []tickets.SLARule{} // every row removed: refused by the domain with its message
+	}
 	if err := s.Tickets.SavePolicy(r.Context(), pol); err != nil {
 		p := ticketPolicyPage{Page: s.page(r, "admin", "ticket_policy.title"), P: pol}
 		p.FieldPrefixes = []string{"ticket_policy."}
