@@ -67,7 +67,8 @@ const lookback = 24 * time.Hour
 // RecomputeCounts says what a recomputation changed.
 type RecomputeCounts struct {
 	Records   int `json:"records"`
-	Clocks    int `json:"clocks"`
+	Clocks    int `json:"clocks"`  // derived in the window
+	Changed   int `json:"changed"` // clocks written or deleted (the others were stored as derived)
 	Breaches  int `json:"breaches"`
 	Withdrawn int `json:"withdrawn"`
 }
@@ -194,16 +195,37 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	}
 	breaches := sla.Breaches(clocks)
 	err = write(ctx, func(ctx context.Context, tx bun.IDB) error {
-		n.Clocks, n.Breaches, n.Withdrawn = 0, 0, 0
-		keep := map[string]bool{}
-		stored := make([]*StoredClock, 0, len(clocks))
+		n.Clocks, n.Changed, n.Breaches, n.Withdrawn = 0, 0, 0, 0
+		// What is stored for the window: only clocks that differ from it
+		// are written, so a re-derivation that changes nothing writes
+		// nothing, and a new record rewrites the one or two clocks it
+		// touches rather than every clock of its customer.
+		var have []*StoredClock
+		sq := tx.NewSelect().Model(&have).Where("started_at >= ? AND started_at < ?", from, to)
+		if len(conversations) > 0 {
+			sq = sq.Where("conversation IN (?)", bun.In(conversations))
+		}
+		if err := sq.Scan(ctx); err != nil {
+			return err
+		}
+		stored := make(map[string]*StoredClock, len(have))
+		for _, c := range have {
+			stored[c.Key] = c
+		}
+		keep := make(map[string]bool, len(clocks))
+		changed := map[string]bool{}
+		var write []*StoredClock
 		for _, c := range clocks {
 			sc := storedClock(c, responsible(c), now)
 			keep[sc.Key] = true
-			stored = append(stored, sc)
+			if old := stored[sc.Key]; old != nil && sameClock(old, sc) {
+				continue
+			}
+			changed[sc.Key] = true
+			write = append(write, sc)
 		}
 		// 200 clocks per statement.
-		for part := stored; len(part) > 0; {
+		for part := write; len(part) > 0; {
 			k := min(len(part), 200)
 			chunk := part[:k]
 			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT (key) DO UPDATE").
@@ -214,79 +236,141 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			part = part[k:]
 		}
-		n.Clocks = len(stored)
+		n.Clocks, n.Changed = len(clocks), len(write)
 		// Clocks of the window that the records no longer produce.
 		var stale []string
-		sq := tx.NewSelect().Table("response_clocks").Column("key").Where("started_at >= ? AND started_at < ?", from, to)
+		staleSet := map[string]bool{}
+		for _, c := range have {
+			if !keep[c.Key] {
+				stale = append(stale, c.Key)
+				staleSet[c.Key] = true
+			}
+		}
+		slices.Sort(stale)
+		for part := stale; len(part) > 0; {
+			k := min(len(part), 500)
+			if _, err := tx.NewDelete().Table("response_clocks").Where("key IN (?)", bun.In(part[:k])).Exec(ctx); err != nil {
+				return err
+			}
+			part = part[k:]
+		}
+		n.Changed += len(stale)
+		if len(keep)+len(stale) == 0 {
+			return nil
+		}
+		// The breach events of the window's clocks, as stored.
+		var evs []storedEvent
 		if len(conversations) > 0 {
-			sq = sq.Where("conversation IN (?)", bun.In(conversations))
-		}
-		if err := sq.Scan(ctx, &stale); err != nil {
-			return err
-		}
-		stale = slices.DeleteFunc(stale, func(k string) bool { return keep[k] })
-		if len(stale) > 0 {
-			if _, err := tx.NewDelete().Table("response_clocks").Where("key IN (?)", bun.In(stale)).Exec(ctx); err != nil {
+			ks := slices.Concat(slices.Collect(mapKeys(keep)), stale)
+			for part := ks; len(part) > 0; {
+				k := min(len(part), 500)
+				var chunk []storedEvent
+				if err := tx.NewSelect().Model(&chunk).Where("computed_key IN (?)", bun.In(part[:k])).Scan(ctx); err != nil {
+					return err
+				}
+				evs = append(evs, chunk...)
+				part = part[k:]
+			}
+		} else {
+			// Breach events are dated at their deadline, at or after
+			// their clock's start: one range read of the window's
+			// computed events.
+			if err := tx.NewSelect().Model(&evs).
+				Where("source = 'computed' AND type IN (?)", bun.In([]string{sla.EventWeChatTimeout, sla.EventMissedCallTimeout, sla.EventChatTimeout})).
+				Where("occurred_at >= ?", from).Scan(ctx); err != nil {
 				return err
 			}
 		}
-		byKey := map[string]sla.Clock{}
+		evOf := make(map[string]*storedEvent, len(evs))
+		for i := range evs {
+			if e := &evs[i]; e.Key != nil && (keep[*e.Key] || staleSet[*e.Key]) {
+				evOf[*e.Key] = e
+			}
+		}
+		byKey := make(map[string]sla.Clock, len(clocks))
 		for _, c := range clocks {
 			byKey[c.Key] = c
 		}
-		breached := map[string]bool{}
-		for part := breaches; len(part) > 0; {
+		breached := make(map[string]bool, len(breaches))
+		var put []sla.Event
+		for _, b := range breaches {
+			breached[b.Key] = true
+			if e := evOf[b.Key]; e != nil && !changed[b.Key] && e.same(b, responsible(byKey[b.Key])) {
+				continue
+			}
+			put = append(put, b)
+		}
+		for part := put; len(part) > 0; {
 			k := min(len(part), 200)
 			if err := s.putEvents(ctx, tx, part[:k], func(key string) *string { return responsible(byKey[key]) }, now); err != nil {
 				return err
 			}
 			part = part[k:]
 		}
-		for _, b := range breaches {
-			breached[b.Key] = true
-		}
 		n.Breaches = len(breaches)
 		// Breach events of the window's clocks that no longer hold.
-		var old []struct {
-			ID  string `bun:"id"`
-			Key string `bun:"computed_key"`
-		}
-		if len(keep)+len(stale) == 0 {
-			return nil
-		}
-		staleSet := map[string]bool{}
-		for _, k := range stale {
-			staleSet[k] = true
-		}
-		// Breach events are dated at their deadline, at or after their
-		// clock's start: one range read of the window's computed events.
-		var cand []struct {
-			ID  string `bun:"id"`
-			Key string `bun:"computed_key"`
-		}
-		if err := tx.NewSelect().Table("events").Column("id", "computed_key").
-			Where("source = 'computed' AND withdrawn_at IS NULL AND type IN (?)", bun.In([]string{sla.EventWeChatTimeout, sla.EventMissedCallTimeout, sla.EventChatTimeout})).
-			Where("occurred_at >= ?", from).Scan(ctx, &cand); err != nil {
-			return err
-		}
-		for _, c := range cand {
-			if keep[c.Key] || staleSet[c.Key] {
-				old = append(old, c)
+		var gone []string
+		for key, e := range evOf {
+			if !breached[key] && e.WithdrawnAt == nil {
+				gone = append(gone, e.ID)
 			}
 		}
-		for _, o := range old {
-			if breached[o.Key] {
-				continue
-			}
+		slices.Sort(gone)
+		for part := gone; len(part) > 0; {
+			k := min(len(part), 500)
 			if _, err := tx.NewUpdate().Table("events").Set("withdrawn_at = ?", now).Set("withdraw_reason = ?", "重新计算后不再超时（回复或回拨记录已补录）").
-				Set("updated_at = ?", now).Where("id = ?", o.ID).Exec(ctx); err != nil {
+				Set("updated_at = ?", now).Where("id IN (?)", bun.In(part[:k])).Exec(ctx); err != nil {
 				return err
 			}
-			n.Withdrawn++
+			part = part[k:]
 		}
+		n.Withdrawn = len(gone)
 		return nil
 	})
 	return n, err
+}
+
+// sameClock says whether a derived clock is the one stored (the time of
+// derivation aside).
+func sameClock(a, b *StoredClock) bool {
+	return a.Kind == b.Kind && a.Conversation == b.Conversation && eqStr(a.CustomerID, b.CustomerID) && eqStr(a.StaffID, b.StaffID) &&
+		a.StartID == b.StartID && eqStr(a.StopID, b.StopID) && a.StartedAt.Equal(b.StartedAt) && eqTime(a.NearAt, b.NearAt) &&
+		a.Deadline.Equal(b.Deadline) && eqTime(a.StoppedAt, b.StoppedAt) && a.State == b.State && a.LateS == b.LateS
+}
+
+func eqStr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+func eqTime(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+
+// storedEvent is a computed breach event as stored, for comparing with a
+// derivation.
+type storedEvent struct {
+	ID          string     `bun:"id"`
+	Key         *string    `bun:"computed_key"`
+	Type        string     `bun:"type"`
+	StaffID     *string    `bun:"staff_id"`
+	CustomerID  *string    `bun:"customer_id"`
+	OccurredAt  time.Time  `bun:"occurred_at"`
+	Quantity    int64      `bun:"quantity"`
+	WithdrawnAt *time.Time `bun:"withdrawn_at"`
+	WithdrawnBy *string    `bun:"withdrawn_by"`
+
+	bun.BaseModel `bun:"table:events"`
+}
+
+// same says whether the stored event already says what the derived breach
+// says (a system withdrawal is undone by writing it again; a person's
+// withdrawal stands).
+func (e *storedEvent) same(b sla.Event, staff *string) bool {
+	if e.WithdrawnAt != nil && e.WithdrawnBy == nil {
+		return false
+	}
+	var cust *string
+	if b.CustomerID != "" {
+		cust = &b.CustomerID
+	}
+	return e.Type == b.Type && eqStr(e.StaffID, staff) && eqStr(e.CustomerID, cust) &&
+		e.OccurredAt.Equal(store.Time(b.OccurredAt)) && e.Quantity == b.Quantity
 }
 
 func mapKeys(m map[string]bool) func(func(string) bool) {

@@ -88,8 +88,21 @@ func TestClocksFromRecords(t *testing.T) {
 		}
 		// Re-deriving the day changes nothing.
 		n, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
-		if err != nil || n.Breaches != 2 || n.Withdrawn != 0 {
-			t.Fatalf("recompute %+v %v", n, err)
+		if err != nil || n.Clocks != 3 || n.Changed != 0 || n.Breaches != 2 || n.Withdrawn != 0 {
+			t.Fatalf("recompute %+v %v (want 3 clocks, none rewritten)", n, err)
+		}
+		// A stored clock that no longer says what the records say (edited
+		// by hand here) is the one a recomputation rewrites.
+		if _, err := db.SQLDB().Exec("UPDATE response_clocks SET late_s = 999, state = 'met' WHERE conversation = 'wxg-001' AND late_s = 1"); err != nil {
+			t.Fatal(err)
+		}
+		n, err = e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
+		if err != nil || n.Changed != 1 || n.Breaches != 2 {
+			t.Fatalf("recompute after the edit %+v %v (want exactly one clock rewritten)", n, err)
+		}
+		var restored int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM response_clocks WHERE conversation = 'wxg-001' AND late_s = 1 AND state = 'breached'").Scan(context.Background(), &restored); err != nil || restored != 1 {
+			t.Fatalf("the edited clock was not restored: %d %v", restored, err)
 		}
 		if again := e.events(t); len(again) != 2 || again[0].ID != evs[0].ID || again[1].ID != evs[1].ID {
 			t.Fatalf("events after recompute %+v", again)
@@ -110,6 +123,12 @@ func TestClocksFromRecords(t *testing.T) {
 		cl := e.clocks(t)
 		if c := cl["13800000001"]; c.State != "met" || c.StopID == nil {
 			t.Fatalf("missed-call clock %+v", c)
+		}
+		// Everything is stored as derived: a recomputation writes nothing
+		// and withdraws nothing more.
+		n, err = e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
+		if err != nil || n.Clocks != 3 || n.Changed != 0 || n.Breaches != 1 || n.Withdrawn != 0 {
+			t.Fatalf("recompute after the call back %+v %v", n, err)
 		}
 	})
 }

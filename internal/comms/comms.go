@@ -47,6 +47,7 @@ type Service struct {
 	owners            OwnerHistory
 	cals              Calendars
 	blobs             blob.Store
+	group             coalescer // small API requests written together (coalesce.go)
 }
 
 // Options configure the service.

@@ -98,6 +98,9 @@ func (s *Service) Ingest(ctx context.Context, ins []Input, source string) ([]Res
 	if len(ins) > maxBatch {
 		return nil, apperr.Invalid("records", fmt.Sprintf("一次最多 %d 条", maxBatch))
 	}
+	if source == SourceAPI && len(ins) > 0 && len(ins) <= coalesceMax {
+		return s.ingestGrouped(ctx, ins, source)
+	}
 	return s.ingest(ctx, ins, source)
 }
 
