@@ -132,3 +132,50 @@ func TestClocksFromRecords(t *testing.T) {
 		}
 	})
 }
+
+// A breach the system withdrew comes back when a recomputation finds it
+// again, with its evidence; one a person withdrew stays withdrawn.
+func TestRecomputeRestoresSystemWithdrawals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		batch := []comms.Input{
+			{ExternalID: "g1", Channel: "wechat_group", Direction: "in", OccurredAt: "2026-03-05 09:00:00", Conversation: "wxg-001"},
+			{ExternalID: "g2", Channel: "wechat_group", Direction: "out", OccurredAt: "2026-03-05 09:10:00", Conversation: "wxg-001", StaffLogin: "spec1"},
+			{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:00:00", Counterpart: "13800000001"},
+		}
+		if _, err := e.svc.Ingest(e.info, batch, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		evs := e.events(t)
+		if len(evs) != 2 {
+			t.Fatalf("events %+v", evs)
+		}
+		byType := map[string]eventRow{}
+		for _, ev := range evs {
+			byType[ev.Type] = ev
+		}
+		exec := func(q string) {
+			t.Helper()
+			if _, err := db.SQLDB().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec("UPDATE events SET withdrawn_at = created_at, withdraw_reason = 'system' WHERE id = '" + byType["wechat_timeout"].ID + "'")
+		exec("UPDATE events SET withdrawn_at = created_at, withdrawn_by = '" + e.spec1ID + "', withdraw_reason = 'a person' WHERE id = '" + byType["missed_call_timeout"].ID + "'")
+		if _, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range e.events(t) {
+			switch {
+			case ev.Type == "wechat_timeout" && (ev.WithdrawnAt != nil || ev.ID != byType["wechat_timeout"].ID):
+				t.Fatalf("the system's withdrawal stands: %+v", ev)
+			case ev.Type == "missed_call_timeout" && ev.WithdrawnAt == nil:
+				t.Fatalf("a person's withdrawal was undone: %+v", ev)
+			}
+		}
+		var evidence int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = ?", byType["wechat_timeout"].ID).Scan(context.Background(), &evidence); err != nil || evidence != 2 {
+			t.Fatalf("evidence of the restored breach: %d %v", evidence, err)
+		}
+	})
+}

@@ -254,7 +254,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 		}
 		if len(convs) > 0 {
 			inTx := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error { return fn(ctx, tx) }
-			if _, err := s.recompute(ctx, tx, inTx, earliest.Add(-lookback), now.Add(time.Second), convs...); err != nil {
+			if _, err := s.recompute(ctx, tx, inTx, false, earliest.Add(-lookback), now.Add(time.Second), convs...); err != nil {
 				return fmt.Errorf("comms: response clocks: %w", err)
 			}
 		}

@@ -109,7 +109,10 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		"&_pragma=synchronous(" + sync + ")&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
 	// The writer is a single connection: SQLite allows one writer at a time,
 	// and queueing in database/sql beats spinning on SQLITE_BUSY.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// It maps the file too, and keeps more pages of its own: a month's
+	// re-derivation writes hundreds of thousands of index entries in one
+	// transaction.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate&_pragma=mmap_size(268435456)&_pragma=cache_size(-131072)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
