@@ -31,6 +31,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
@@ -45,6 +46,7 @@ type Deps struct {
 	Contracts *contracts.Service
 	Comms     *comms.Service
 	Tickets   *tickets.Service
+	Surveys   *surveys.Service
 	Calendar  *workcal.Service
 	Notify    *notify.Service
 	Loc       *time.Location

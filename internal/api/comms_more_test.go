@@ -132,10 +132,11 @@ func TestDeskExportsAPI(t *testing.T) {
 		e.run(t, map[string]string{}, []scenario{
 			{name: "tickets", as: "manager", method: "GET", path: "/api/v1/tickets/export", status: 200, check: header("工单号")},
 			{name: "communication records", as: "lin.wen", method: "GET", path: "/api/v1/communications/export", status: 200, check: header("时间")},
-			{name: "satisfaction summary", as: "manager", method: "GET", path: "/api/v1/reports/satisfaction/export?month=2026-03", status: 200, check: header("维度")},
+			{name: "satisfaction summary", as: "manager", method: "GET", path: "/api/v1/reports/satisfaction/export?month=2026-03", status: 200, check: header("来源")},
 			{name: "the summary as JSON", as: "manager", method: "GET", path: "/api/v1/reports/satisfaction?month=2026-03", status: 200,
 				check: func(t *testing.T, r response) {
-					if o := r.obj(t); o["month"] != "2026-03" || o["total"] == nil {
+					o := r.obj(t)
+					if sv, _ := o["surveys"].(map[string]any); o["month"] != "2026-03" || o["total"] == nil || sv["total"] == nil {
 						t.Errorf("summary %v", o)
 					}
 				}},

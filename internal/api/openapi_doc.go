@@ -19,6 +19,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
@@ -296,8 +297,14 @@ var fieldEnums = map[string][]string{
 	"Payment.source":        {"manual", "import", "api"},
 	"Communication.channel": contracts.Channels, "CommunicationInput.channel": contracts.Channels,
 	"Communication.direction": {"in", "out"}, "CommunicationInput.direction": {"in", "out"},
-	"ReceivableRow.bucket":  contracts.Buckets,
-	"stateChange.state":     contractStates,
+	"ReceivableRow.bucket": contracts.Buckets,
+	"stateChange.state":    contractStates,
+	"Plan.status":          surveys.Statuses,
+	"Plan.method":          surveys.Methods, "PlanInput.method": surveys.Methods,
+	"Plan.scope_class": append([]string{""}, surveys.Classes...), "PlanInput.scope_class": append([]string{""}, surveys.Classes...),
+	"Question.kind": {surveys.KindScore, surveys.KindText}, "QuestionInput.kind": {surveys.KindScore, surveys.KindText},
+	"Task.outcome": append([]string{""}, surveys.Outcomes...), "ResponseInput.outcome": surveys.Outcomes,
+	"Task.channel": append([]string{""}, surveys.Methods...), "ResponseInput.channel": append([]string{""}, surveys.Methods...),
 	"outcomeChange.outcome": renewalOutcomes,
 	"contractContact.tag":   contactTags,
 
@@ -381,17 +388,23 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[needClose]():                    {"version", "outcome"},
 	reflect.TypeFor[contractImportApply]():          {},
 
-	reflect.TypeFor[tickets.TicketInput](): {"type", "channel"},
-	reflect.TypeFor[ticketUpdate]():        {"version"},
-	reflect.TypeFor[transitionInput]():     {"version", "to"},
-	reflect.TypeFor[reopenInput]():         {"version", "reason"},
-	reflect.TypeFor[escalationInput]():     {"version", "to_level"},
-	reflect.TypeFor[ticketLink]():          {"communication_id"},
-	reflect.TypeFor[complaintUpdate]():     {"version"},
-	reflect.TypeFor[complaintReply]():      {"version", "note"},
-	reflect.TypeFor[callbackRecord]():      {"version", "result", "satisfaction"},
-	reflect.TypeFor[resampleRecord]():      {"version", "result", "satisfaction"},
-	reflect.TypeFor[ticketsPolicyInput]():  {},
+	reflect.TypeFor[tickets.TicketInput]():   {"type", "channel"},
+	reflect.TypeFor[ticketUpdate]():          {"version"},
+	reflect.TypeFor[transitionInput]():       {"version", "to"},
+	reflect.TypeFor[reopenInput]():           {"version", "reason"},
+	reflect.TypeFor[escalationInput]():       {"version", "to_level"},
+	reflect.TypeFor[ticketLink]():            {"communication_id"},
+	reflect.TypeFor[complaintUpdate]():       {"version"},
+	reflect.TypeFor[complaintReply]():        {"version", "note"},
+	reflect.TypeFor[callbackRecord]():        {"version", "result", "satisfaction"},
+	reflect.TypeFor[resampleRecord]():        {"version", "result", "satisfaction"},
+	reflect.TypeFor[surveys.PlanInput]():     {"title", "period", "due_on", "method"},
+	reflect.TypeFor[surveys.QuestionInput](): {"text", "kind"},
+	reflect.TypeFor[surveyPlanUpdate]():      {"version", "title", "period", "due_on", "method"},
+	reflect.TypeFor[surveyPlanStep]():        {"version"},
+	reflect.TypeFor[surveyResponse]():        {"version", "outcome"},
+	reflect.TypeFor[surveys.AnswerInput]():   {"question_id"},
+	reflect.TypeFor[ticketsPolicyInput]():    {},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
@@ -459,6 +472,28 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[complaintReply]():              "ComplaintReply",
 	reflect.TypeFor[callbackRecord]():              "CallbackRecord",
 	reflect.TypeFor[resampleRecord]():              "ResampleRecord",
+
+	reflect.TypeFor[tickets.SatisfactionSection](): "SatisfactionSection",
+	reflect.TypeFor[surveys.PlanView]():            "SurveyPlan",
+	reflect.TypeFor[surveys.PlanDetail]():          "SurveyPlanDetail",
+	reflect.TypeFor[surveys.PlanInput]():           "SurveyPlanInput",
+	reflect.TypeFor[surveys.Question]():            "SurveyQuestion",
+	reflect.TypeFor[surveys.QuestionInput]():       "SurveyQuestionInput",
+	reflect.TypeFor[surveys.Progress]():            "SurveyProgress",
+	reflect.TypeFor[surveys.StaffProgress]():       "SurveyStaffProgress",
+	reflect.TypeFor[surveys.Results]():             "SurveyResults",
+	reflect.TypeFor[surveys.QuestionResult]():      "SurveyQuestionResult",
+	reflect.TypeFor[surveys.Group]():               "SurveyResultGroup",
+	reflect.TypeFor[surveys.LowScore]():            "SurveyLowScore",
+	reflect.TypeFor[surveys.Remark]():              "SurveyRemark",
+	reflect.TypeFor[surveys.TaskView]():            "SurveyTask",
+	reflect.TypeFor[surveys.TaskDetail]():          "SurveyTaskDetail",
+	reflect.TypeFor[surveys.Answer]():              "SurveyAnswer",
+	reflect.TypeFor[surveys.AnswerInput]():         "SurveyAnswerInput",
+	reflect.TypeFor[surveys.ReminderCounts]():      "SurveyReminderCounts",
+	reflect.TypeFor[surveyPlanUpdate]():            "SurveyPlanUpdate",
+	reflect.TypeFor[surveyPlanStep]():              "SurveyPlanStep",
+	reflect.TypeFor[surveyResponse]():              "SurveyResponse",
 }
 
 var tagDocs = []struct{ name, zh, en string }{
@@ -482,6 +517,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"tickets", "工单：登记、状态、升级、关联沟通记录", "Tickets: registration, lifecycle, escalation, linked communication records"},
 	{"complaints", "投诉：三不放过、重大投诉回复、季度分析", "Complaints: the three nots, replies to major complaints, quarterly analysis"},
 	{"callbacks", "回访、回访率、经理季度抽查与规则", "Callbacks, callback rates, the manager's quarterly re-call sample and the policy"},
+	{"surveys", "满意度调查：计划、任务、结果与提醒", "Satisfaction surveys by plan: plans, tasks, results and reminders"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},

@@ -11,6 +11,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
@@ -417,7 +418,8 @@ func (s *Server) table() []route {
 		{Pattern: "GET /api/v1/reports/satisfaction", Perm: access.CommRead, Handle: s.satisfaction,
 			Doc: op{Tag: "tickets", Zh: "客户满意度汇总表（按客服、区域、客户等级）", En: "Monthly satisfaction summary (by specialist, region, customer class)",
 				Resp: tickets.SatisfactionSummary{}, Query: []param{{Name: "month", Zh: "月份 YYYY-MM（默认本月）", En: "month YYYY-MM (default this month)"}},
-				Desc: "按当月完成且打分的回访统计；平均分按整数运算四舍五入到两位小数。 From the callbacks done in the month with a score; averages are rounded half up to two decimals in integer arithmetic."}},
+				Desc: "按当月完成且打分的回访统计；surveys 为当月登记的满意度调查（总体满意度）按同样维度的统计。平均分按整数运算四舍五入到两位小数。 " +
+					"From the callbacks done in the month with a score; surveys is the same table for the survey responses of the month (their overall score). Averages are rounded half up to two decimals in integer arithmetic."}},
 		{Pattern: "GET /api/v1/reports/satisfaction/export", Perm: access.CommRead, Handle: s.exportSatisfaction,
 			Doc: op{Tag: "tickets", Zh: "导出客户满意度汇总表（XLSX）", En: "Export the satisfaction summary (XLSX)", XLSX: true,
 				Query: []param{{Name: "month", Zh: "月份 YYYY-MM（默认本月）", En: "month YYYY-MM (default this month)"}}}},
@@ -565,6 +567,50 @@ func (s *Server) table() []route {
 			Doc: op{Tag: "callbacks", Zh: "修改工单与回访规则（客服经理、管理员）", En: "Change the tickets policy (managers and admins)", Body: ticketsPolicyInput{}, Resp: tickets.Policy{},
 				Desc: "省略的字段保持原值；已生成的回访保持原期限。 Fields left out keep their stored values; callbacks already due keep their deadline."}},
 
+		// Satisfaction surveys by plan (满意度调查).
+		{Pattern: "GET /api/v1/survey-plans", Perm: access.CommRead, Handle: s.listSurveyPlans,
+			Doc: op{Tag: "surveys", Zh: "满意度调查计划（新到旧）", En: "Satisfaction survey plans, newest first", Resp: surveys.PlanView{}, Shape: shapeList,
+				Query: []param{{Name: "status", Zh: "状态：draft 草稿、open 已下发、closed 已结束", En: "status", Enum: surveys.Statuses}, qLimit(100, 500)}}},
+		{Pattern: "POST /api/v1/survey-plans", Perm: access.DeskManage, Handle: s.createSurveyPlan,
+			Doc: op{Tag: "surveys", Zh: "新建调查计划（草稿，客服经理）", En: "Create a survey plan (a draft; managers)", Body: surveys.PlanInput{}, Resp: surveys.PlanDetail{},
+				Status: http.StatusCreated, Desc: surveyPlanNote}},
+		{Pattern: "GET /api/v1/survey-plans/{id}", Perm: access.CommRead, Handle: s.getSurveyPlan,
+			Doc: op{Tag: "surveys", Zh: "调查计划详情：问题、各客服完成率、逾期任务、各题平均分、按客服/区域/客户等级的结果、低分（≤2）", En: "A survey plan with its questions, completion per specialist, overdue tasks, average per question, results by specialist, region and class, and the low scores (≤2)",
+				Resp: surveys.PlanDetail{}, Desc: "完成率为已登记（含无法联系、拒绝）/ 任务数，精确计算，百分比四舍五入到两位小数；平均分按整数运算。 " +
+					"Completion is recorded responses (unreachable and refused included) over tasks, exact, the percentage rounded half up to two decimals; averages in integer arithmetic."}},
+		{Pattern: "PUT /api/v1/survey-plans/{id}", Perm: access.DeskManage, Handle: s.updateSurveyPlan,
+			Doc: op{Tag: "surveys", Zh: "修改调查计划（仅草稿）", En: "Change a survey plan (drafts only)", Body: surveyPlanUpdate{}, Resp: surveys.PlanDetail{},
+				Desc: "整体替换（包括问题）；已下发的计划返回 409。 Replaces the whole plan, questions included; an issued plan is 409. " + surveyPlanNote}},
+		{Pattern: "POST /api/v1/survey-plans/{id}/issue", Perm: access.DeskManage, Handle: s.issueSurveyPlan,
+			Doc: op{Tag: "surveys", Zh: "下发调查计划：为范围内每位在用客户生成调查任务", En: "Issue a survey plan: one task per active customer in scope", Body: surveyPlanStep{}, Resp: surveys.PlanDetail{},
+				Desc: "任务分配给下发时客户的分管客服；范围内没有客户返回 400（field=scope）。 Each task goes to the customer's owning specialist at this moment; a scope without customers is 400 (field scope)."}},
+		{Pattern: "POST /api/v1/survey-plans/{id}/close", Perm: access.DeskManage, Handle: s.closeSurveyPlan,
+			Doc: op{Tag: "surveys", Zh: "结束调查计划（之后不能再登记）", En: "Close a survey plan (no more responses)", Body: surveyPlanStep{}, Resp: surveys.PlanDetail{}}},
+		{Pattern: "GET /api/v1/survey-plans/{id}/export", Perm: access.CommRead, Handle: s.exportSurveyPlan,
+			Doc: op{Tag: "surveys", Zh: "导出调查结果明细（XLSX）", En: "Export a plan's responses (XLSX)", XLSX: true}},
+		{Pattern: "GET /api/v1/survey-tasks", Perm: access.CommRead, Handle: s.listSurveyTasks,
+			Doc: op{Tag: "surveys", Zh: "调查任务（按截止日期）", En: "Survey tasks, by due date", Resp: surveys.TaskView{}, Shape: shapeList,
+				Desc: "客服专员默认只看分配给自己的任务。逾期：计划已下发、已过截止日期且未登记。 A specialist sees the tasks assigned to them by default. Overdue: an open plan past its due date without a response.",
+				Query: []param{
+					{Name: "plan_id", Zh: "调查计划 id", En: "survey plan id"},
+					{Name: "staff_id", Zh: "负责的客服 id（客服专员默认自己；传空值查看全部）", En: "the specialist assigned (a specialist defaults to themself; pass it empty for all)"},
+					{Name: "state", Zh: "pending 未登记、overdue 逾期、done 已登记", En: "pending, overdue or done", Enum: surveys.TaskStates},
+					{Name: "open_plans", Type: "boolean", Zh: "仅已下发未结束的计划", En: "only plans issued and not closed"},
+					qLimit(500, 1000),
+				}}},
+		{Pattern: "GET /api/v1/survey-tasks/{id}", Perm: access.CommRead, Handle: s.getSurveyTask,
+			Doc: op{Tag: "surveys", Zh: "调查任务详情（问题与答案）", En: "A survey task with its questions and answers", Resp: surveys.TaskDetail{}}},
+		{Pattern: "POST /api/v1/survey-tasks/{id}/response", Perm: access.CommWrite, Handle: s.recordSurveyResponse,
+			Doc: op{Tag: "surveys", Zh: "登记调查结果（客服专员登记自己的任务，经理可登记任何任务）", En: "Record a survey response (a specialist their own tasks, managers any)",
+				Body: surveyResponse{}, Resp: surveys.TaskDetail{}, Desc: "version 为任务的版本。answered 须填写受访人并为每个打分题打 1–5 分；unreachable、refused 须填写 note。" +
+					"同时生成一条标记 satisfaction 的沟通记录（communication_id）。at 默认现在，不早于计划下发时间。 " +
+					"version is the task's. answered needs contact_name and a score 1–5 for every score question; unreachable and refused need a note. " +
+					"A communication record tagged satisfaction is stored with it (communication_id). at defaults to now and is not before the plan was issued.\n\n" + ticketTimeNote}},
+		{Pattern: "POST /api/v1/survey-reminders/run", Perm: access.DeskManage, Handle: s.runSurveyReminders,
+			Doc: op{Tag: "surveys", Zh: "立即生成满意度调查提醒（客服经理、管理员）", En: "Run the survey reminders now (managers and admins)", Resp: surveys.ReminderCounts{},
+				Desc: "截止前 3 天内和逾期后，各提醒一次仍有未完成任务的客服（每个计划每人各一次）；返回本次新增的数量。系统每 10 分钟自动运行。 " +
+					"Reminds each specialist with open tasks once when the due date is 3 days away or less and once when it has passed (per plan); the counts are the new ones. It also runs every 10 minutes."}},
+
 		{Pattern: "GET /api/v1/orphans", Perm: access.CustomerAssign, Handle: s.orphans,
 			Doc: op{Tag: "customers", Zh: "孤儿客户（销售负责人已离职）及其在执行合同与欠款", En: "Orphan customers (sales owner left) with their running contracts and money owed",
 				Resp: contracts.OrphanCustomer{}, Shape: shapeList,
@@ -652,6 +698,14 @@ func (s *Server) table() []route {
 				}}},
 	}
 }
+
+// surveyPlanNote describes a plan's fields.
+const surveyPlanNote = "period 为 2026-03 或 2026Q1；due_on 为截止日（含当天）；method 为 phone、wechat、visit、questionnaire；" +
+	"范围为在用客户，可按 scope_class、scope_region_id、scope_owner_id 缩小。questions 省略时为默认问卷（服务态度、响应速度、维修质量、总体满意度、意见建议）；" +
+	"有打分题时须恰有一个 overall=true 的打分题，计入月度客户满意度汇总表。 " +
+	"period is 2026-03 or 2026Q1; due_on is the last day; method is phone, wechat, visit or questionnaire; the scope is the active customers, narrowed by " +
+	"scope_class, scope_region_id and scope_owner_id. Left out, questions are the default questionnaire; with score questions exactly one has overall=true, " +
+	"the score the monthly satisfaction summary counts."
 
 // moneyNote says how amounts are written, on every route that has them.
 const moneyNote = "金额（*_fen 字段，如 amount_fen）均为整数，单位为分：12345 即 ¥123.45。 Amounts (the *_fen fields, such as amount_fen) are integers in fen: 12345 is ¥123.45."

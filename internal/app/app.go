@@ -24,6 +24,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/web"
 	"kefu/internal/wecom"
@@ -48,6 +49,7 @@ type App struct {
 	Contracts    *contracts.Service
 	Comms        *comms.Service
 	Tickets      *tickets.Service
+	Surveys      *surveys.Service
 	Notify       *notify.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server
@@ -177,6 +179,13 @@ func (a *App) runReminders(ctx context.Context) {
 				a.log.Warn("ticket deadlines", "err", err)
 			} else if n.Withdrawn > 0 {
 				a.log.Info("ticket deadline events withdrawn", "count", n.Withdrawn)
+			}
+		}
+		if a.Surveys != nil {
+			if n, err := a.Surveys.RunReminders(sys); err != nil {
+				a.log.Warn("survey reminders", "err", err)
+			} else if n != (surveys.ReminderCounts{}) {
+				a.log.Info("survey reminders added", "due_soon", n.DueSoon, "overdue", n.Overdue)
 			}
 		}
 		if n, err := a.Contracts.RunReminders(sys); err != nil {

@@ -18,6 +18,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/web"
 	"kefu/internal/workcal"
@@ -37,7 +38,10 @@ func (a *App) build(ctx context.Context) error {
 	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Notify = notify.NewService(a.db, a.now)
 	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll, Owners: a.Customers, Blobs: blobs, Calendars: a.Calendar})
-	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	a.Surveys = surveys.NewService(a.db, surveyCustomers{a.Customers}, surveyComms{a.Comms}, a.now,
+		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
+		Surveys: surveyScores{a.Surveys}})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -56,11 +60,11 @@ func (a *App) build(ctx context.Context) error {
 	sessions.Cookie.Persist = false
 
 	w, err := web.New(web.Deps{Log: a.log, DB: a.db, Sessions: sessions, Auth: a.Auth, Org: a.Org, Customers: a.Customers,
-		Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	if err != nil {
 		return err
 	}
-	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets,
+	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys,
 		Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 

@@ -120,8 +120,10 @@ func TestDeskReportPages(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "satisfaction-"+month+".xlsx") {
 			t.Fatalf("satisfaction export: status %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
 		}
-		rows := assertXLSXHeader(t, b, "维度")
-		if len(rows) != 5 || rows[1][0] != "客服" || rows[1][1] != "spec" || rows[1][3] != "4.00" || rows[4][0] != "合计" {
+		// The callbacks' lines (来源 回访), then the surveys' (none this month: the total only).
+		rows := assertXLSXHeader(t, b, "来源")
+		if len(rows) != 6 || rows[1][0] != "回访" || rows[1][1] != "客服" || rows[1][2] != "spec" || rows[1][4] != "4.00" || rows[4][1] != "合计" ||
+			rows[5][0] != "满意度调查" || rows[5][1] != "合计" || rows[5][3] != "0" {
 			t.Errorf("satisfaction rows %v", rows)
 		}
 		resp, b = w.get("/tickets/export?"+url.Values{"type": {"repair"}}.Encode(), "spec")

@@ -29,6 +29,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/org"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 )
 
@@ -42,6 +43,8 @@ type Deps struct {
 	// Comms and Tickets, when set, get a day of service-desk traffic.
 	Comms   *comms.Service
 	Tickets *tickets.Service
+	// Surveys, when set with Comms, gets two satisfaction survey plans.
+	Surveys *surveys.Service
 	// Now is the clock (default time.Now); it must be the clock the
 	// services were built with.
 	Now func() time.Time
@@ -151,6 +154,7 @@ func Load(ctx context.Context, d Deps) (*Summary, error) {
 		{"staff departure", l.salesLeaves},
 		{"contracts and money", l.loadContracts},
 		{"service desk", l.loadDesk},
+		{"satisfaction surveys", l.loadSurveys},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

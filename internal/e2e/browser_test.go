@@ -333,8 +333,8 @@ func (s *session) checkForbiddenPage(path string) {
 func TestRoleWalkthrough(t *testing.T) {
 	e := browserEnv(t)
 	base := []string{"工作台", "客户", "档案维护"}
-	desk := slices.Concat(base, []string{"待响应", "沟通记录", "工单", "回访"}) // comm.read
-	sales := []string{"合同", "续约台", "应收账款", "新需求/报价", "业务指标"}         // contract.read
+	desk := slices.Concat(base, []string{"待响应", "沟通记录", "工单", "回访", "满意度调查"}) // comm.read
+	sales := []string{"合同", "续约台", "应收账款", "新需求/报价", "业务指标"}                  // contract.read
 	manager := slices.Concat(desk, sales, []string{"孤儿客户", "导入", "设置"})
 	admin := slices.Concat(desk, sales, []string{"孤儿客户", "财务", "导入", "设置"})
 	reader := slices.Concat(desk, sales, []string{"设置"})

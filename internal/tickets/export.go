@@ -48,22 +48,28 @@ func (s *Service) TicketsSheet(ctx context.Context, f Filter) (*Sheet, error) {
 	return sh, nil
 }
 
-// SatisfactionSheet is the monthly satisfaction summary as a table.
+// SatisfactionSheet is the monthly satisfaction summary as a table: the
+// callbacks' lines (来源 回访) and then the survey responses' (满意度调查).
 func SatisfactionSheet(sum *SatisfactionSummary) *Sheet {
-	sh := &Sheet{Headers: []string{"维度", "名称", "回访数", "平均满意度", "满意率（4–5 分）", "5 分", "4 分", "3 分", "2 分", "1 分"}}
-	line := func(dim string, g SatisfactionGroup) {
-		sh.Rows = append(sh.Rows, []string{dim, g.Label, fmt.Sprint(g.Count), g.Avg, g.SatisfiedPercent,
+	sh := &Sheet{Headers: []string{"来源", "维度", "名称", "打分数", "平均满意度", "满意率（4–5 分）", "5 分", "4 分", "3 分", "2 分", "1 分"}}
+	line := func(src, dim string, g SatisfactionGroup) {
+		sh.Rows = append(sh.Rows, []string{src, dim, g.Label, fmt.Sprint(g.Count), g.Avg, g.SatisfiedPercent,
 			fmt.Sprint(g.Scores[4]), fmt.Sprint(g.Scores[3]), fmt.Sprint(g.Scores[2]), fmt.Sprint(g.Scores[1]), fmt.Sprint(g.Scores[0])})
 	}
-	for _, g := range sum.BySpecialist {
-		line("客服", g)
+	for _, sec := range []struct {
+		src string
+		s   *SatisfactionSection
+	}{{"回访", &sum.SatisfactionSection}, {"满意度调查", &sum.Surveys}} {
+		for _, g := range sec.s.BySpecialist {
+			line(sec.src, "客服", g)
+		}
+		for _, g := range sec.s.ByRegion {
+			line(sec.src, "区域", g)
+		}
+		for _, g := range sec.s.ByClass {
+			line(sec.src, "客户等级", g)
+		}
+		line(sec.src, "合计", sec.s.Total)
 	}
-	for _, g := range sum.ByRegion {
-		line("区域", g)
-	}
-	for _, g := range sum.ByClass {
-		line("客户等级", g)
-	}
-	line("合计", sum.Total)
 	return sh
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
@@ -40,14 +41,29 @@ type SatisfactionGroup struct {
 	SatisfiedPercent string      `json:"satisfied_percent"`
 }
 
-// SatisfactionSummary is the monthly table 客户满意度汇总表: by specialist,
+// SatisfactionSection is one source's part of the summary: by specialist,
 // by region and by customer class, and the total.
-type SatisfactionSummary struct {
-	Month        string              `json:"month"`
+type SatisfactionSection struct {
 	BySpecialist []SatisfactionGroup `json:"by_specialist"`
 	ByRegion     []SatisfactionGroup `json:"by_region"`
 	ByClass      []SatisfactionGroup `json:"by_class"`
 	Total        SatisfactionGroup   `json:"total"`
+}
+
+// SatisfactionSummary is the monthly table 客户满意度汇总表: the callbacks'
+// scores (the embedded section) and, alongside, the survey responses of
+// the month (满意度调查, their overall score).
+type SatisfactionSummary struct {
+	Month string `json:"month"`
+	SatisfactionSection
+	Surveys SatisfactionSection `json:"surveys"`
+}
+
+// SurveyScores gives the overall scores (总体满意度) of the survey
+// responses answered in [from, to), one fact per response; the surveys
+// domain owns them and app wires it. CallbackID and TicketNumber are empty.
+type SurveyScores interface {
+	SurveySatisfaction(ctx context.Context, from, to time.Time) ([]SatisfactionFact, error)
 }
 
 // average renders sum/count with two decimals, rounded half up, exactly.
@@ -59,8 +75,14 @@ func average(sum, count int) string {
 	return fmt.Sprintf("%d.%02d", hundredths/100, hundredths%100)
 }
 
-// SummariseSatisfaction groups the facts (pure; order-independent).
+// SummariseSatisfaction groups the callback facts (pure;
+// order-independent); the survey section is left empty.
 func SummariseSatisfaction(month string, facts []SatisfactionFact) SatisfactionSummary {
+	return SatisfactionSummary{Month: month, SatisfactionSection: SummariseSection(facts), Surveys: SummariseSection(nil)}
+}
+
+// SummariseSection groups one source's facts (pure; order-independent).
+func SummariseSection(facts []SatisfactionFact) SatisfactionSection {
 	group := func(key func(SatisfactionFact) (string, string)) []SatisfactionGroup {
 		by := map[string]*SatisfactionGroup{}
 		for _, f := range facts {
@@ -85,7 +107,7 @@ func SummariseSatisfaction(month string, facts []SatisfactionFact) SatisfactionS
 		})
 		return out
 	}
-	s := SatisfactionSummary{Month: month}
+	var s SatisfactionSection
 	s.BySpecialist = group(func(f SatisfactionFact) (string, string) { return f.StaffID, f.StaffName })
 	s.ByRegion = group(func(f SatisfactionFact) (string, string) { return f.Region, f.Region })
 	s.ByClass = group(func(f SatisfactionFact) (string, string) { return f.Class, f.Class })
@@ -118,7 +140,8 @@ func finish(g *SatisfactionGroup) {
 }
 
 // SatisfactionMonth loads the callbacks done in month m with a score and
-// summarises them. Managers, executives and admins see every group; a
+// summarises them, and beside them the survey responses answered in the
+// month (when a SurveyScores source is wired). Managers, executives and admins see every group; a
 // specialist sees the table too (it carries no customer data), as the
 // seeds post it for the whole department.
 func (s *Service) SatisfactionMonth(ctx context.Context, month string) (*SatisfactionSummary, error) {
@@ -154,5 +177,12 @@ func (s *Service) SatisfactionMonth(ctx context.Context, month string) (*Satisfa
 		facts[i] = SatisfactionFact{CallbackID: r.ID, TicketNumber: r.Number, StaffID: r.Staff, StaffName: r.Name, Region: r.Region, Class: r.Class, Score: r.Score}
 	}
 	out := SummariseSatisfaction(m.String(), facts)
+	if s.surveys != nil {
+		sf, err := s.surveys.SurveySatisfaction(ctx, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out.Surveys = SummariseSection(sf)
+	}
 	return &out, nil
 }

@@ -71,6 +71,7 @@ type Service struct {
 	loc               *time.Location
 	cal               Calendars
 	specialistReadAll bool
+	surveys           SurveyScores
 }
 
 // Calendars gives the company work calendar (for "N working days" rules).
@@ -82,6 +83,9 @@ type Calendars interface {
 type Options struct {
 	Location          *time.Location
 	SpecialistReadAll bool
+	// Surveys, when set, adds the survey responses to the monthly
+	// satisfaction summary.
+	Surveys SurveyScores
 }
 
 // NewService returns the tickets service.
@@ -90,7 +94,7 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll}
+	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, surveys: opts.Surveys}
 }
 
 func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {

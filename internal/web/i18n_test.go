@@ -17,6 +17,7 @@ import (
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/sla"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 )
 
@@ -162,6 +163,11 @@ func TestDynamicKeysExist(t *testing.T) {
 		"import.mode":          {"skip", "reject"},
 		"response_policy.rule": responseRules,
 		"response_policy.unit": {"min", "s"},
+		"survey.method":        surveys.Methods,
+		"survey.status":        surveys.Statuses,
+		"survey.outcome":       surveys.Outcomes,
+		"survey.state":         surveys.TaskStates,
+		"survey.kind":          {surveys.KindScore, surveys.KindText},
 	} {
 		for _, v := range values {
 			if v != "" { // the empty choice shows as —
@@ -239,7 +245,14 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, f := range []string{"repair_callback_working_days", "complaint_callback_days", "major_reply_working_days", "resample_percent"} {
 		want = append(want, "ticket_policy."+f)
 	}
-	for _, e := range []string{"ticket", "complaint", "callback", "callback_resample"} {
+	// Every field the surveys domain can name in an error has a label
+	// (questions[0].text and answers[0].question_id by their parts).
+	for _, f := range []string{"title", "period", "due_on", "method", "scope_class", "scope_region_id", "scope_owner_id", "notes",
+		"questions", "text", "kind", "overall", "scope", "status", "version", "outcome", "contact_name", "at", "channel", "answers",
+		"note", "question_id", "state"} {
+		want = append(want, "survey.field."+f)
+	}
+	for _, e := range []string{"ticket", "complaint", "callback", "callback_resample", "survey_plan", "survey_task"} {
 		want = append(want, "entity."+e)
 	}
 	for _, f := range []string{"renewal_window_months", "renewal_contact_days", "quote_followup_working_days", "due_soon_days"} {
@@ -290,7 +303,8 @@ func TestTemplatesParse(t *testing.T) {
 		"contracts", "contract", "contract_form", "renewals", "receivables", "finance", "contract_policy",
 		"needs", "need", "need_form", "rates", "rate", "orphans", "notifications", "contract_import",
 		"communications", "comm_match", "tickets", "ticket", "ticket_form", "ticket_capa", "callbacks", "resamples",
-		"complaint_analysis", "ticket_policy", "queue", "comm_import", "response_policy", "satisfaction", "no_contact"} {
+		"complaint_analysis", "ticket_policy", "queue", "comm_import", "response_policy", "satisfaction", "no_contact",
+		"surveys", "survey_form", "survey", "survey_tasks", "survey_task"} {
 		if s.pages[name] == nil {
 			t.Errorf("page template %q missing", name)
 		}

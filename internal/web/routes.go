@@ -81,6 +81,20 @@ func (s *Server) Routes() []httpx.Route {
 		// 回访: callbacks and the callback rate of a month.
 		{Pattern: "GET /callbacks", Perm: access.CommRead, Handle: s.callbackList},
 		{Pattern: "POST /callbacks/{id}", Perm: access.CommWrite, Handle: s.callbackRecord},
+		// 满意度调查: the manager's survey plans, the specialists' survey tasks
+		// and their responses (ownership checked by the surveys domain).
+		{Pattern: "GET /surveys", Perm: access.CommRead, Handle: s.surveyList},
+		{Pattern: "GET /surveys/new", Perm: access.DeskManage, Handle: s.surveyNew},
+		{Pattern: "POST /surveys", Perm: access.DeskManage, Handle: s.surveyCreate},
+		{Pattern: "GET /surveys/{id}", Perm: access.CommRead, Handle: s.surveyPage},
+		{Pattern: "GET /surveys/{id}/edit", Perm: access.DeskManage, Handle: s.surveyEdit},
+		{Pattern: "POST /surveys/{id}", Perm: access.DeskManage, Handle: s.surveyUpdate},
+		{Pattern: "POST /surveys/{id}/issue", Perm: access.DeskManage, Handle: s.surveyIssue},
+		{Pattern: "POST /surveys/{id}/close", Perm: access.DeskManage, Handle: s.surveyClose},
+		{Pattern: "GET /surveys/{id}/export", Perm: access.CommRead, Handle: s.surveyExport},
+		{Pattern: "GET /survey-tasks", Perm: access.CommRead, Handle: s.surveyTasks},
+		{Pattern: "GET /survey-tasks/{id}", Perm: access.CommRead, Handle: s.surveyTaskPage},
+		{Pattern: "POST /survey-tasks/{id}", Perm: access.CommWrite, Handle: s.surveyRespond},
 		// 报表: the monthly satisfaction summary (客户满意度汇总表) and the
 		// customers nobody contacted this month (当月无沟通客户).
 		{Pattern: "GET /reports/satisfaction", Perm: access.CommRead, Handle: s.satisfactionReport},

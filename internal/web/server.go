@@ -29,6 +29,7 @@ import (
 	"kefu/internal/notify"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
@@ -50,6 +51,7 @@ type Deps struct {
 	Contracts *contracts.Service
 	Comms     *comms.Service
 	Tickets   *tickets.Service
+	Surveys   *surveys.Service
 	Calendar  *workcal.Service
 	Notify    *notify.Service
 	Loc       *time.Location
