@@ -214,8 +214,8 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	if err != nil {
 		return nil, err
 	}
-	var ins []Input
-	var lines []int
+	ins := make([]Input, 0, len(tbl.Rows))
+	lines := make([]int, 0, len(tbl.Rows))
 	for _, row := range tbl.Rows {
 		var in Input
 		var errs tabular.Errors
