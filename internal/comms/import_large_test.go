@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
+	"kefu/internal/tabular"
 )
 
 // Issue 4's bad input: "a PBX file in GBK; a 100,000-row file … Nothing
@@ -363,6 +365,40 @@ func failingInsert(t *testing.T, db *store.DB, phone string) (drop func()) {
 			}
 		}
 	}
+}
+
+// A file staged under an upload limit above 20 MB (KEFU_MAX_UPLOAD_MB)
+// is read whole by the import, not refused as too large by the reader's
+// default limit.
+func TestImportFileAboveDefaultLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		svc := e.importer(t, db)
+		const n = 6_000
+		long := strings.Repeat("设备运行记录", 200) // 1,200 characters, 3,600 bytes
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		_ = w.Write([]string{"群名称", "发送人", "时间", "内容"})
+		base := time.Date(2026, 2, 10, 0, 0, 0, 0, shanghai)
+		for i := range n {
+			_ = w.Write([]string{"国贸物业服务群", "王经理", base.Add(time.Duration(i) * time.Minute).Format("2006-01-02 15:04:05"), fmt.Sprint(i, long)})
+		}
+		w.Flush()
+		if b.Len() <= tabular.DefaultMaxBytes {
+			t.Fatalf("the file is %d bytes, not above the default limit", b.Len())
+		}
+		key, err := svc.StageImport(e.info, bytes.NewReader(b.Bytes()), 40<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := svc.Import(e.info, key, "群聊.csv", comms.ImportOptions{Kind: comms.FileWeChat})
+		if err != nil {
+			t.Fatalf("import of a %.1f MB file staged under a 40 MB limit: %v", float64(b.Len())/(1<<20), err)
+		}
+		if !rep.Applied || rep.Created != n {
+			t.Fatalf("import: applied %v, created %d of %d, errors %v", rep.Applied, rep.Created, n, firstError(rep))
+		}
+	})
 }
 
 func firstError(rep *comms.ImportReport) any {
