@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -200,7 +201,7 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		return nil, apperr.Invalid("key", "暂存文件不存在，请重新上传")
 	}
 	defer rc.Close()
-	tbl, err := tabular.Read(name, rc, tabular.Options{})
+	tbl, err := tabular.Read(name, rc, tabular.Options{MaxBytes: stagedSize(rc)})
 	if err != nil {
 		return nil, apperr.Invalid("file", err.Error())
 	}
@@ -214,8 +215,8 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	if err != nil {
 		return nil, err
 	}
-	var ins []Input
-	var lines []int
+	ins := make([]Input, 0, len(tbl.Rows))
+	lines := make([]int, 0, len(tbl.Rows))
 	for _, row := range tbl.Rows {
 		var in Input
 		var errs tabular.Errors
@@ -297,6 +298,19 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		}
 	}
 	return rep, nil
+}
+
+// stagedSize is the limit to read a staged file with: its size when the
+// store tells it (the file was bounded when it was staged, by the upload
+// limit, which may be set above tabular's default), else 0 (tabular's
+// default).
+func stagedSize(rc io.Reader) int64 {
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Size() > tabular.DefaultMaxBytes {
+			return fi.Size()
+		}
+	}
+	return 0
 }
 
 // headerOf names the file column that feeds a record field.

@@ -287,6 +287,29 @@ type session struct {
 
 	mu      sync.Mutex
 	console []chromedp.ConsoleMessage
+	// expect are more error statuses this session's pages answer on
+	// purpose (expectStatus), besides expectedStatus.
+	expect []string
+}
+
+// expectStatus says that pages of this session answer code on purpose
+// (a form refused with its message): the browser's console error for it
+// does not fail the test; the test checks the status itself.
+func (s *session) expectStatus(code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expect = append(s.expect, fmt.Sprintf("status of %d ", code))
+}
+
+// expected reports whether a console line is about a status the session
+// expects.
+func (s *session) expected(text string) bool {
+	for _, e := range s.expect {
+		if strings.Contains(text, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // newSession opens a fresh browser context. It fails the test, when the
@@ -332,8 +355,9 @@ func (e *env) newSession(t *testing.T, name string) *session {
 			switch {
 			case m.IsException():
 				t.Errorf("%s: JavaScript exception: %s", name, m)
-			case m.Type == chromedp.ConsoleError && m.Source == "network" && expectedStatus.MatchString(m.Text):
-				// A page answered 401/403/409 on purpose; the test checks it.
+			case m.Type == chromedp.ConsoleError && m.Source == "network" && (expectedStatus.MatchString(m.Text) || s.expected(m.Text)):
+				// A page answered 401/403/409 (or a status the session
+				// expects) on purpose; the test checks it.
 			case m.Type == chromedp.ConsoleError && strings.HasSuffix(m.URL, "/favicon.ico"):
 				// Chromium asks for /favicon.ico on its own; kefu has none
 				// (reported, cosmetic).

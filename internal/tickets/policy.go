@@ -154,8 +154,22 @@ func (p Policy) validate() error {
 			return apperr.Invalid(f("first_response_minutes"), "首次响应时限与解决时限至少填写一项")
 		}
 		names[r.Name] = true
+		// Rules are tried in order: one that an earlier rule covers (every
+		// match field of the earlier one empty or the same) never applies.
+		for k, e := range p.SLA[:i] {
+			if e.covers(r) {
+				return apperr.Invalid(f("name"), fmt.Sprintf("规则“%s”不会生效：排在它前面的第 %d 条“%s”已包含它的全部工单（按顺序匹配，第一条符合的生效）。请把它移到“%s”之前，或删除其中一条",
+					r.Name, k+1, e.Name, e.Name))
+			}
+		}
 	}
 	return nil
+}
+
+// covers reports whether every ticket rule o matches is matched by r too.
+func (r SLARule) covers(o SLARule) bool {
+	wild := func(a, b string) bool { return a == "" || a == b }
+	return wild(r.Type, o.Type) && wild(r.Urgency, o.Urgency) && wild(r.Class, o.Class) && wild(r.Channel, o.Channel)
 }
 
 // customerClasses are the customer classes of 分级管理 (customers.Classes).

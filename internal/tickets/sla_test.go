@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,6 +60,13 @@ func TestSLAPolicyValidation(t *testing.T) {
 			{"negative response", func(p *tickets.Policy) { p.SLA[0].FirstResponseMinutes = -1 }, "sla[0].first_response_minutes"},
 			{"solution too long", func(p *tickets.Policy) { p.SLA[1].SolutionHours = 3000 }, "sla[1].solution_hours"},
 			{"no target", func(p *tickets.Policy) { p.SLA[3].FirstResponseMinutes, p.SLA[3].SolutionHours = 0, 0 }, "sla[3].first_response_minutes"},
+			{"after a rule that covers it", func(p *tickets.Policy) {
+				p.SLA = append(p.SLA, tickets.SLARule{Name: "A 类报修", Type: "repair", Class: "A", FirstResponseMinutes: 15})
+			}, "sla[4].name"},
+			{"the same match twice", func(p *tickets.Policy) {
+				p.SLA = append(p.SLA[:2], tickets.SLARule{Name: "紧急报修（工作时间）", Type: "repair", Urgency: "urgent", FirstResponseMinutes: 30, WorkingTime: true})
+			}, "sla[2].name"},
+			{"a narrower rule after a wider one", func(p *tickets.Policy) { p.SLA[0], p.SLA[1] = p.SLA[1], p.SLA[0] }, "sla[1].name"},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				p := tickets.DefaultPolicy()
@@ -66,8 +74,19 @@ func TestSLAPolicyValidation(t *testing.T) {
 				wantErr(t, e.svc.SavePolicy(e.asMgr, p), apperr.KindInvalid, c.field)
 			})
 		}
-		// A policy without SLA rules (the callback form) keeps the saved ones.
+		// The covering rule is named, and the rule saves in front of it.
 		p := tickets.DefaultPolicy()
+		a := tickets.SLARule{Name: "A 类报修", Type: "repair", Class: "A", FirstResponseMinutes: 15}
+		p.SLA = append(p.SLA, a)
+		if err := e.svc.SavePolicy(e.asMgr, p); err == nil || !strings.Contains(err.Error(), "第 2 条“一般报修”") {
+			t.Fatalf("a rule behind 一般报修: %v", err)
+		}
+		p.SLA = append([]tickets.SLARule{a}, tickets.DefaultSLA()...)
+		if err := e.svc.SavePolicy(e.asMgr, p); err != nil {
+			t.Fatalf("the rule in front: %v", err)
+		}
+		// A policy without SLA rules (the callback form) keeps the saved ones.
+		p = tickets.DefaultPolicy()
 		p.SLA = p.SLA[1:]
 		if err := e.svc.SavePolicy(e.asMgr, p); err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -314,33 +315,71 @@ type ticketPolicyPage struct {
 	Page
 	enums
 	P tickets.Policy
+	// Rules are the SLA rule rows as shown: the saved rules, or the rows
+	// as posted (the targets as typed) when the save was refused.
+	Rules []slaRow
+}
+
+// slaRow is a row of the SLA rules table; First and Solution are the
+// targets as typed.
+type slaRow struct {
+	tickets.SLARule
+	First, Solution string
+}
+
+func slaRowsOf(rules []tickets.SLARule) []slaRow {
+	out := make([]slaRow, len(rules))
+	for i, r := range rules {
+		out[i] = slaRow{SLARule: r, First: strconv.Itoa(r.FirstResponseMinutes), Solution: strconv.Itoa(r.SolutionHours)}
+	}
+	return out
 }
 
 // Classes are the customer classes a rule may match.
 func (ticketPolicyPage) Classes() []string { return []string{"A", "B", "C", "D"} }
 
-// slaRules reads the SLA rule rows of the policy form (parallel arrays).
-func slaRules(r *http.Request) []tickets.SLARule {
+// slaRules reads the SLA rule rows of the policy form (parallel arrays),
+// leaving out rows added and left empty. A target left empty is 0 (no
+// target); one that is not a whole number is an error on its row (the
+// row's index among the rules read, as the domain's errors count), and
+// the rows keep what was typed.
+func slaRules(r *http.Request) ([]slaRow, []tickets.SLARule, error) {
 	f := r.PostForm
-	names := f["sla_name"]
-	var out []tickets.SLARule
 	at := func(key string, i int) string {
 		if v := f[key]; i < len(v) {
 			return strings.TrimSpace(v[i])
 		}
 		return ""
 	}
-	for i := range names {
-		first, _ := strconv.Atoi(at("sla_first", i))
-		sol, _ := strconv.Atoi(at("sla_solution", i))
-		rule := tickets.SLARule{Name: at("sla_name", i), Type: at("sla_type", i), Urgency: at("sla_urgency", i), Class: at("sla_class", i),
-			Channel: at("sla_channel", i), FirstResponseMinutes: first, SolutionHours: sol, WorkingTime: at("sla_clock", i) == "working"}
-		if rule == (tickets.SLARule{}) {
+	var rows []slaRow
+	var rules []tickets.SLARule
+	var bad error
+	for i := range f["sla_name"] {
+		row := slaRow{SLARule: tickets.SLARule{Name: at("sla_name", i), Type: at("sla_type", i), Urgency: at("sla_urgency", i), Class: at("sla_class", i),
+			Channel: at("sla_channel", i), WorkingTime: at("sla_clock", i) == "working"}, First: at("sla_first", i), Solution: at("sla_solution", i)}
+		if row == (slaRow{}) {
 			continue // an empty added row
 		}
-		out = append(out, rule)
+		for _, t := range []struct {
+			typed, field, msg string
+			into              *int
+		}{
+			{row.First, "first_response_minutes", "请填写整数分钟，不考核填 0", &row.FirstResponseMinutes},
+			{row.Solution, "solution_hours", "请填写整数小时，不考核填 0", &row.SolutionHours},
+		} {
+			if t.typed == "" {
+				continue
+			}
+			n, err := strconv.Atoi(t.typed)
+			if err != nil && bad == nil {
+				bad = apperr.Invalid(fmt.Sprintf("sla[%d].%s", len(rows), t.field), fmt.Sprintf("“%s”不是整数：%s", t.typed, t.msg))
+			}
+			*t.into = n
+		}
+		rows = append(rows, row)
+		rules = append(rules, row.SLARule)
 	}
-	return out
+	return rows, rules, bad
 }
 
 func (s *Server) ticketPolicy(w http.ResponseWriter, r *http.Request) error {
@@ -348,7 +387,7 @@ func (s *Server) ticketPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := ticketPolicyPage{Page: s.page(r, "admin", "ticket_policy.title"), P: pol}
+	p := ticketPolicyPage{Page: s.page(r, "admin", "ticket_policy.title"), P: pol, Rules: slaRowsOf(pol.SLA)}
 	return s.render(w, http.StatusOK, "ticket_policy", "", &p)
 }
 
@@ -357,13 +396,23 @@ func (s *Server) ticketPolicySave(w http.ResponseWriter, r *http.Request) error 
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	rows, rules, err := slaRules(r)
 	pol := tickets.Policy{RepairCallbackWorkingDays: n("repair_callback_working_days"), ComplaintCallbackDays: n("complaint_callback_days"),
-		MajorReplyWorkingDays: n("major_reply_working_days"), ResamplePercent: n("resample_percent"), SLA: slaRules(r)}
+		MajorReplyWorkingDays: n("major_reply_working_days"), ResamplePercent: n("resample_percent"), SLA: rules}
 	if len(pol.SLA) == 0 && r.PostFormValue("sla_present") == "1" {
 		pol.SLA = []tickets.SLARule{} // every row removed: refused by the domain with its message
 	}
-	if err := s.Tickets.SavePolicy(r.Context(), pol); err != nil {
-		p := ticketPolicyPage{Page: s.page(r, "admin", "ticket_policy.title"), P: pol}
+	if err == nil {
+		err = s.Tickets.SavePolicy(r.Context(), pol)
+	}
+	if err != nil {
+		p := ticketPolicyPage{Page: s.page(r, "admin", "ticket_policy.title"), P: pol, Rules: rows}
+		if pol.SLA == nil { // a form without the rules table
+			p.Rules = slaRowsOf(nil)
+			if cur, cerr := s.Tickets.Policy(r.Context()); cerr == nil {
+				p.Rules = slaRowsOf(cur.SLA)
+			}
+		}
 		p.FieldPrefixes = []string{"ticket_policy."}
 		return s.formError(w, r, err, &p.Page, "ticket_policy", &p)
 	}

@@ -2,7 +2,8 @@
 // only files from this site).
 // Repeatable form rows: a button with data-add-row="TEMPLATE_ID" and
 // data-target="TBODY_ID" appends the <template>'s row; a button with
-// data-remove-row removes its row.
+// data-remove-row removes its row, one with data-move-row-up moves it
+// above the row before it (rows whose order matters).
 document.addEventListener("click", function (e) {
   var add = e.target.closest("[data-add-row]");
   if (add) {
@@ -10,6 +11,14 @@ document.addEventListener("click", function (e) {
     var body = document.getElementById(add.dataset.target);
     if (tpl && body) {
       body.appendChild(tpl.content.cloneNode(true));
+    }
+    return;
+  }
+  var up = e.target.closest("[data-move-row-up]");
+  if (up) {
+    var tr = up.closest("tr");
+    if (tr && tr.previousElementSibling) {
+      tr.parentNode.insertBefore(tr, tr.previousElementSibling);
     }
     return;
   }
