@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -105,8 +106,10 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	parallel bool, from, to time.Time, conversations ...string) (RecomputeCounts, error) {
 	var n RecomputeCounts
 	from, to = store.Time(from), store.Time(to)
+	// The channels that open or stop clocks (an answered inbound call
+	// does neither).
 	channels := bun.In([]string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate, sla.ChannelChat,
-		sla.ChannelPhoneIn, sla.ChannelPhoneOut, sla.ChannelPhoneMissed})
+		sla.ChannelPhoneOut, sla.ChannelPhoneMissed})
 	readFrom, readTo := from.Add(-lookback), to.Add(lookback)
 	const cols = `SELECT id, channel, direction, occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
 		FROM communications`
@@ -202,24 +205,17 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	if err != nil {
 		return n, err
 	}
-	all := sla.Derive(recs, pol, now)
-	var clocks []sla.Clock
+	// The owners of every customer the records name (a clock's customer
+	// is one of them).
 	customers := map[string]bool{}
-	for _, c := range all {
-		if !c.StartedAt.Before(from) && c.StartedAt.Before(to) {
-			clocks = append(clocks, c)
-			if c.CustomerID != "" {
-				customers[c.CustomerID] = true
-			}
+	for _, r := range recs {
+		if r.CustomerID != "" {
+			customers[r.CustomerID] = true
 		}
 	}
 	owners := rates.NewOwners(nil)
 	if s.owners != nil && len(customers) > 0 {
-		ids := make([]string, 0, len(customers))
-		for id := range customers {
-			ids = append(ids, id)
-		}
-		spans, err := s.owners.OwnerSpans(ctx, ids)
+		spans, err := s.owners.OwnerSpans(ctx, slices.Collect(mapKeys(customers)))
 		if err != nil {
 			return n, err
 		}
@@ -234,7 +230,16 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		}
 		return nil
 	}
-	breaches := sla.Breaches(clocks)
+	// A whole window is derived in parts that share no conversation and
+	// no customer (clocks never cross them), each written while the next
+	// is derived.
+	parts := [][]sla.Record{recs}
+	if parallel && len(conversations) == 0 {
+		parts = partition(recs, 8)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	stream := &derivedStream{ch: deriveParts(parts, pol, now, from, to, stop)}
 	err = write(ctx, func(ctx context.Context, tx bun.IDB) error {
 		n.Clocks, n.Changed, n.Breaches, n.Withdrawn = 0, 0, 0, 0
 		// What is stored for the window: only clocks that differ from it
@@ -247,34 +252,97 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 				return err
 			}
 		}
-		have := st.clocks
-		stored := make(map[string]*StoredClock, len(have))
-		for _, c := range have {
+		stored := make(map[string]*StoredClock, len(st.clocks))
+		for _, c := range st.clocks {
 			stored[c.Key] = c
 		}
-		keep := make(map[string]bool, len(clocks))
-		changed := map[string]bool{}
-		var write []*StoredClock
-		for _, c := range clocks {
-			sc := storedClock(c, responsible(c), now)
-			keep[sc.Key] = true
-			if old := stored[sc.Key]; old != nil && sameClock(old, sc) {
-				continue
+		// The breach events of the window's clocks, as stored: all of them
+		// for a whole window, else read with each part's clocks.
+		evOf := map[string]*storedEvent{}
+		addEvents := func(evs []storedEvent) {
+			for i := range evs {
+				if e := &evs[i]; e.Key != nil {
+					evOf[*e.Key] = e
+				}
 			}
-			changed[sc.Key] = true
-			write = append(write, sc)
 		}
-		if err := s.putClocks(ctx, tx, write); err != nil {
+		addEvents(st.events)
+		withdraw := func(keys []string) error {
+			var gone []string
+			for _, k := range keys {
+				if e := evOf[k]; e != nil && e.WithdrawnAt == nil {
+					gone = append(gone, e.ID)
+				}
+			}
+			slices.Sort(gone)
+			for part := gone; len(part) > 0; {
+				k := min(len(part), 500)
+				if _, err := tx.NewUpdate().Table("events").Set("withdrawn_at = ?", now).Set("withdraw_reason = ?", "重新计算后不再超时（回复或回拨记录已补录）").
+					Set("updated_at = ?", now).Where("id IN (?)", bun.In(part[:k])).Exec(ctx); err != nil {
+					return err
+				}
+				part = part[k:]
+			}
+			n.Withdrawn += len(gone)
+			return nil
+		}
+		keep := make(map[string]bool, len(st.clocks))
+		err := stream.each(func(d derived) error {
+			changed := map[string]bool{}
+			byKey := make(map[string]sla.Clock, len(d.clocks))
+			keys := make([]string, 0, len(d.clocks))
+			var write []*StoredClock
+			for _, c := range d.clocks {
+				sc := storedClock(c, responsible(c), now)
+				keep[c.Key], byKey[c.Key] = true, c
+				keys = append(keys, c.Key)
+				if old := stored[sc.Key]; old != nil && sameClock(old, sc) {
+					continue
+				}
+				changed[sc.Key] = true
+				write = append(write, sc)
+			}
+			if err := s.putClocks(ctx, tx, write); err != nil {
+				return err
+			}
+			n.Clocks += len(d.clocks)
+			n.Changed += len(write)
+			if len(conversations) > 0 {
+				evs, err := s.loadEvents(ctx, tx, keys)
+				if err != nil {
+					return err
+				}
+				addEvents(evs)
+			}
+			breached := make(map[string]bool, len(d.breaches))
+			var put []sla.Event
+			for _, b := range d.breaches {
+				breached[b.Key] = true
+				if e := evOf[b.Key]; e != nil && !changed[b.Key] && e.same(b, responsible(byKey[b.Key])) {
+					continue
+				}
+				put = append(put, b)
+			}
+			for part := put; len(part) > 0; {
+				k := min(len(part), 200)
+				if err := s.putEvents(ctx, tx, part[:k], func(key string) *string { return responsible(byKey[key]) }, now); err != nil {
+					return err
+				}
+				part = part[k:]
+			}
+			n.Breaches += len(d.breaches)
+			// Breach events of these clocks that no longer hold.
+			return withdraw(slices.DeleteFunc(keys, func(k string) bool { return breached[k] }))
+		})
+		if err != nil {
 			return err
 		}
-		n.Clocks, n.Changed = len(clocks), len(write)
-		// Clocks of the window that the records no longer produce.
+		// Clocks of the window that the records no longer produce, and
+		// their breach events.
 		var stale []string
-		staleSet := map[string]bool{}
-		for _, c := range have {
+		for _, c := range st.clocks {
 			if !keep[c.Key] {
 				stale = append(stale, c.Key)
-				staleSet[c.Key] = true
 			}
 		}
 		slices.Sort(stale)
@@ -286,64 +354,122 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			part = part[k:]
 		}
 		n.Changed += len(stale)
-		if len(keep)+len(stale) == 0 {
-			return nil
-		}
-		// The breach events of the window's clocks, as stored.
-		evs := st.events
-		if len(conversations) > 0 {
-			var err error
-			if evs, err = s.loadEvents(ctx, tx, slices.Concat(slices.Collect(mapKeys(keep)), stale)); err != nil {
+		if len(conversations) > 0 && len(stale) > 0 {
+			evs, err := s.loadEvents(ctx, tx, stale)
+			if err != nil {
 				return err
 			}
+			addEvents(evs)
 		}
-		evOf := make(map[string]*storedEvent, len(evs))
-		for i := range evs {
-			if e := &evs[i]; e.Key != nil && (keep[*e.Key] || staleSet[*e.Key]) {
-				evOf[*e.Key] = e
-			}
-		}
-		byKey := make(map[string]sla.Clock, len(clocks))
-		for _, c := range clocks {
-			byKey[c.Key] = c
-		}
-		breached := make(map[string]bool, len(breaches))
-		var put []sla.Event
-		for _, b := range breaches {
-			breached[b.Key] = true
-			if e := evOf[b.Key]; e != nil && !changed[b.Key] && e.same(b, responsible(byKey[b.Key])) {
-				continue
-			}
-			put = append(put, b)
-		}
-		for part := put; len(part) > 0; {
-			k := min(len(part), 200)
-			if err := s.putEvents(ctx, tx, part[:k], func(key string) *string { return responsible(byKey[key]) }, now); err != nil {
-				return err
-			}
-			part = part[k:]
-		}
-		n.Breaches = len(breaches)
-		// Breach events of the window's clocks that no longer hold.
-		var gone []string
-		for key, e := range evOf {
-			if !breached[key] && e.WithdrawnAt == nil {
-				gone = append(gone, e.ID)
-			}
-		}
-		slices.Sort(gone)
-		for part := gone; len(part) > 0; {
-			k := min(len(part), 500)
-			if _, err := tx.NewUpdate().Table("events").Set("withdrawn_at = ?", now).Set("withdraw_reason = ?", "重新计算后不再超时（回复或回拨记录已补录）").
-				Set("updated_at = ?", now).Where("id IN (?)", bun.In(part[:k])).Exec(ctx); err != nil {
-				return err
-			}
-			part = part[k:]
-		}
-		n.Withdrawn = len(gone)
-		return nil
+		return withdraw(stale)
 	})
 	return n, err
+}
+
+// derived is the clocks of one part of the records started in the window,
+// and their breaches.
+type derived struct {
+	clocks   []sla.Clock
+	breaches []sla.Event
+}
+
+// deriveParts derives the parts one after the other on a goroutine of its
+// own, until they are all sent or stop is closed.
+func deriveParts(parts [][]sla.Record, pol sla.Policy, now, from, to time.Time, stop <-chan struct{}) <-chan derived {
+	out := make(chan derived, 1)
+	go func() {
+		defer close(out)
+		for _, part := range parts {
+			var d derived
+			for _, c := range sla.Derive(part, pol, now) {
+				if !c.StartedAt.Before(from) && c.StartedAt.Before(to) {
+					d.clocks = append(d.clocks, c)
+				}
+			}
+			d.breaches = sla.Breaches(d.clocks)
+			select {
+			case out <- d:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// derivedStream hands out the derived parts as they come, and again from
+// the start when a transaction is retried.
+type derivedStream struct {
+	ch  <-chan derived
+	got []derived
+}
+
+func (d *derivedStream) each(fn func(derived) error) error {
+	for _, x := range d.got {
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	for x := range d.ch {
+		d.got = append(d.got, x)
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partition splits records into at most k parts such that the records of
+// one conversation, and the calls of one customer, fall in the same part:
+// sla.Derive connects records only through those (a WeChat or chat
+// conversation; a missed call and its call back by number or customer),
+// so deriving the parts one by one gives the clocks of deriving them all.
+func partition(recs []sla.Record, k int) [][]sla.Record {
+	parent := map[string]string{}
+	var find func(x string) string
+	find = func(x string) string {
+		p, ok := parent[x]
+		if !ok || p == x {
+			return x
+		}
+		r := find(p)
+		parent[x] = r
+		return r
+	}
+	union := func(a, b string) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			if ra > rb {
+				ra, rb = rb, ra
+			}
+			parent[rb] = ra
+		}
+	}
+	isCall := func(r *sla.Record) bool {
+		return r.Channel == sla.ChannelPhoneMissed || r.Channel == sla.ChannelPhoneOut
+	}
+	node := func(r *sla.Record) string {
+		if isCall(r) {
+			if r.Conversation != "" {
+				return "n|" + r.Conversation
+			}
+			return "c|" + r.CustomerID
+		}
+		return "w|" + r.Channel + "|" + r.Conversation
+	}
+	for i := range recs {
+		if r := &recs[i]; isCall(r) && r.Conversation != "" && r.CustomerID != "" {
+			union("n|"+r.Conversation, "c|"+r.CustomerID)
+		}
+	}
+	parts := make([][]sla.Record, k)
+	for i := range recs {
+		h := fnv.New32a()
+		h.Write([]byte(find(node(&recs[i]))))
+		j := h.Sum32() % uint32(k)
+		parts[j] = append(parts[j], recs[i])
+	}
+	return slices.DeleteFunc(parts, func(p []sla.Record) bool { return len(p) == 0 })
 }
 
 // putClocks inserts or updates clocks, in key order (the primary key's
