@@ -380,6 +380,34 @@ func TestOwnership(t *testing.T) {
 		in.FirstOwnerID = e.spec1.ID
 		_, err = e.svc.UpdateTicket(e.asSpec2, t2.ID, t2.Version+1, in)
 		wantErr(t, err, apperr.KindForbidden, "")
+		// A person's tickets (the queue's list): their customers', the
+		// ones they received and the ones assigned to them.
+		t4 := e.ticket(e.asSpec2, repair(e.b)) // spec2's alone
+		in = repair(e.b)
+		in.AssigneeID = e.spec1.ID
+		t5 := e.ticket(e.asSpec2, in) // spec2's customer, assigned to spec1
+		for _, c := range []struct {
+			staff string
+			want  []string
+		}{
+			{e.spec1.ID, []string{tk.ID, t2.ID, t3.ID, t5.ID}},
+			{e.spec2.ID, []string{tk.ID, t2.ID, t3.ID, t4.ID, t5.ID}},
+			{e.tech.ID, nil},
+		} {
+			l, err := e.svc.List(e.asMgr, tickets.Filter{StaffID: c.staff, Open: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, v := range l {
+				got = append(got, v.ID)
+			}
+			slices.Sort(got)
+			slices.Sort(c.want)
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("open tickets of %s: %v, want %v", c.staff, got, c.want)
+			}
+		}
 	})
 }
 
