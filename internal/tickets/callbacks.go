@@ -20,17 +20,26 @@ import (
 )
 
 // CallbackDue is when the callback of a ticket of type typ resolved at
-// resolved is due under pol: a repair within RepairCallbackWorkingDays
-// working days, a complaint within ComplaintCallbackDays calendar days —
-// both the end of that day in company time (SPEC §2). Other types: none.
-func CallbackDue(cal *calendar.Calendar, pol Policy, typ string, resolved time.Time) (time.Time, bool) {
-	switch typ {
-	case TypeRepair:
-		return cal.WorkingDaysDeadline(resolved, pol.RepairCallbackWorkingDays), true
-	case TypeComplaint:
-		return cal.CalendarDaysDeadline(resolved, pol.ComplaintCallbackDays), true
+// resolved is due under pol: within the CallbackDays of the ticket's SLA
+// rule (named rule; working days when the rule counts working time)
+// when it sets them, else a repair within RepairCallbackWorkingDays
+// working days and a complaint within ComplaintCallbackDays calendar
+// days — each the end of that day in company time (SPEC §2). Other
+// types: none.
+func CallbackDue(cal *calendar.Calendar, pol Policy, rule, typ string, resolved time.Time) (time.Time, bool) {
+	if typ != TypeRepair && typ != TypeComplaint {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	if i := slices.IndexFunc(pol.SLA, func(r SLARule) bool { return rule != "" && r.Name == rule }); i >= 0 && pol.SLA[i].CallbackDays > 0 {
+		if r := pol.SLA[i]; r.WorkingTime {
+			return cal.WorkingDaysDeadline(resolved, r.CallbackDays), true
+		}
+		return cal.CalendarDaysDeadline(resolved, pol.SLA[i].CallbackDays), true
+	}
+	if typ == TypeRepair {
+		return cal.WorkingDaysDeadline(resolved, pol.RepairCallbackWorkingDays), true
+	}
+	return cal.CalendarDaysDeadline(resolved, pol.ComplaintCallbackDays), true
 }
 
 // addCallback makes the callback of a resolution due. The callback rate
@@ -45,7 +54,7 @@ func (s *Service) addCallback(ctx context.Context, tx bun.IDB, t *Ticket, owner 
 	if err != nil {
 		return err
 	}
-	due, ok := CallbackDue(cal, pol, t.Type, resolved)
+	due, ok := CallbackDue(cal, pol, t.SLARule, t.Type, resolved)
 	if !ok {
 		return nil
 	}

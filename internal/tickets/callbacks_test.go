@@ -80,6 +80,42 @@ func TestCallbackDueDates(t *testing.T) {
 		if cb := e.detail(tk.ID).Callbacks[0]; !cb.DueAt.Equal(day(2026, 3, 7)) {
 			t.Fatalf("policy due %v", cb.DueAt.In(shanghai))
 		}
+		// An SLA rule may set its own callback target: in working days
+		// when it counts working time, calendar days otherwise; 0 keeps
+		// the type's default.
+		pol = tickets.DefaultPolicy()
+		for i := range pol.SLA {
+			switch pol.SLA[i].Name {
+			case "紧急报修": // 24x7
+				pol.SLA[i].CallbackDays = 5
+			case "一般报修": // working time
+				pol.SLA[i].CallbackDays = 2
+			}
+		}
+		tooLong := tickets.DefaultPolicy()
+		tooLong.SLA[0].CallbackDays = 31
+		wantErr(t, e.svc.SavePolicy(e.asMgr, tooLong), apperr.KindInvalid, "sla[0].callback_days")
+		if err := e.svc.SavePolicy(e.asMgr, pol); err != nil {
+			t.Fatal(err)
+		}
+		urgent := repair(e.a)
+		urgent.Urgency = "urgent"
+		for _, c := range []struct {
+			name string
+			in   tickets.TicketInput
+			rule string
+			due  time.Time
+		}{
+			{"urgent repair: 5 calendar days from Thursday", urgent, "紧急报修", day(2026, 3, 11)},
+			{"repair: 2 working days from Thursday", repair(e.a), "一般报修", day(2026, 3, 10)},
+			{"complaint: the rule sets none, 2 calendar days", complaint(e.a), "投诉", day(2026, 3, 8)},
+		} {
+			tk := e.move(e.asSpec1, e.ticket(e.asSpec1, c.in), "acknowledged", "in_progress", "resolved")
+			d := e.detail(tk.ID)
+			if d.SLARule != c.rule || len(d.Callbacks) != 1 || !d.Callbacks[0].DueAt.Equal(c.due) {
+				t.Fatalf("%s: rule %q, callbacks %+v, want due %v", c.name, d.SLARule, d.Callbacks, c.due)
+			}
+		}
 	})
 }
 

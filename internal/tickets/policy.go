@@ -52,6 +52,12 @@ type SLARule struct {
 	// SolutionHours: from received to resolved; it sets promised_at when
 	// the ticket is registered without one; 0 = no solution target.
 	SolutionHours int `json:"solution_hours"`
+	// CallbackDays: the callback (回访) of a resolved repair or complaint
+	// of this rule is due within this many days — working days when the
+	// rule counts working time, calendar days otherwise; 0 = the policy's
+	// default for the type (RepairCallbackWorkingDays,
+	// ComplaintCallbackDays).
+	CallbackDays int `json:"callback_days"`
 	// WorkingTime: the targets count working time of the company calendar
 	// (work hours, holidays, 调休); otherwise they run 24x7.
 	WorkingTime bool `json:"working_time"`
@@ -150,6 +156,8 @@ func (p Policy) validate() error {
 			return apperr.Invalid(f("first_response_minutes"), "首次响应时限须为 0（不考核）到 10080 分钟")
 		case r.SolutionHours < 0 || r.SolutionHours > 2160:
 			return apperr.Invalid(f("solution_hours"), "解决时限须为 0（不考核）到 2160 小时")
+		case r.CallbackDays < 0 || r.CallbackDays > 30:
+			return apperr.Invalid(f("callback_days"), "回访时限须为 0（按工单类型默认）到 30 天")
 		case r.FirstResponseMinutes == 0 && r.SolutionHours == 0:
 			return apperr.Invalid(f("first_response_minutes"), "首次响应时限与解决时限至少填写一项")
 		}

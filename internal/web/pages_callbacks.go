@@ -324,13 +324,13 @@ type ticketPolicyPage struct {
 // targets as typed.
 type slaRow struct {
 	tickets.SLARule
-	First, Solution string
+	First, Solution, Callback string
 }
 
 func slaRowsOf(rules []tickets.SLARule) []slaRow {
 	out := make([]slaRow, len(rules))
 	for i, r := range rules {
-		out[i] = slaRow{SLARule: r, First: strconv.Itoa(r.FirstResponseMinutes), Solution: strconv.Itoa(r.SolutionHours)}
+		out[i] = slaRow{SLARule: r, First: strconv.Itoa(r.FirstResponseMinutes), Solution: strconv.Itoa(r.SolutionHours), Callback: strconv.Itoa(r.CallbackDays)}
 	}
 	return out
 }
@@ -356,7 +356,8 @@ func slaRules(r *http.Request) ([]slaRow, []tickets.SLARule, error) {
 	var bad error
 	for i := range f["sla_name"] {
 		row := slaRow{SLARule: tickets.SLARule{Name: at("sla_name", i), Type: at("sla_type", i), Urgency: at("sla_urgency", i), Class: at("sla_class", i),
-			Channel: at("sla_channel", i), WorkingTime: at("sla_clock", i) == "working"}, First: at("sla_first", i), Solution: at("sla_solution", i)}
+			Channel: at("sla_channel", i), WorkingTime: at("sla_clock", i) == "working"}, First: at("sla_first", i), Solution: at("sla_solution", i),
+			Callback: at("sla_callback", i)}
 		if row == (slaRow{}) {
 			continue // an empty added row
 		}
@@ -366,6 +367,7 @@ func slaRules(r *http.Request) ([]slaRow, []tickets.SLARule, error) {
 		}{
 			{row.First, "first_response_minutes", "请填写整数分钟，不考核填 0", &row.FirstResponseMinutes},
 			{row.Solution, "solution_hours", "请填写整数小时，不考核填 0", &row.SolutionHours},
+			{row.Callback, "callback_days", "请填写整数天数，按工单类型默认填 0", &row.CallbackDays},
 		} {
 			if t.typed == "" {
 				continue
