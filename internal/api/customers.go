@@ -72,7 +72,7 @@ func customerInputOf(c *customers.Customer) customers.CustomerInput {
 	return customers.CustomerInput{Code: c.Code, Name: c.Name, Class: c.Class, RegionID: c.RegionID,
 		OwnerID: deref(c.OwnerID), SalesOwnerID: deref(c.SalesOwnerID), Address: c.Address, Status: c.Status,
 		Notes: c.Notes, PaperLocation: c.PaperLocation, PaperReceivedBy: c.PaperReceivedBy,
-		PaperReceivedOn: deref(c.PaperReceivedOn)}
+		PaperReceivedOn: deref(c.PaperReceivedOn), Since: deref(c.Since)}
 }
 
 func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request) error {

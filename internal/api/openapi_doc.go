@@ -266,7 +266,7 @@ const (
 
 // dateFields are YYYY-MM-DD text.
 var dateFields = map[string]bool{"known_on": true, "recorded_on": true, "created_on": true, "joined_on": true, "removed_on": true,
-	"installed_on": true, "paper_received_on": true, "left_on": true, "day": true,
+	"installed_on": true, "paper_received_on": true, "since": true, "left_on": true, "day": true,
 	"signed_on": true, "received_on": true, "start_on": true, "end_on": true, "terminated_on": true, "due_on": true,
 	"period_from": true, "period_to": true, "issued_on": true, "as_of": true, "window_opened": true, "contact_due_by": true,
 	"raised_on": true, "valid_until": true, "next_end_on": true, "sales_left_on": true, "successor_signed_on": true}

@@ -263,3 +263,50 @@ func TestListPagesByTime(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A record dated before the customer's 建档日期 is refused, whether typed,
+// posted or matched later; the day itself and records matching no
+// customer are taken.
+func TestRecordsBeforeTheCustomerExisted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai
+		in := customers.CustomerInput{Name: e.a.Name, Class: e.a.Class, RegionID: e.a.RegionID, OwnerID: deref(e.a.OwnerID), Since: "2026-03-04"}
+		if _, err := e.cust.UpdateCustomer(e.mgr, e.a.ID, e.a.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		call := func(ext, at string) comms.Input {
+			return comms.Input{ExternalID: ext, Channel: "phone_in", OccurredAt: at, Counterpart: "13800000001", StaffLogin: "spec1"}
+		}
+		// 2026-03-03 23:59:59 in Shanghai is still the day before.
+		_, err := e.svc.Ingest(e.info, []comms.Input{call("ok", "2026-03-04 00:00:00"), call("early", "2026-03-03 23:59:59")}, comms.SourceAPI)
+		var be *comms.BatchError
+		if !errors.As(err, &be) || len(be.Items) != 1 || be.Items[0].Index != 1 || be.Items[0].Field != "occurred_at" ||
+			!strings.Contains(be.Items[0].Message, "2026-03-04") {
+			t.Fatalf("batch with a record before 建档日期: %v", err)
+		}
+		// Nothing of the batch was stored; the good record alone is.
+		if res, err := e.svc.Ingest(e.info, []comms.Input{call("ok", "2026-03-04 00:00:00")}, comms.SourceAPI); err != nil || res[0].Action != "created" {
+			t.Fatalf("the first day: %+v %v", res, err)
+		}
+		// Typed by hand.
+		_, err = e.svc.Add(e.spec1, comms.Input{Channel: "phone_out", OccurredAt: "2026-03-01 09:00:00", CustomerID: e.a.ID, Summary: "回访"})
+		wantField(t, err, apperr.KindInvalid, "occurred_at")
+		// An unknown number is kept; matching it to the customer later is refused.
+		res, err := e.svc.Ingest(e.info, []comms.Input{{ExternalID: "x", Channel: "phone_in", OccurredAt: "2026-03-01 09:00:00", Counterpart: "13900000009"}}, comms.SourceAPI)
+		if err != nil || res[0].Matched {
+			t.Fatalf("unmatched record: %+v %v", res, err)
+		}
+		_, err = e.svc.Match(e.mgr, res[0].ID, e.a.ID, "")
+		wantField(t, err, apperr.KindInvalid, "occurred_at")
+		if _, err := e.svc.Match(e.mgr, res[0].ID, e.b.ID, ""); err != nil { // b has no 建档日期
+			t.Fatal(err)
+		}
+	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

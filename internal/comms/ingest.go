@@ -143,7 +143,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 	var results []Result
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		results = make([]Result, len(ins))
-		m, err := newMatcher(ctx, tx, cs, ok)
+		m, err := newMatcher(ctx, tx, s.loc, cs, ok)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,10 @@ package comms
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -18,6 +20,8 @@ type matcher struct {
 	staffID   map[string]bool         // existing staff ids named
 	staffByLg map[string]string       // login → id
 	customers map[string]*string      // customer id → owner
+	since     map[string]string       // customer id → 建档日期 when the archive has one
+	loc       *time.Location          // the company's time zone (the day of a record)
 	contacts  map[string]contactMatch // contact id → its customer
 	byPhone   map[string]contactMatch // normalised phone → contact (when unique)
 	byWeChat  map[string]contactMatch // WeChat id → contact (when unique)
@@ -58,9 +62,9 @@ func inChunks(ctx context.Context, db bun.IDB, values []string, query string, ea
 	return nil
 }
 
-func newMatcher(ctx context.Context, db bun.IDB, cs []clean, ok []bool) (*matcher, error) {
+func newMatcher(ctx context.Context, db bun.IDB, loc *time.Location, cs []clean, ok []bool) (*matcher, error) {
 	m := &matcher{external: map[string]known{}, staffID: map[string]bool{}, staffByLg: map[string]string{},
-		customers: map[string]*string{}, contacts: map[string]contactMatch{}, byPhone: map[string]contactMatch{},
+		customers: map[string]*string{}, since: map[string]string{}, loc: loc, contacts: map[string]contactMatch{}, byPhone: map[string]contactMatch{},
 		byWeChat: map[string]contactMatch{}, byGroup: map[string]string{}}
 	ext, staff, logins, custs, contacts, phones, wechats, groups := map[string]bool{}, map[string]bool{}, map[string]bool{},
 		map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -113,7 +117,13 @@ func newMatcher(ctx context.Context, db bun.IDB, cs []clean, ok []bool) (*matche
 	if err := scan(`SELECT login AS a, id AS b, NULL AS c, '' AS d FROM staff WHERE login IN (?)`, logins, func(r row) { m.staffByLg[r.A] = r.B }); err != nil {
 		return nil, err
 	}
-	if err := scan(`SELECT id AS a, name AS b, owner_id AS c, '' AS d FROM customers WHERE id IN (?)`, custs, func(r row) { m.customers[r.A] = r.C }); err != nil {
+	customer := func(r row) {
+		m.customers[r.A] = r.C
+		if r.D != "" {
+			m.since[r.A] = r.D
+		}
+	}
+	if err := scan(`SELECT id AS a, name AS b, owner_id AS c, COALESCE(since, '') AS d FROM customers WHERE id IN (?)`, custs, customer); err != nil {
 		return nil, err
 	}
 	if err := scan(`SELECT id AS a, customer_id AS b, NULL AS c, '' AS d FROM contacts WHERE id IN (?)`, contacts, func(r row) {
@@ -176,10 +186,20 @@ func newMatcher(ctx context.Context, db bun.IDB, cs []clean, ok []bool) (*matche
 			delete(more, c)
 		}
 	}
-	if err := scan(`SELECT id AS a, name AS b, owner_id AS c, '' AS d FROM customers WHERE id IN (?)`, more, func(r row) { m.customers[r.A] = r.C }); err != nil {
+	if err := scan(`SELECT id AS a, name AS b, owner_id AS c, COALESCE(since, '') AS d FROM customers WHERE id IN (?)`, more, customer); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// beforeSince refuses a record dated before the customer's 建档日期 (a
+// YYYY-MM-DD day in the company's zone; "" = the archive has none).
+func beforeSince(at time.Time, since string, loc *time.Location) error {
+	if since != "" && at.In(loc).Format(time.DateOnly) < since {
+		return apperr.Invalid("occurred_at", fmt.Sprintf("沟通时间 %s 早于客户建档日期 %s（如属实，请先修改客户的建档日期）",
+			at.In(loc).Format(time.DateTime), since))
+	}
+	return nil
 }
 
 // resolve turns a clean input into a record: staff, customer and contact
@@ -235,6 +255,9 @@ func (m *matcher) resolve(c clean, p *access.Principal, ownOnly bool) (*Record, 
 		}
 	}
 	if customer != "" {
+		if err := beforeSince(c.at, m.since[customer], m.loc); err != nil {
+			return nil, err
+		}
 		if ownOnly {
 			owner := m.customers[customer]
 			if owner == nil || *owner != p.StaffID {

@@ -216,8 +216,9 @@ func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (
 		}
 		var owner struct {
 			OwnerID *string `bun:"owner_id"`
+			Since   *string `bun:"since"`
 		}
-		if err := tx.NewSelect().Table("customers").Column("owner_id").Where("id = ?", customerID).Scan(ctx, &owner); err != nil {
+		if err := tx.NewSelect().Table("customers").Column("owner_id", "since").Where("id = ?", customerID).Scan(ctx, &owner); err != nil {
 			if errors.Is(err, store.ErrNoRows) {
 				return apperr.Invalid("customer_id", "客户不存在")
 			}
@@ -225,6 +226,11 @@ func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (
 		}
 		if !p.IsManagerial() && (owner.OwnerID == nil || *owner.OwnerID != p.StaffID) {
 			return apperr.Forbidden("只能匹配到自己分管的客户")
+		}
+		if owner.Since != nil {
+			if err := beforeSince(before.OccurredAt, *owner.Since, s.loc); err != nil {
+				return err
+			}
 		}
 		if contactID != "" {
 			n, err := tx.NewSelect().Table("contacts").Where("id = ? AND customer_id = ?", contactID, customerID).Count(ctx)

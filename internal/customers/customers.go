@@ -50,22 +50,25 @@ func NewService(db *store.DB, blobs blob.Store, now func() time.Time, opts Optio
 
 // Customer is one customer (客户).
 type Customer struct {
-	ID              string    `bun:"id,pk" json:"id"`
-	Code            string    `bun:"code" json:"code"`
-	Name            string    `bun:"name" json:"name"`
-	Class           string    `bun:"class" json:"class"` // A/B/C/D 分级
-	RegionID        string    `bun:"region_id" json:"region_id"`
-	OwnerID         *string   `bun:"owner_id" json:"owner_id"`             // 分管客服
-	SalesOwnerID    *string   `bun:"sales_owner_id" json:"sales_owner_id"` // 销售负责人
-	Address         string    `bun:"address" json:"address"`
-	Status          string    `bun:"status" json:"status"` // active / lost
-	Notes           string    `bun:"notes" json:"notes"`
-	PaperLocation   string    `bun:"paper_location" json:"paper_location"`       // 纸质档案存放位置
-	PaperReceivedBy string    `bun:"paper_received_by" json:"paper_received_by"` // 纸质原件接收人
-	PaperReceivedOn *string   `bun:"paper_received_on" json:"paper_received_on"`
-	Version         int64     `bun:"version" json:"version"`
-	CreatedAt       time.Time `bun:"created_at" json:"created_at"`
-	UpdatedAt       time.Time `bun:"updated_at" json:"updated_at"`
+	ID              string  `bun:"id,pk" json:"id"`
+	Code            string  `bun:"code" json:"code"`
+	Name            string  `bun:"name" json:"name"`
+	Class           string  `bun:"class" json:"class"` // A/B/C/D 分级
+	RegionID        string  `bun:"region_id" json:"region_id"`
+	OwnerID         *string `bun:"owner_id" json:"owner_id"`             // 分管客服
+	SalesOwnerID    *string `bun:"sales_owner_id" json:"sales_owner_id"` // 销售负责人
+	Address         string  `bun:"address" json:"address"`
+	Status          string  `bun:"status" json:"status"` // active / lost
+	Notes           string  `bun:"notes" json:"notes"`
+	PaperLocation   string  `bun:"paper_location" json:"paper_location"`       // 纸质档案存放位置
+	PaperReceivedBy string  `bun:"paper_received_by" json:"paper_received_by"` // 纸质原件接收人
+	PaperReceivedOn *string `bun:"paper_received_on" json:"paper_received_on"`
+	// Since (建档日期, YYYY-MM-DD, optional) is when the relationship began:
+	// records and tickets dated before it are refused.
+	Since     *string   `bun:"since" json:"since"`
+	Version   int64     `bun:"version" json:"version"`
+	CreatedAt time.Time `bun:"created_at" json:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at" json:"updated_at"`
 
 	bun.BaseModel `bun:"table:customers"`
 }
@@ -100,6 +103,7 @@ type CustomerInput struct {
 	PaperLocation   string `json:"paper_location"`
 	PaperReceivedBy string `json:"paper_received_by"`
 	PaperReceivedOn string `json:"paper_received_on"`
+	Since           string `json:"since"`
 	Change
 }
 
@@ -124,6 +128,7 @@ func (in *CustomerInput) normalise() error {
 		text("code", in.Code, 0, 32), text("name", in.Name, 1, 100), text("address", in.Address, 0, 200),
 		text("notes", in.Notes, 0, 2000), text("paper_location", in.PaperLocation, 0, 100),
 		text("paper_received_by", in.PaperReceivedBy, 0, 50), date("paper_received_on", in.PaperReceivedOn),
+		date("since", in.Since),
 	}
 	if err := errors.Join(checks...); err != nil {
 		return firstErr(checks)
@@ -230,6 +235,7 @@ func (in *CustomerInput) apply(c *Customer) {
 	c.Address, c.Status, c.Notes = in.Address, in.Status, strings.TrimSpace(in.Notes)
 	c.PaperLocation, c.PaperReceivedBy = strings.TrimSpace(in.PaperLocation), strings.TrimSpace(in.PaperReceivedBy)
 	c.PaperReceivedOn = optional(in.PaperReceivedOn)
+	c.Since = optional(strings.TrimSpace(in.Since))
 }
 
 func checkCustomerRefs(ctx context.Context, db bun.IDB, in CustomerInput) error {

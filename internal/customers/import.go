@@ -80,6 +80,7 @@ var importColumns = map[ImportKind][]tabular.Column{
 		{Key: "status", Aliases: []string{"状态", "status"}},
 		{Key: "notes", Aliases: []string{"备注", "notes"}},
 		{Key: "paper_location", Aliases: []string{"纸质档案位置", "档案位置", "paper_location"}},
+		{Key: "since", Aliases: []string{"建档日期", "合作开始日期", "since"}},
 	},
 	ImportContacts: {
 		{Key: "customer_code", Aliases: []string{"客户编号", "customer_code"}},

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -330,6 +331,15 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 	if !ok2 {
 		re.add("status", get("status"), "状态须为 服务中 或 已流失")
 	}
+	since := ""
+	if v := get("since"); v != "" {
+		d, err := tabular.ParseDate(v, time.UTC)
+		if err != nil {
+			re.add("since", v, "建档日期无法识别（例：2024-03-01）")
+		} else {
+			since = d.Format(time.DateOnly)
+		}
+	}
 	if len(re.errs) > 0 {
 		return rowPlan{}
 	}
@@ -353,7 +363,8 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 		}
 	}
 	in := CustomerInput{Code: code, Name: get("name"), Class: get("class"), RegionID: regionID, OwnerID: owner,
-		SalesOwnerID: sales, Address: get("address"), Status: status, Notes: get("notes"), PaperLocation: get("paper_location")}
+		SalesOwnerID: sales, Address: get("address"), Status: status, Notes: get("notes"), PaperLocation: get("paper_location"),
+		Since: since}
 	if existing != nil {
 		// Columns absent from the file keep their stored values.
 		keep := func(key string, dst *string, cur string) {
@@ -376,6 +387,7 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 		keep("address", &in.Address, existing.Address)
 		keep("notes", &in.Notes, existing.Notes)
 		keep("paper_location", &in.PaperLocation, existing.PaperLocation)
+		keep("since", &in.Since, deref(existing.Since))
 		if in.Status == "" {
 			in.Status = existing.Status
 		}
@@ -434,7 +446,7 @@ func (im *importer) planCustomer(re *rowErrors, row tabular.Row) rowPlan {
 	*existing = after
 	return rowPlan{action: "update", summary: "更新客户 " + after.Name, apply: func(ctx context.Context) error {
 		if err := updateAt(ctx, im.tx, &after, after.ID, before.Version, "code", "name", "class", "region_id", "owner_id",
-			"sales_owner_id", "address", "status", "notes", "paper_location", "version", "updated_at"); err != nil {
+			"sales_owner_id", "address", "status", "notes", "paper_location", "since", "version", "updated_at"); err != nil {
 			return customerConflict(err)
 		}
 		return im.log(ctx, after.ID, "customer", after.ID, "update", "导入更新客户 "+after.Name, &before, &after, after.OwnerID)

@@ -363,6 +363,7 @@ func TestImportUpdateKeepsAbsentColumns(t *testing.T) {
 		c := e.customer("老客户", e.r1, e.spec1, func(in *customers.CustomerInput) {
 			in.Code, in.Address, in.Notes, in.SalesOwnerID = "KH-OLD1", "原地址", "原备注", e.sales.ID
 			in.PaperLocation, in.PaperReceivedBy, in.PaperReceivedOn = "柜 A", "档案员", "2026-01-02"
+			in.Since = "2020-05-01"
 		})
 		e.clock.Advance(60e9)
 
@@ -373,7 +374,8 @@ func TestImportUpdateKeepsAbsentColumns(t *testing.T) {
 		got := e.get(c.ID)
 		if got.Class != "D" || got.Code != "KH-OLD1" || got.Address != "原地址" || got.Notes != "原备注" ||
 			deref(got.SalesOwnerID) != e.sales.ID || deref(got.OwnerID) != e.spec1.ID || got.PaperLocation != "柜 A" ||
-			got.PaperReceivedBy != "档案员" || deref(got.PaperReceivedOn) != "2026-01-02" || got.Status != "active" || got.Version != c.Version+1 {
+			got.PaperReceivedBy != "档案员" || deref(got.PaperReceivedOn) != "2026-01-02" || deref(got.Since) != "2020-05-01" ||
+			got.Status != "active" || got.Version != c.Version+1 {
 			t.Errorf("after a partial import: %+v", got.Customer)
 		}
 		h := e.history(c.ID)
@@ -395,6 +397,18 @@ func TestImportUpdateKeepsAbsentColumns(t *testing.T) {
 		wantCounts(t, "owner", rep, 1, 0, 1, 0, 0, true, false)
 		if got = e.get(c.ID); deref(got.OwnerID) != e.spec2.ID {
 			t.Errorf("owner after import: %v", deref(got.OwnerID))
+		}
+		// 建档日期 in the file's own format; one that is no date is refused.
+		data = formats[0].encode(t, []string{"客户编号", "客户名称", "客户等级", "区域", "建档日期"}, [][]string{{"KH-OLD1", "新名字", "D", "国贸", "2019/3/1"}})
+		rep = e.mustImport(e.asMgr, "since.csv", data, customers.ImportOptions{Kind: customers.ImportCustomers})
+		wantCounts(t, "since", rep, 1, 0, 1, 0, 0, true, false)
+		if got = e.get(c.ID); deref(got.Since) != "2019-03-01" {
+			t.Errorf("since after import: %v", deref(got.Since))
+		}
+		in := customers.CustomerInput{Name: "新客户", Class: "C", RegionID: e.r1.ID, Since: "2020-13-01"}
+		_, err := e.svc.CreateCustomer(e.asMgr, in)
+		if ae, ok := apperr.As(err); !ok || ae.Field != "since" {
+			t.Errorf("a 建档日期 that is no date: %v", err)
 		}
 	})
 }

@@ -145,16 +145,22 @@ func (in *TicketInput) normalise(t *Ticket, p *access.Principal, now time.Time, 
 
 // checkRefs checks what t refers to and fills the address from the
 // customer archive when none was given. It returns the customer's owner.
-func checkRefs(ctx context.Context, tx bun.IDB, t *Ticket) (*string, error) {
+func checkRefs(ctx context.Context, tx bun.IDB, loc *time.Location, t *Ticket) (*string, error) {
 	var owner *string
 	if t.CustomerID != nil {
 		var row struct {
 			OwnerID *string `bun:"owner_id"`
 			Address string  `bun:"address"`
+			Since   *string `bun:"since"`
 		}
-		err := tx.NewSelect().Table("customers").Column("owner_id", "address").Where("id = ?", *t.CustomerID).Scan(ctx, &row)
+		err := tx.NewSelect().Table("customers").Column("owner_id", "address", "since").Where("id = ?", *t.CustomerID).Scan(ctx, &row)
 		if err != nil {
 			return nil, notFoundAs(err, apperr.Invalid("customer_id", "客户不存在"))
+		}
+		// Not before the customer existed (建档日期, a company day).
+		if row.Since != nil && t.ReceivedAt.In(loc).Format(time.DateOnly) < *row.Since {
+			return nil, apperr.Invalid("received_at", fmt.Sprintf("受理时间 %s 早于客户建档日期 %s（如属实，请先修改客户的建档日期）",
+				t.ReceivedAt.In(loc).Format(time.DateTime), *row.Since))
 		}
 		owner = row.OwnerID
 		if t.Address == "" {

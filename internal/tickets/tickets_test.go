@@ -11,6 +11,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/comms"
+	"kefu/internal/customers"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 	"kefu/internal/tickets"
@@ -512,5 +513,30 @@ func TestLinkCommunications(t *testing.T) {
 		if d := e.detail(tk.ID); len(d.Communications) != 0 {
 			t.Fatalf("still linked")
 		}
+	})
+}
+
+// A ticket received before the customer's 建档日期 is refused, on
+// registration and on correction; from that day on it is taken.
+func TestTicketBeforeTheCustomerExisted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai
+		in := customers.CustomerInput{Name: e.a.Name, Class: e.a.Class, RegionID: e.a.RegionID, OwnerID: e.spec1.ID, Since: "2026-03-04"}
+		if _, err := e.cust.UpdateCustomer(e.asMgr, e.a.ID, e.a.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		early := repair(e.a)
+		early.ReceivedAt = "2026-03-03 23:59:59"
+		_, err := e.svc.CreateTicket(e.asSpec1, early)
+		wantErr(t, err, apperr.KindInvalid, "received_at")
+		ok := repair(e.a)
+		ok.ReceivedAt = "2026-03-04 00:00:00"
+		tk := e.ticket(e.asSpec1, ok)
+		_, err = e.svc.UpdateTicket(e.asSpec1, tk.ID, tk.Version, early)
+		wantErr(t, err, apperr.KindInvalid, "received_at")
+		// A customer without one takes any past date.
+		old := repair(e.b)
+		old.ReceivedAt = "2025-01-02 09:00:00"
+		e.ticket(e.asSpec2, old)
 	})
 }

@@ -85,7 +85,7 @@ func (s *Service) CreateTicket(ctx context.Context, in TicketInput) (*Ticket, er
 		return nil, err
 	}
 	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := checkRefs(ctx, tx, t); err != nil {
+		if _, err := checkRefs(ctx, tx, s.loc, t); err != nil {
 			return err
 		}
 		if err := applySLA(ctx, tx, cal, t); err != nil {
@@ -210,7 +210,7 @@ func (s *Service) UpdateTicket(ctx context.Context, id string, version int64, in
 		if len(first) > 0 && t.ReceivedAt.After(first[0]) {
 			return "", apperr.Invalid("received_at", "受理时间不能晚于工单的状态变更")
 		}
-		if _, err := checkRefs(ctx, tx, t); err != nil {
+		if _, err := checkRefs(ctx, tx, s.loc, t); err != nil {
 			return "", err
 		}
 		if err := applySLA(ctx, tx, cal, t); err != nil {

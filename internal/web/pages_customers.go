@@ -94,7 +94,7 @@ func customerInput(r *http.Request) customers.CustomerInput {
 		Code: f("code"), Name: f("name"), Class: f("class"), RegionID: f("region_id"), OwnerID: f("owner_id"),
 		SalesOwnerID: f("sales_owner_id"), Address: f("address"), Status: f("status"), Notes: f("notes"),
 		PaperLocation: f("paper_location"), PaperReceivedBy: f("paper_received_by"), PaperReceivedOn: f("paper_received_on"),
-		Change: change(r),
+		Since: f("since"), Change: change(r),
 	}
 }
 
