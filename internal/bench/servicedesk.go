@@ -610,12 +610,15 @@ type RunningClocks struct {
 // Every clock is running at t0 and none is due; deadlines fall in
 // (t0, t0 + 30 min].
 //
-// A missed call joins the running missed-call clock of its customer, if
-// there is one (sla: one clock until the call back), and a clock never
-// called back runs for good. So first every customer gets an outbound
-// call 90 minutes before t0, which stops what earlier rounds and the
-// month left open. With more than 2 × customers clocks, missed calls
-// share clocks: Running counts the clocks the round made.
+// A missed call joins a running missed-call clock of its customer only
+// before that clock's deadline (sla: several calls in 30 minutes are one
+// clock), so the clocks that earlier rounds (2 hours apart) and the month
+// left open, all past their deadlines, take none of the round's calls.
+// Every customer still gets an outbound call 90 minutes before t0, which
+// stops those: it was needed before the sla deadline cap and is kept so
+// the rounds leave the same open clocks as before. With more than
+// 2 × customers clocks, a customer's two missed calls (within 1,190 s)
+// share a clock: Running counts the clocks the round made.
 func (e *Env) SeedRunningClocks(ctx context.Context, svc *comms.Service, n int, t0 time.Time) (RunningClocks, error) {
 	e.desk.rounds++
 	rc := RunningClocks{T0: t0, Prefix: fmt.Sprintf("sw%d-", e.desk.rounds)}

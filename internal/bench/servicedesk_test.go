@@ -544,8 +544,13 @@ func TestServiceDeskHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	// One clock per burst and per missed-call episode, give or take the
-	// few episodes that overlap in one conversation.
-	if want := st.Bursts + st.Missed; n.Clocks < want*9/10 || n.Clocks > want || n.Breaches == 0 {
+	// few episodes that start before the deadline of a clock still running
+	// in the same conversation (or, for calls, of the same customer), which
+	// join it. (Before the sla deadline cap an unanswered burst or a
+	// missed call never called back also absorbed every later episode
+	// until the next reply or call back: 862 clocks for 953 episodes here;
+	// with the cap 934, so the bound is 95%.)
+	if want := st.Bursts + st.Missed; n.Clocks < want*95/100 || n.Clocks > want || n.Breaches == 0 {
 		t.Fatalf("recompute %+v, seeded %v", n, st)
 	}
 	db := env.App.DB().SQLDB()
@@ -593,10 +598,11 @@ func TestServiceDeskHarness(t *testing.T) {
 	t0 := to.Add(12 * time.Hour)
 	clk.Set(t0)
 	rc, err := env.SeedRunningClocks(ctx, svc, 50, t0)
-	// A missed call of a customer whose earlier missed call was never
-	// called back joins that clock (one clock per customer), so a few
-	// may be fewer.
-	if err != nil || rc.Running < 45 {
+	// 25 WeChat messages on fresh conversations and 25 missed calls of 25
+	// different customers: 50 clocks. A missed call joins no clock of the
+	// month (the sla deadline cap: those are long past their deadlines,
+	// and the outbound call before the round stops them anyway).
+	if err != nil || rc.Running != 50 {
 		t.Fatalf("running clocks: %+v, %v", rc, err)
 	}
 	sw := svc.NewSweeper(nil)

@@ -31,6 +31,7 @@ func Derive(records []Record, p Policy, asOf time.Time) []Clock {
 
 	d := deriver{
 		items:  items,
+		rules:  [...]Rule{kindWeChat: p.WeChat, kindChat: p.Chat, kindMissedCall: p.MissedCall},
 		open:   map[convKey]int{},
 		byNum:  map[string][]int{},
 		byCust: map[string][]int{},
@@ -70,6 +71,7 @@ func Derive(records []Record, p Policy, asOf time.Time) []Clock {
 			sp := &items[dr.stop]
 			c.StopID, c.StoppedAt, c.Responder = sp.rec.ID, sp.at, sp.rec.StaffID
 		}
+		c.Deadline = dr.due
 		finish(c, p.rule(kind), asOf)
 	}
 	return clocks
@@ -190,14 +192,20 @@ type convKey struct{ channel, conversation string }
 type draft struct {
 	start, stop int // the start record; the stopping record, -1 while running
 	cust        int // the first covered record with a CustomerID, -1 if none
-	covered     int
-	key         string
+	// prev is the running WeChat/chat clock of the conversation opened
+	// before this one (its deadline had passed), -1 if none.
+	prev    int
+	covered int
+	due     time.Time // the deadline: a record after it does not join
+	key     string
 }
 
 type deriver struct {
 	items  []item
+	rules  [3]Rule // by kind
 	drafts []draft
-	// open is the running WeChat/chat clock of each conversation.
+	// open is the latest running WeChat/chat clock of each conversation;
+	// the others are chained through draft.prev.
 	open map[convKey]int
 	// byNum and byCust list the missed-call clocks that hold a number or a
 	// customer; stopped clocks are pruned when the key is next used.
@@ -205,8 +213,10 @@ type deriver struct {
 }
 
 func (d *deriver) start(i int) int {
-	dr := draft{start: i, stop: -1, cust: -1, covered: 1}
-	if d.items[i].rec.CustomerID != "" {
+	it := &d.items[i]
+	r := &d.rules[it.kind]
+	dr := draft{start: i, stop: -1, cust: -1, prev: -1, covered: 1, due: r.after(it.at, r.Limit)}
+	if it.rec.CustomerID != "" {
 		dr.cust = i
 	}
 	d.drafts = append(d.drafts, dr)
@@ -223,6 +233,10 @@ func (d *deriver) join(c, i int) {
 
 func (d *deriver) running(c int) bool { return d.drafts[c].stop < 0 }
 
+// joinable reports whether record i may join clock c: c's deadline has not
+// passed at i's time.
+func (d *deriver) joinable(c, i int) bool { return !d.items[i].at.After(d.drafts[c].due) }
+
 // message handles a WeChat or chat message.
 func (d *deriver) message(i int) {
 	it := &d.items[i]
@@ -230,14 +244,20 @@ func (d *deriver) message(i int) {
 	c, running := d.open[k]
 	switch {
 	case it.stop && running:
-		d.drafts[c].stop = i
+		for ; c >= 0; c = d.drafts[c].prev {
+			d.drafts[c].stop = i
+		}
 		delete(d.open, k)
 	case it.stop:
 		// A staff message with nothing to answer.
-	case running:
+	case running && d.joinable(c, i):
 		d.join(c, i)
 	default:
-		d.open[k] = d.start(i)
+		n := d.start(i)
+		if running {
+			d.drafts[n].prev = c
+		}
+		d.open[k] = n
 	}
 }
 
@@ -258,11 +278,11 @@ func (d *deriver) call(i int) {
 	}
 	nums, custs := d.live(d.byNum, num), d.live(d.byCust, cust)
 	// Drafts are appended in processing order: the smallest index is the
-	// earliest running clock.
+	// earliest running clock whose deadline has not passed.
 	best := -1
 	for _, l := range [2][]int{nums, custs} {
 		for _, c := range l {
-			if best < 0 || c < best {
+			if (best < 0 || c < best) && d.joinable(c, i) {
 				best = c
 			}
 		}
@@ -305,10 +325,9 @@ func (d *deriver) live(m map[string][]int, key string) []int {
 	return l[:n]
 }
 
-// finish sets the deadlines and the verdict as of asOf.
+// finish sets the other times (c.Deadline is set) and the verdict as of asOf.
 func finish(c *Clock, r Rule, asOf time.Time) {
 	c.RunsFrom = r.runsFrom(c.StartedAt)
-	c.Deadline = r.after(c.StartedAt, r.Limit)
 	if r.NearAt > 0 && r.NearAt < r.Limit {
 		c.NearAt = r.after(c.StartedAt, r.NearAt)
 	}

@@ -25,28 +25,51 @@
 //
 //   - A conversation is the pair (channel, Conversation): a group and a private
 //     chat never answer each other, even with equal ids.
-//   - An inbound (Direction "in") message opens a clock unless one is already
-//     running in the conversation; then it joins that clock (a burst of
-//     messages counts once, from the first unanswered one; [Clock.Covered]
-//     counts them).
+//   - An inbound (Direction "in") message joins the conversation's running
+//     clock if that clock's deadline has not passed at the message's time (at
+//     or before the deadline: a burst of messages counts once, from the first
+//     unanswered one; [Clock.Covered] counts them). Otherwise it opens a clock
+//     of its own: a customer who writes again after the limit was used up
+//     with no reply makes a new request, with its own deadline, near-breach
+//     and breach, while the breached clock stays open until a reply. A
+//     message at 3:00 after the first joins its clock, one at 3:01 opens a
+//     new one (see "deadline passed" below). Only the latest running clock
+//     of a conversation can be joined: the earlier ones were past their
+//     deadlines when it opened. This is the missed-call rule below: SPEC
+//     §5.1 wants each customer message answered within 3 minutes, a burst
+//     counting once; a message that comes after the burst is already late
+//     is not part of it, and on its own clock it raises its own near-breach
+//     notice and is attributed to whoever is responsible when it came.
 //   - The next outbound (Direction "out") message in the same conversation stops
-//     the clock, whoever sent it. A staff message with no unanswered customer
-//     message before it does nothing. Messages in other conversations and other
-//     channels (a phone call, an SMS) never stop it.
+//     every running clock of the conversation, whoever sent it (a late reply
+//     stops the breached clock and the one opened after it, which is met or
+//     breached on its own deadline). A staff message with no unanswered
+//     customer message before it does nothing. Messages in other
+//     conversations and other channels (a phone call, an SMS) never stop it.
 //   - A message with another Direction or without a Conversation is ignored.
 //
 // Missed calls (channel phone_missed), stopped by a call back (phone_out):
 //
-//   - A missed call opens a clock for its Conversation (the caller's number)
-//     and, when set, its CustomerID. A missed call whose number or customer
-//     belongs to a running missed-call clock joins the earliest such clock
-//     (several missed calls before the call back: one clock, from the first),
-//     and its number and customer are added to that clock.
+//   - A missed call joins the earliest running missed-call clock that holds
+//     its number or its customer and whose deadline has not passed at the
+//     call's time (at or before the deadline), and its number and customer
+//     are added to that clock: several missed calls before the 30 minutes are
+//     up are one clock, from the first. If no running clock qualifies, the
+//     call opens a clock of its own for its Conversation (the caller's
+//     number) and, when set, its CustomerID, with its own deadline. So a
+//     customer who calls again after the deadline of an unanswered missed
+//     call has passed gets a new 30-minute clock (its own near-breach and
+//     breach), and the old clock stays running (breached) until a call back:
+//     a clock never called back does not swallow the customer's later
+//     calls. A second call 30:00 after the first joins it, one 30:01 after
+//     opens a new clock.
 //   - A call back is a phone_out record, whatever its Direction says, or a
 //     phone_missed record with Direction "out" (an unanswered call-back attempt:
 //     the staff did call back). It stops every running missed-call clock that
 //     holds its number or its customer: a call back from the customer's other
-//     number, or to it, counts.
+//     number, or to it, counts, and one call back stops both a breached clock
+//     and the newer clock opened after its deadline (each judged on its own
+//     deadline).
 //   - An answered inbound call (phone_in) from the same number does NOT stop the
 //     clock: SPEC §5.1 asks for an outbound call after a missed call, and the
 //     customer calling again proves nobody called them back. Neither do WeChat
@@ -76,6 +99,16 @@
 //     is on time, a reply one second later is late. A deadline used up exactly
 //     at the end of a working window is that window end, as everywhere in the
 //     platform.
+//   - "The deadline has passed" at t (for a customer message or missed call
+//     joining a running clock) means t is after the clock's deadline as
+//     computed above, on the rule's calendar: the same instant at which a
+//     reply becomes late and the clock becomes breached. A message or call at
+//     the deadline itself still joins (the clock is not breached yet), one
+//     second later opens a new clock. On a business calendar the deadline can
+//     be days after the start: a missed call on Friday 17:20 with 10 minutes
+//     of working time left is due on Monday 08:50, so calls on Saturday
+//     (not working time) join it, and a call on Monday at 08:50:01 opens its
+//     own clock.
 //   - Late is wall time after the deadline (StoppedAt − Deadline, or asOf −
 //     Deadline for a clock still unanswered), also on a business calendar.
 //   - A clock still unanswered at asOf is "running" until its deadline and

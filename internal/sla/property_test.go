@@ -96,6 +96,16 @@ func naiveDerive(recs []Record, p Policy, asOf time.Time) []Clock {
 		return cmp.Compare(a.r.ID, b.r.ID)
 	})
 
+	add := func(cal *calendar.Calendar, t time.Time, d time.Duration) time.Time {
+		if cal == nil {
+			return t.Add(d)
+		}
+		return cal.AddWorkingDuration(t, d).UTC()
+	}
+	rules := map[string]Rule{KindWeChat: p.WeChat, KindChat: p.Chat, KindMissedCall: p.MissedCall}
+	deadline := func(kind string, start time.Time) time.Time {
+		return add(rules[kind].Calendar, start, rules[kind].Limit)
+	}
 	type clk struct {
 		Clock
 		nums, custs map[string]bool
@@ -103,35 +113,21 @@ func naiveDerive(recs []Record, p Policy, asOf time.Time) []Clock {
 	var cs []*clk
 	for _, e := range evs {
 		r := e.r
-		if !e.call {
-			var run *clk
-			for _, c := range cs {
-				if c.Kind == e.kind && c.Channel == r.Channel && c.Conversation == r.Conversation && c.StopID == "" {
-					run = c
-				}
+		// A customer record joins the earliest running clock it belongs to
+		// whose deadline has not passed at its time; a stop stops every
+		// running clock it belongs to.
+		belongs := func(c *clk) bool {
+			if c.Kind != e.kind || c.StopID != "" {
+				return false
 			}
-			switch {
-			case e.stop && run != nil:
-				run.StopID, run.StoppedAt, run.Responder = r.ID, r.At.UTC(), r.StaffID
-			case e.stop:
-			case run != nil:
-				run.Covered++
-				if run.CustomerID == "" {
-					run.CustomerID = r.CustomerID
-				}
-			default:
-				cs = append(cs, &clk{Clock: Clock{Kind: e.kind, Channel: r.Channel, Conversation: r.Conversation,
-					CustomerID: r.CustomerID, StartID: r.ID, Covered: 1, StartedAt: r.At.UTC()}})
+			if !e.call {
+				return c.Channel == r.Channel && c.Conversation == r.Conversation
 			}
-			continue
-		}
-		matches := func(c *clk) bool {
-			return c.Kind == KindMissedCall && c.StopID == "" &&
-				(r.Conversation != "" && c.nums[r.Conversation] || r.CustomerID != "" && c.custs[r.CustomerID])
+			return r.Conversation != "" && c.nums[r.Conversation] || r.CustomerID != "" && c.custs[r.CustomerID]
 		}
 		if e.stop {
 			for _, c := range cs {
-				if matches(c) {
+				if belongs(c) {
 					c.StopID, c.StoppedAt, c.Responder = r.ID, r.At.UTC(), r.StaffID
 				}
 			}
@@ -139,13 +135,13 @@ func naiveDerive(recs []Record, p Policy, asOf time.Time) []Clock {
 		}
 		var join *clk
 		for _, c := range cs { // in start order: the first match is the earliest
-			if matches(c) {
+			if belongs(c) && !r.At.After(deadline(c.Kind, c.StartedAt)) {
 				join = c
 				break
 			}
 		}
 		if join == nil {
-			join = &clk{Clock: Clock{Kind: KindMissedCall, Channel: r.Channel, Conversation: r.Conversation,
+			join = &clk{Clock: Clock{Kind: e.kind, Channel: r.Channel, Conversation: r.Conversation,
 				CustomerID: r.CustomerID, StartID: r.ID, StartedAt: r.At.UTC()}, nums: map[string]bool{}, custs: map[string]bool{}}
 			cs = append(cs, join)
 		} else if join.CustomerID == "" {
@@ -160,22 +156,16 @@ func naiveDerive(recs []Record, p Policy, asOf time.Time) []Clock {
 		}
 	}
 
-	add := func(cal *calendar.Calendar, t time.Time, d time.Duration) time.Time {
-		if cal == nil {
-			return t.Add(d)
-		}
-		return cal.AddWorkingDuration(t, d).UTC()
-	}
 	var out []Clock
 	for _, c := range cs {
-		rule := map[string]Rule{KindWeChat: p.WeChat, KindChat: p.Chat, KindMissedCall: p.MissedCall}[c.Kind]
+		rule := rules[c.Kind]
 		k := c.Clock
 		k.Key = k.Kind + "|" + k.Conversation + "|" + k.StartID
 		k.RunsFrom = k.StartedAt
 		if rule.Calendar != nil {
 			k.RunsFrom = rule.Calendar.NextWorkingTime(k.StartedAt).UTC()
 		}
-		k.Deadline = add(rule.Calendar, k.StartedAt, rule.Limit)
+		k.Deadline = deadline(k.Kind, k.StartedAt)
 		if rule.NearAt > 0 && rule.NearAt < rule.Limit {
 			k.NearAt = add(rule.Calendar, k.StartedAt, rule.NearAt)
 		}
@@ -255,12 +245,25 @@ func byKey(cs []Clock) map[string]Clock {
 //     records of a number carry the same CustomerID); it does not otherwise:
 //     a missed call from a number recorded once as customer B's and once
 //     unmatched joins B's clock, which B's other number stops, but on its
-//     own (after an added call back) nothing stops it;
+//     own (after an added call back) nothing stops it. With the deadline
+//     cap this still holds: the records after T regroup from a later start,
+//     so their clocks are no more and each is due no earlier than before;
 //  7. adding a customer WeChat/chat message at T changes no clock started
-//     before T (it joins the running one: only Covered and CustomerID may
-//     change), never lowers the total lateness and never lowers the number of
-//     breaches (a message before a clock's start may open a clock that
-//     absorbs it: same stop, earlier deadline).
+//     before T (it joins a running one within its deadline, where only
+//     Covered and CustomerID may change, or opens its own), never lowers the
+//     total lateness and never lowers the number of breaches (a message
+//     before a clock's start may open a clock that absorbs it: same stop,
+//     earlier deadline; the later messages regroup from an earlier start,
+//     so their clocks are no fewer and each is due no later);
+//  8. the deadline cap, for the clocks of one WeChat/chat conversation, and
+//     for the missed-call clocks of one customer (or of one unmatched
+//     number) when customer matching is consistent: every customer message
+//     or missed call lies within a clock of its group that was running at
+//     its time and whose deadline it does not pass (a record after the
+//     deadline is never absorbed); of two clocks, the later one starts after
+//     the earlier one's deadline or after its stop (never while the earlier
+//     could still be joined); so at most one is running and not yet
+//     breached.
 func checkAll(t *testing.T, rng *rand.Rand, recs []Record, p Policy, asOf time.Time) {
 	t.Helper()
 	got := Derive(recs, p, asOf)
@@ -374,6 +377,9 @@ func checkAll(t *testing.T, rng *rand.Rand, recs []Record, p Policy, asOf time.T
 		}
 	}
 
+	// 8.
+	checkCap(t, recs, p, effAsOf, got)
+
 	// 7.
 	breached := func(cs []Clock) (n int) {
 		for _, c := range cs {
@@ -408,6 +414,77 @@ func checkAll(t *testing.T, rng *rand.Rand, recs []Record, p Policy, asOf time.T
 			if d.StartID != c.StartID || d.StopID != c.StopID || d.Deadline != c.Deadline || d.State != c.State || d.Late != c.Late {
 				t.Fatalf("a customer message %+v changed an earlier clock:\n%s", msg, gocmp.Diff(c, d))
 			}
+		}
+	}
+}
+
+// checkCap checks invariant 8 of checkAll on the clocks cs derived from
+// recs as of asOf (not zero).
+func checkCap(t *testing.T, recs []Record, p Policy, asOf time.Time, cs []Clock) {
+	t.Helper()
+	calls := consistentCalls(recs)
+	group := func(kind, channel, conv, cust string) string {
+		if kind != KindMissedCall {
+			return kind + "|" + channel + "|" + conv
+		}
+		if cust != "" {
+			return "call|c|" + cust
+		}
+		return "call|n|" + conv
+	}
+	groups := map[string][]Clock{} // in start order, as Derive sorts them
+	for _, c := range cs {
+		if c.Kind != KindMissedCall || calls {
+			g := group(c.Kind, c.Channel, c.Conversation, c.CustomerID)
+			groups[g] = append(groups[g], c)
+		}
+	}
+	// Every customer record (of an id used once, so dedup is not in play).
+	ids := map[string]int{}
+	for _, r := range recs {
+		ids[r.ID]++
+	}
+	for _, r := range recs {
+		if r.ID == "" || ids[r.ID] > 1 || r.At.IsZero() || r.At.After(asOf) {
+			continue
+		}
+		var kind string
+		switch {
+		case (r.Channel == ChannelWeChatGroup || r.Channel == ChannelWeChatPrivate) && p.WeChat.Limit > 0:
+			kind = KindWeChat
+		case r.Channel == ChannelChat && p.Chat.Limit > 0:
+			kind = KindChat
+		case r.Channel == ChannelPhoneMissed && p.MissedCall.Limit > 0 && calls:
+			kind = KindMissedCall
+		default:
+			continue
+		}
+		if r.Direction != DirectionIn || kind != KindMissedCall && r.Conversation == "" ||
+			kind == KindMissedCall && r.Conversation == "" && r.CustomerID == "" {
+			continue
+		}
+		g := group(kind, r.Channel, r.Conversation, r.CustomerID)
+		if !slices.ContainsFunc(groups[g], func(c Clock) bool {
+			return !r.At.Before(c.StartedAt) && !r.At.After(c.Deadline) && (c.Running() || !c.StoppedAt.Before(r.At))
+		}) {
+			t.Fatalf("%s: record %s at %s is in no clock running then and due at or after it: %v",
+				g, r.ID, fmtT(r.At), summaries(groups[g]))
+		}
+	}
+	for g, l := range groups {
+		live := 0
+		for i, c := range l {
+			if c.State == StateRunning {
+				live++
+			}
+			for _, e := range l[:i] {
+				if !c.StartedAt.After(e.Deadline) && (e.Running() || !c.StartedAt.After(e.StoppedAt)) {
+					t.Fatalf("%s: clock %s opened while %s could still be joined:\n%+v\n%+v", g, c.Key, e.Key, e, c)
+				}
+			}
+		}
+		if live > 1 {
+			t.Fatalf("%s: %d clocks running and not breached: %v", g, live, summaries(l))
 		}
 	}
 }
