@@ -66,8 +66,22 @@ type event struct {
 }
 
 // lookback is how far before a window records are read, so that clocks
-// opened before it are seen whole.
-const lookback = 24 * time.Hour
+// opened before it are seen whole: a record joins a running clock only
+// up to that clock's deadline (sla), which on 24x7 targets is minutes
+// after its start. On working time a deadline can be days later (a
+// weekend, the week of 国庆 or 春节), hence workingLookback.
+const (
+	lookback        = 24 * time.Hour
+	workingLookback = 14 * 24 * time.Hour
+)
+
+// lookbackOf is the lookback the policy's targets need.
+func lookbackOf(p sla.Policy) time.Duration {
+	if p.WeChat.Calendar != nil || p.MissedCall.Calendar != nil || p.Chat.Calendar != nil {
+		return workingLookback
+	}
+	return lookback
+}
 
 // RecomputeCounts says what a recomputation changed.
 type RecomputeCounts struct {
@@ -110,7 +124,15 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	// does neither).
 	channels := bun.In([]string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate, sla.ChannelChat,
 		sla.ChannelPhoneOut, sla.ChannelPhoneMissed})
-	readFrom, readTo := from.Add(-lookback), to.Add(lookback)
+	// SPEC §5.1: both targets run 24x7 by default (the seed says 随时关注
+	// for WeChat groups and gives no hours for calls); the manager may
+	// change them (Policy).
+	pol, err := s.slaPolicy(ctx)
+	if err != nil {
+		return n, err
+	}
+	back := lookbackOf(pol)
+	readFrom, readTo := from.Add(-back), to.Add(back)
 	const cols = `SELECT id, channel, direction, occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
 		FROM communications`
 	var recs []sla.Record
@@ -198,13 +220,6 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	}
 	n.Records = len(recs)
 	now := store.Time(s.now())
-	// SPEC §5.1: both targets run 24x7 by default (the seed says 随时关注
-	// for WeChat groups and gives no hours for calls); the manager may
-	// change them (Policy).
-	pol, err := s.slaPolicy(ctx)
-	if err != nil {
-		return n, err
-	}
 	// The owners of every customer the records name (a clock's customer
 	// is one of them).
 	customers := map[string]bool{}

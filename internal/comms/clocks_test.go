@@ -179,3 +179,32 @@ func TestRecomputeRestoresSystemWithdrawals(t *testing.T) {
 		}
 	})
 }
+
+// A reply days after an unanswered message stops its clock: the
+// re-derivation after an ingest reaches back to the clocks of the
+// conversation still open, however old (within a month).
+func TestLateReplyStopsAnOldClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai
+		ask := comms.Input{ExternalID: "q", Channel: "wechat_group", Direction: "in", OccurredAt: "2026-03-02 09:00:00", Conversation: "wxg-001"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{ask}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		if c := e.clocks(t)["wxg-001"]; c.StopID != nil || c.State != "breached" {
+			t.Fatalf("the unanswered clock: %+v", c)
+		}
+		reply := comms.Input{ExternalID: "a", Channel: "wechat_group", Direction: "out", OccurredAt: "2026-03-05 09:59:00", Conversation: "wxg-001", StaffLogin: "spec1"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{reply}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		c := e.clocks(t)["wxg-001"]
+		// 09:00:00 + 3 min → 09:03 on 03-02; answered 03-05 09:59: 3 days and 56 minutes late.
+		if c.StopID == nil || c.State != "breached" || c.LateS != int64((3*24*time.Hour+56*time.Minute)/time.Second) {
+			t.Fatalf("the old clock after the reply: %+v", c)
+		}
+		evs := e.events(t)
+		if len(evs) != 1 || evs[0].Quantity != 3*24*60+56 {
+			t.Fatalf("breach after the reply: %+v", evs)
+		}
+	})
+}

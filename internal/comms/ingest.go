@@ -253,8 +253,12 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 			}
 		}
 		if len(convs) > 0 {
+			from, err := openSince(ctx, tx, rows, convs, earliest.Add(-lookback))
+			if err != nil {
+				return err
+			}
 			inTx := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error { return fn(ctx, tx) }
-			if _, err := s.recompute(ctx, tx, inTx, false, earliest.Add(-lookback), now.Add(time.Second), convs...); err != nil {
+			if _, err := s.recompute(ctx, tx, inTx, false, from, now.Add(time.Second), convs...); err != nil {
 				return fmt.Errorf("comms: response clocks: %w", err)
 			}
 		}
@@ -272,6 +276,37 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 	}
 	return results, nil
 }
+
+// openSince is where the re-derivation after an ingest starts: from, or
+// earlier when the touched conversations or customers have a clock still
+// open from before it (a reply two days after an unanswered message
+// stops that clock) — at most openReach back.
+func openSince(ctx context.Context, tx bun.IDB, rows []*Record, convs []string, from time.Time) (time.Time, error) {
+	custs := map[string]bool{}
+	for _, r := range rows {
+		if r.CustomerID != nil {
+			custs[*r.CustomerID] = true
+		}
+	}
+	q := tx.NewSelect().Table("response_clocks").Column("started_at").
+		Where("stop_id IS NULL AND started_at >= ? AND started_at < ?", store.Time(from.Add(-openReach)), store.Time(from))
+	if len(custs) > 0 {
+		q = q.Where("(conversation IN (?) OR customer_id IN (?))", bun.In(convs), bun.In(slices.Collect(mapKeys(custs))))
+	} else {
+		q = q.Where("conversation IN (?)", bun.In(convs))
+	}
+	var at []time.Time
+	if err := q.Order("started_at").Limit(1).Scan(ctx, &at); err != nil {
+		return from, err
+	}
+	if len(at) == 1 {
+		return at[0], nil
+	}
+	return from, nil
+}
+
+// openReach bounds how far back an ingest looks for open clocks to stop.
+const openReach = 31 * 24 * time.Hour
 
 type tagRow struct {
 	CommunicationID string `bun:"communication_id,pk"`

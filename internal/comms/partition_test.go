@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/calendar"
 	"kefu/internal/sla"
 )
 
@@ -94,5 +95,18 @@ func TestPartitionKeepsLinkedCallsTogether(t *testing.T) {
 				t.Fatalf("k %d: the calls of c1 were split: part %q", k, ids)
 			}
 		}
+	}
+}
+
+// Working-time targets can fall due days after their start (a weekend,
+// a week of holiday): a window is then read two weeks back, else a day.
+func TestLookbackOfPolicy(t *testing.T) {
+	p := sla.DefaultPolicy()
+	if got := lookbackOf(p); got != 24*time.Hour {
+		t.Fatalf("24x7: %v", got)
+	}
+	p.MissedCall.Calendar = &calendar.Calendar{}
+	if got := lookbackOf(p); got < 10*24*time.Hour {
+		t.Fatalf("working time: %v, want more than the longest holiday", got)
 	}
 }
