@@ -288,21 +288,29 @@ func openSince(ctx context.Context, tx bun.IDB, rows []*Record, convs []string, 
 			custs[*r.CustomerID] = true
 		}
 	}
-	q := tx.NewSelect().Table("response_clocks").Column("started_at").
-		Where("stop_id IS NULL AND started_at >= ? AND started_at < ?", store.Time(from.Add(-openReach)), store.Time(from))
-	if len(custs) > 0 {
-		q = q.Where("(conversation IN (?) OR customer_id IN (?))", bun.In(convs), bun.In(slices.Collect(mapKeys(custs))))
-	} else {
-		q = q.Where("conversation IN (?)", bun.In(convs))
+	oldest := from
+	look := func(col string, vals []string) error {
+		var at []time.Time
+		if err := tx.NewSelect().Table("response_clocks").Column("started_at").
+			Where(col+" IN (?) AND started_at >= ? AND started_at < ? AND stop_id IS NULL", bun.In(vals), store.Time(from.Add(-openReach)), store.Time(from)).
+			Order("started_at").Limit(1).Scan(ctx, &at); err != nil {
+			return err
+		}
+		if len(at) == 1 && at[0].Before(oldest) {
+			oldest = at[0]
+		}
+		return nil
 	}
-	var at []time.Time
-	if err := q.Order("started_at").Limit(1).Scan(ctx, &at); err != nil {
+	// Each through its index (conversation; open clocks by customer).
+	if err := look("conversation", convs); err != nil {
 		return from, err
 	}
-	if len(at) == 1 {
-		return at[0], nil
+	if len(custs) > 0 {
+		if err := look("customer_id", slices.Collect(mapKeys(custs))); err != nil {
+			return from, err
+		}
 	}
-	return from, nil
+	return oldest, nil
 }
 
 // openReach bounds how far back an ingest looks for open clocks to stop.

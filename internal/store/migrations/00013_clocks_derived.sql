@@ -34,6 +34,8 @@ CREATE INDEX response_clocks_conversation ON response_clocks (conversation, star
 CREATE INDEX response_clocks_open ON response_clocks (deadline, key) WHERE stop_id IS NULL;
 CREATE INDEX response_clocks_running ON response_clocks (deadline) WHERE state = 'running';
 CREATE INDEX response_clocks_near ON response_clocks (near_at) WHERE state = 'running';
+-- The open clocks of a customer: a call back by customer stops them.
+CREATE INDEX response_clocks_open_customer ON response_clocks (customer_id, started_at) WHERE stop_id IS NULL;
 
 -- +goose Down
 CREATE TABLE response_clocks_fk (
