@@ -159,3 +159,26 @@ func TestRecomputeCustomerArguments(t *testing.T) {
 		}
 	})
 }
+
+// A call back typed through the service with the customer but no number
+// (as the satisfaction surveys record their calls) stops the customer's
+// missed-call clock in the same transaction.
+func TestAddCustomerOnlyCallBackStopsMissedCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		p := comms.Input{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:40:00", Counterpart: "13800000001"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{p}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		if c := e.clocks(t)["13800000001"]; c.State != "running" || c.StopID != nil {
+			t.Fatalf("missed call before the call back: %+v", c)
+		}
+		r, err := e.svc.Add(e.spec1, comms.Input{Channel: "phone_out", OccurredAt: "2026-03-05 09:55:00", CustomerID: e.a.ID, Summary: "回访"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := e.clocks(t)["13800000001"]; c.State != "met" || c.StopID == nil || *c.StopID != r.ID {
+			t.Fatalf("missed call after the call back %s: %+v", r.ID, c)
+		}
+	})
+}
