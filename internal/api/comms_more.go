@@ -23,6 +23,7 @@ type commImportResult struct {
 	Name      string            `json:"name"`
 	Kind      string            `json:"kind"`
 	Source    string            `json:"source"`
+	Headers   []string          `json:"headers"` // the file's headers in file order (blank ones left out)
 	Total     int               `json:"total"`
 	Created   int               `json:"created"`
 	Unchanged int               `json:"unchanged"`
@@ -35,7 +36,7 @@ type commImportResult struct {
 }
 
 func commResultOf(key, name string, rep *comms.ImportReport) commImportResult {
-	out := commImportResult{Key: key, Name: name, Kind: rep.Kind, Source: rep.Source, Total: rep.Total, Created: rep.Created,
+	out := commImportResult{Key: key, Name: name, Kind: rep.Kind, Source: rep.Source, Headers: rep.Headers, Total: rep.Total, Created: rep.Created,
 		Unchanged: rep.Unchanged, Unmatched: rep.Unmatched, Errors: []importError{}, Mapping: rep.Mapping, DryRun: rep.DryRun,
 		Applied: rep.Applied, Rejected: rep.Rejected}
 	for _, e := range rep.Errors {

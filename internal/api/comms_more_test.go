@@ -38,6 +38,9 @@ func TestCommsImportQueueAndPolicyAPI(t *testing.T) {
 					if num(o["created"]) != 1 || len(errs) != 1 || num(errs[0].(map[string]any)["row"]) != 3 || o["applied"] != false {
 						t.Errorf("dry run %v", o)
 					}
+					if h := fmt.Sprint(o["headers"]); h != "[主叫号码 被叫号码 开始时间 是否接通 通话时长]" {
+						t.Errorf("dry run headers %s", h)
+					}
 				}},
 		})
 		vars["key"] = key

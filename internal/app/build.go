@@ -35,9 +35,12 @@ func (a *App) build(ctx context.Context) error {
 	a.Auth = auth.NewService(a.db, a.now)
 	a.Calendar = workcal.NewService(a.db, a.now)
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
-	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Notify = notify.NewService(a.db, a.now)
 	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll, Owners: a.Customers, Blobs: blobs, Calendars: a.Calendar})
+	// Contact records logged through contracts take part in the response
+	// clocks: contracts asks comms to re-derive the customer's after each.
+	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll,
+		Clocks: contractClocks{a.Comms}, Log: a.log})
 	a.Surveys = surveys.NewService(a.db, surveyCustomers{a.Customers}, surveyComms{a.Comms}, a.now,
 		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,

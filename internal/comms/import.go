@@ -94,8 +94,11 @@ type ImportOptions struct {
 
 // ImportReport is the outcome of a file import or dry run.
 type ImportReport struct {
-	Kind      string              `json:"kind"`
-	Source    string              `json:"source"`
+	Kind   string `json:"kind"`
+	Source string `json:"source"`
+	// Headers are the file's header row in file order, blank headers
+	// left out (they cannot be mapped): the choices of a column mapping.
+	Headers   []string            `json:"headers"`
 	Total     int                 `json:"total"`
 	Created   int                 `json:"created"`
 	Unchanged int                 `json:"unchanged"`
@@ -167,7 +170,10 @@ func (s *Service) SourceMapping(ctx context.Context, source string) (kind string
 // external id derived from its content, so importing the file again
 // changes nothing). Bad rows are reported with row, column and reason;
 // the user chooses to skip them or reject the file. The mapping used is
-// remembered for the source.
+// remembered for the source. When the file's columns cannot be mapped
+// (a required column missing, two headers read as one column), the error
+// comes with a report that names only the headers, rejected, so that a
+// mapping can be chosen by hand.
 func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
 	p := principal(ctx)
 	if !p.Can(access.CommIngest) {
@@ -205,11 +211,19 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	if err != nil {
 		return nil, apperr.Invalid("file", err.Error())
 	}
+	headers := make([]string, 0, len(tbl.Headers))
+	for _, h := range tbl.Headers {
+		if strings.TrimSpace(h) != "" {
+			headers = append(headers, h)
+		}
+	}
+	rep := &ImportReport{Kind: opts.Kind, Source: opts.Source, Headers: headers, Total: len(tbl.Rows), Errors: []tabular.CellError{},
+		Mapping: map[string]string{}, DryRun: opts.DryRun}
 	m, err := tbl.MapWith(cols, opts.Mapping)
 	if err != nil {
-		return nil, apperr.Invalid("file", err.Error())
+		rep.Rejected = true
+		return rep, apperr.Invalid("file", err.Error())
 	}
-	rep := &ImportReport{Kind: opts.Kind, Source: opts.Source, Total: len(tbl.Rows), Errors: []tabular.CellError{}, DryRun: opts.DryRun}
 	rep.Mapping = m.Assigned()
 	staff, err := s.staffNames(ctx)
 	if err != nil {

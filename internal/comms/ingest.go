@@ -13,6 +13,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
+	"kefu/internal/sla"
 	"kefu/internal/store"
 )
 
@@ -247,6 +248,14 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 			if c := r.Conversation; c != "" && !seenConv[c] {
 				seenConv[c] = true
 				convs = append(convs, c)
+			}
+			// A call with the customer but no number (a survey call, a
+			// call back typed without the number) stops the customer's
+			// missed-call clocks: "" reads the records without a
+			// conversation, and every record of their customers.
+			if r.Conversation == "" && r.CustomerID != nil && (r.Channel == sla.ChannelPhoneOut || r.Channel == sla.ChannelPhoneMissed) && !seenConv[""] {
+				seenConv[""] = true
+				convs = append(convs, "")
 			}
 			if earliest.IsZero() || r.OccurredAt.Before(earliest) {
 				earliest = r.OccurredAt

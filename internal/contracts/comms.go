@@ -3,6 +3,7 @@ package contracts
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -90,6 +91,33 @@ func (in *CommunicationInput) normalise(now time.Time) error {
 	return nil
 }
 
+// ClockDeriver re-derives the response clocks (WeChat 3 minutes, missed
+// call 30 minutes) that a communication record of a customer dated at can
+// change: a renewal or dunning call is a call back that stops the
+// customer's missed-call clock. The comms domain implements it; app wires
+// it.
+type ClockDeriver interface {
+	RecomputeCustomer(ctx context.Context, customerID string, at time.Time) error
+}
+
+// deriveClocks re-derives the clocks a committed contact record can
+// change. It runs after the transaction: the record is committed first and
+// is never lost to a failure here. Such a failure is logged and not
+// returned; the clocks catch up at the next re-derivation of the
+// customer's conversations (the sweeper's when a running clock's deadline
+// passes, the next record through comms, or a recomputation of the
+// window). A caller gone after the commit does not cancel it.
+func (s *Service) deriveClocks(ctx context.Context, cm *Communication) {
+	if s.clocks == nil || cm == nil || cm.CustomerID == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := s.clocks.RecomputeCustomer(ctx, *cm.CustomerID, cm.OccurredAt); err != nil {
+		s.log.ErrorContext(ctx, "contracts: response clocks not re-derived after a contact record; they catch up at the next re-derivation",
+			slog.String("communication_id", cm.ID), slog.String("customer_id", *cm.CustomerID), slog.Any("err", err))
+	}
+}
+
 // logCommunication writes a communication record with its tags in tx.
 func (s *Service) logCommunication(ctx context.Context, tx bun.IDB, customerID string, contractID, needID *string,
 	in CommunicationInput, tags ...string) (*Communication, error) {
@@ -139,7 +167,11 @@ func (s *Service) LogContractContact(ctx context.Context, contractID, tag string
 		out, err = s.logCommunication(ctx, tx, c.CustomerID, &c.ID, nil, in, tag)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.deriveClocks(ctx, out)
+	return out, nil
 }
 
 // Communications returns the records linked to a contract or a need,

@@ -12,6 +12,7 @@ package contracts
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"kefu/internal/access"
@@ -28,6 +29,8 @@ type Service struct {
 	cal               Calendars
 	blobs             blob.Store
 	specialistReadAll bool
+	clocks            ClockDeriver
+	log               *slog.Logger
 }
 
 // Calendars gives the company work calendar (for "3 working days" rules).
@@ -41,6 +44,11 @@ type Options struct {
 	// Blobs stages uploaded import files.
 	Blobs             blob.Store
 	SpecialistReadAll bool
+	// Clocks re-derives the response clocks of a customer after a contact
+	// record is logged here (the comms domain); nil derives none.
+	Clocks ClockDeriver
+	// Log receives what fails after a change committed (nil: slog.Default()).
+	Log *slog.Logger
 }
 
 // NewService returns the contracts service.
@@ -49,7 +57,12 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, cal: cal, now: now, loc: loc, blobs: opts.Blobs, specialistReadAll: opts.SpecialistReadAll}
+	log := opts.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: db, cal: cal, now: now, loc: loc, blobs: opts.Blobs, specialistReadAll: opts.SpecialistReadAll,
+		clocks: opts.Clocks, log: log}
 }
 
 // today is the company date now.

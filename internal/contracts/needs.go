@@ -288,7 +288,11 @@ func (s *Service) LogFollowUp(ctx context.Context, needID string, in Communicati
 		out, err = s.logCommunication(ctx, tx, n.CustomerID, nil, &n.ID, in, TagQuote)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	s.deriveClocks(ctx, out)
+	return out, nil
 }
 
 // CloseNeed records the result: won with the new contract (same

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -38,8 +37,8 @@ type commImportForm struct {
 	Kind, Source, Mode string
 	// Key and Name are the staged file after the dry run.
 	Key, Name string
-	// Headers are the staged file's headers (read at the upload, then
-	// carried by the forms); Mapping is the column mapping chosen in the
+	// Headers are the staged file's headers (as the import reports them,
+	// then carried by the forms); Mapping is the column mapping chosen in the
 	// form (header → column key, skipColumn for 不导入), nil when none was
 	// sent, so that the domain uses the source's remembered one.
 	Headers []string
@@ -236,22 +235,22 @@ func (s *Server) runCommImport(r *http.Request, in *commImportForm) (*comms.Impo
 			return nil, apperr.Invalid("file", "请选择要导入的文件")
 		}
 		defer file.Close()
-		in.Name, in.Mapping, opts.Mapping = hdr.Filename, nil, nil
-		// The headers, for the mapping form: the upload is read here once
-		// and staged from its start (a file tabular cannot read has none;
-		// the import says why).
-		in.Headers = nil
-		if t, err := tabular.Read(hdr.Filename, file, tabular.Options{MaxBytes: s.MaxUpload}); err == nil {
-			in.Headers = slices.DeleteFunc(slices.Clone(t.Headers), func(h string) bool { return strings.TrimSpace(h) == "" })
-		}
-		if _, err := file.Seek(0, io.SeekStart); err != nil {
-			return nil, err
-		}
+		in.Name, in.Headers, in.Mapping, opts.Mapping = hdr.Filename, nil, nil, nil
 		if in.Key, err = s.Comms.StageImport(ctx, file, s.MaxUpload); err != nil {
 			return nil, err
 		}
 	}
-	return s.Comms.Import(ctx, in.Key, in.Name, opts)
+	rep, err := s.Comms.Import(ctx, in.Key, in.Name, opts)
+	// The headers for the mapping form, as the import read them: also
+	// when it could not map them (the report then comes with the error);
+	// a file it cannot read has none, and the error says why.
+	if rep != nil {
+		in.Headers = rep.Headers
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // commImportTemplate downloads the columns of a kind of file.

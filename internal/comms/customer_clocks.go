@@ -1,0 +1,61 @@
+package comms
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/apperr"
+	"kefu/internal/sla"
+	"kefu/internal/store"
+)
+
+// RecomputeCustomer re-derives, as of now, the response clocks that a
+// record of customerID dated at can change, for records written outside
+// this service (the contracts domain's renewal, dunning and quote
+// follow-up contacts) or without a conversation: the clocks started in
+// [at − 24h, now] in the conversations the customer has records in over
+// that span. A call back recorded with the customer but no number is
+// such a record: it stops the customer's missed-call clocks, including
+// those opened by a call with a number (sla stops by number or by
+// customer).
+//
+// When the customer has records without a conversation in the span, ""
+// is one of the conversations: Recompute then also reads every other
+// customer's records without a conversation in the span (and theirs),
+// which costs a wider read but derives the same clocks, and lets a clock
+// keyed on no conversation that the records no longer produce be deleted.
+//
+// It changes derived data only (clocks and computed events) and checks
+// no permission: callers are services that have checked theirs.
+func (s *Service) RecomputeCustomer(ctx context.Context, customerID string, at time.Time) (RecomputeCounts, error) {
+	customerID = strings.TrimSpace(customerID)
+	if customerID == "" {
+		return RecomputeCounts{}, apperr.Invalid("customer_id", "客户不能为空")
+	}
+	if at.IsZero() {
+		return RecomputeCounts{}, apperr.Invalid("at", "沟通时间不能为空")
+	}
+	now := store.Time(s.now())
+	from, to := store.Time(at).Add(-lookback), now.Add(time.Second)
+	if !from.Before(to) {
+		return RecomputeCounts{}, nil
+	}
+	// The channels whose records open or stop a clock (an answered
+	// inbound call, a visit, an e-mail or an SMS does neither).
+	channels := []string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate, sla.ChannelChat, sla.ChannelPhoneOut, sla.ChannelPhoneMissed}
+	var convs []string
+	if err := s.db.R().NewRaw(`SELECT DISTINCT conversation FROM communications
+		WHERE customer_id = ? AND occurred_at >= ? AND occurred_at < ? AND channel IN (?) ORDER BY conversation`,
+		customerID, from, to, bun.In(channels)).Scan(ctx, &convs); err != nil {
+		return RecomputeCounts{}, err
+	}
+	if len(convs) == 0 {
+		// Nothing of the customer's can open or stop a clock (and no
+		// conversations would mean the whole window to Recompute).
+		return RecomputeCounts{}, nil
+	}
+	return s.Recompute(ctx, from, to, convs...)
+}

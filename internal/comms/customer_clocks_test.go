@@ -1,0 +1,184 @@
+package comms_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"kefu/internal/apperr"
+	"kefu/internal/comms"
+	"kefu/internal/store"
+	"kefu/internal/store/storetest"
+)
+
+// insertDirect writes a record the way the contracts domain does: into the
+// table, with the customer and no number or conversation, bypassing the
+// service (so no clock is derived).
+func (e *env) insertDirect(t *testing.T, channel, direction, customerID string, at time.Time) string {
+	t.Helper()
+	staff := e.spec1ID
+	r := &comms.Record{ID: store.NewID(), Channel: channel, Direction: direction, OccurredAt: store.Time(at), StaffID: &staff,
+		CustomerID: &customerID, Summary: "续约联系", CreatedBy: &staff, CreatedAt: store.Time(now), Source: comms.SourceUI}
+	if err := e.db.Transact(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(r).Exec(ctx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+func (e *env) missedEvent(t *testing.T) eventRow {
+	t.Helper()
+	var out eventRow
+	for _, ev := range e.events(t) {
+		if ev.Type == "missed_call_timeout" {
+			if out.ID != "" {
+				t.Fatalf("two missed-call events: %+v", e.events(t))
+			}
+			out = ev
+		}
+	}
+	if out.ID == "" {
+		t.Fatalf("no missed-call event: %+v", e.events(t))
+	}
+	return out
+}
+
+// A call back recorded with the customer only (as contracts records a
+// renewal call) stops the customer's missed-call clock once
+// RecomputeCustomer runs, whether the missed call came with a number or
+// with the customer only; another customer's call back stops nothing.
+func TestRecomputeCustomerStopsMissedCalls(t *testing.T) {
+	at := func(hm string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", "2026-03-05 "+hm, shanghai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	cases := []struct {
+		name        string
+		byNumber    bool   // the missed call came in with the number (matched to 国贸物业 by its contact); else customer only
+		otherCust   bool   // the call back is for 望京写字楼, not 国贸物业
+		back        string // time of the call back
+		wantState   string
+		wantStopped bool
+		wantLate    int64 // minutes of the breach event
+		wantOpen    bool  // the breach event stands
+	}{
+		{name: "number, called back in time", byNumber: true, back: "09:35", wantState: "met", wantStopped: true},
+		{name: "number, called back late", byNumber: true, back: "09:50", wantState: "breached", wantStopped: true, wantLate: 10, wantOpen: true},
+		{name: "number, another customer called", byNumber: true, otherCust: true, back: "09:35", wantState: "breached", wantLate: 20, wantOpen: true},
+		{name: "customer only, called back in time", back: "09:35", wantState: "met", wantStopped: true},
+		{name: "customer only, called back late", back: "09:45", wantState: "breached", wantStopped: true, wantLate: 5, wantOpen: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db) // now 10:00
+				ctx := context.Background()
+				conv := "13800000001"
+				if tc.byNumber {
+					p := comms.Input{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:10:00", Counterpart: conv}
+					if _, err := e.svc.Ingest(e.info, []comms.Input{p}, comms.SourceAPI); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					conv = ""
+					e.insertDirect(t, "phone_missed", "in", e.a.ID, at("09:10"))
+					if _, err := e.svc.RecomputeCustomer(ctx, e.a.ID, at("09:10")); err != nil {
+						t.Fatal(err)
+					}
+				}
+				// 09:10 unanswered at 10:00: 20 minutes past the 09:40 deadline.
+				c, ok := e.clocks(t)[conv]
+				if !ok || c.Kind != "missed_call" || c.State != "breached" || c.StopID != nil || c.CustomerID == nil || *c.CustomerID != e.a.ID {
+					t.Fatalf("missed-call clock before the call back: %+v (found %v)", c, ok)
+				}
+				if ev := e.missedEvent(t); ev.Quantity != 20 || ev.WithdrawnAt != nil {
+					t.Fatalf("breach before the call back: %+v", ev)
+				}
+				cust := e.a.ID
+				if tc.otherCust {
+					cust = e.b.ID
+				}
+				backID := e.insertDirect(t, "phone_out", "out", cust, at(tc.back))
+				// Written behind the service's back, the record stops nothing yet.
+				if c := e.clocks(t)[conv]; c.StopID != nil {
+					t.Fatalf("clock stopped before the recomputation: %+v", c)
+				}
+				if _, err := e.svc.RecomputeCustomer(ctx, cust, at(tc.back)); err != nil {
+					t.Fatal(err)
+				}
+				c = e.clocks(t)[conv]
+				if c.State != tc.wantState || (c.StopID != nil) != tc.wantStopped || (tc.wantStopped && *c.StopID != backID) {
+					t.Fatalf("clock after the call back: %+v, want %s stopped=%v by %s", c, tc.wantState, tc.wantStopped, backID)
+				}
+				ev := e.missedEvent(t)
+				if (ev.WithdrawnAt == nil) != tc.wantOpen || tc.wantOpen && ev.Quantity != tc.wantLate {
+					t.Fatalf("breach after the call back: %+v, want open=%v %d minutes", ev, tc.wantOpen, tc.wantLate)
+				}
+				// Everything is stored as derived: again changes nothing.
+				n, err := e.svc.RecomputeCustomer(ctx, e.a.ID, at(tc.back))
+				if err != nil || n.Changed != 0 || n.Withdrawn != 0 || n.Clocks == 0 {
+					t.Fatalf("recompute again: %+v %v", n, err)
+				}
+			})
+		})
+	}
+}
+
+func TestRecomputeCustomerArguments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		_, err := e.svc.RecomputeCustomer(ctx, " ", now)
+		wantField(t, err, apperr.KindInvalid, "customer_id")
+		_, err = e.svc.RecomputeCustomer(ctx, e.a.ID, time.Time{})
+		wantField(t, err, apperr.KindInvalid, "at")
+		// A visit opens and stops nothing: nothing to derive, and other
+		// customers' clocks are left alone (no conversation named is not
+		// the whole window).
+		p := comms.Input{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:10:00", Counterpart: "13800000001"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{p}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQLDB().Exec("DELETE FROM response_clocks"); err != nil {
+			t.Fatal(err)
+		}
+		e.insertDirect(t, "visit", "out", e.b.ID, now.Add(-time.Minute))
+		n, err := e.svc.RecomputeCustomer(ctx, e.b.ID, now.Add(-time.Minute))
+		if err != nil || n != (comms.RecomputeCounts{}) {
+			t.Fatalf("recompute of a customer with no clock records: %+v %v", n, err)
+		}
+		if cl := e.clocks(t); len(cl) != 0 {
+			t.Fatalf("clocks derived for others: %+v", cl)
+		}
+	})
+}
+
+// A call back typed through the service with the customer but no number
+// (as the satisfaction surveys record their calls) stops the customer's
+// missed-call clock in the same transaction.
+func TestAddCustomerOnlyCallBackStopsMissedCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		p := comms.Input{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:40:00", Counterpart: "13800000001"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{p}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		if c := e.clocks(t)["13800000001"]; c.State != "running" || c.StopID != nil {
+			t.Fatalf("missed call before the call back: %+v", c)
+		}
+		r, err := e.svc.Add(e.spec1, comms.Input{Channel: "phone_out", OccurredAt: "2026-03-05 09:55:00", CustomerID: e.a.ID, Summary: "回访"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := e.clocks(t)["13800000001"]; c.State != "met" || c.StopID == nil || *c.StopID != r.ID {
+			t.Fatalf("missed call after the call back %s: %+v", r.ID, c)
+		}
+	})
+}
