@@ -16,7 +16,8 @@ import (
 // record of customerID dated at can change, for records written outside
 // this service (the contracts domain's renewal, dunning and quote
 // follow-up contacts) or without a conversation: the clocks started in
-// [at − 24h, now] in the conversations the customer has records in over
+// [at − 24h, now] — or since the customer's oldest clock still open,
+// within a month — in the conversations the customer has records in over
 // that span. A call back recorded with the customer but no number is
 // such a record: it stops the customer's missed-call clocks, including
 // those opened by a call with a number (sla stops by number or by
@@ -56,6 +57,12 @@ func (s *Service) RecomputeCustomer(ctx context.Context, customerID string, at t
 		// Nothing of the customer's can open or stop a clock (and no
 		// conversations would mean the whole window to Recompute).
 		return RecomputeCounts{}, nil
+	}
+	// Reaching back to the customer's clocks still open (a call back two
+	// days after a missed call stops it).
+	from, err := openSince(ctx, s.db.R(), []string{customerID}, convs, from)
+	if err != nil {
+		return RecomputeCounts{}, err
 	}
 	return s.Recompute(ctx, from, to, convs...)
 }

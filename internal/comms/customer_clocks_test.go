@@ -182,3 +182,29 @@ func TestAddCustomerOnlyCallBackStopsMissedCall(t *testing.T) {
 		}
 	})
 }
+
+// A call back two days after a missed call, recorded with the customer
+// only, still stops the clock: RecomputeCustomer reaches back to the
+// customer's clocks still open.
+func TestRecomputeCustomerReachesOldOpenClocks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00
+		p := comms.Input{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-03 09:10:00", Counterpart: "13800000001"}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{p}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		back := time.Date(2026, 3, 5, 9, 50, 0, 0, shanghai)
+		backID := e.insertDirect(t, "phone_out", "out", e.a.ID, back)
+		if _, err := e.svc.RecomputeCustomer(context.Background(), e.a.ID, back); err != nil {
+			t.Fatal(err)
+		}
+		c := e.clocks(t)["13800000001"]
+		if c.StopID == nil || *c.StopID != backID || c.State != "breached" {
+			t.Fatalf("the two-day-old clock after the call back: %+v", c)
+		}
+		// Due 03-03 09:40, called back 03-05 09:50: two days and ten minutes late.
+		if ev := e.missedEvent(t); ev.Quantity != 2*24*60+10 || ev.WithdrawnAt != nil {
+			t.Fatalf("breach: %+v", ev)
+		}
+	})
+}

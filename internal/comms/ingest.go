@@ -262,7 +262,13 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 			}
 		}
 		if len(convs) > 0 {
-			from, err := openSince(ctx, tx, rows, convs, earliest.Add(-lookback))
+			custs := map[string]bool{}
+			for _, r := range rows {
+				if r.CustomerID != nil {
+					custs[*r.CustomerID] = true
+				}
+			}
+			from, err := openSince(ctx, tx, slices.Collect(mapKeys(custs)), convs, earliest.Add(-lookback))
 			if err != nil {
 				return err
 			}
@@ -290,13 +296,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 // earlier when the touched conversations or customers have a clock still
 // open from before it (a reply two days after an unanswered message
 // stops that clock) — at most openReach back.
-func openSince(ctx context.Context, tx bun.IDB, rows []*Record, convs []string, from time.Time) (time.Time, error) {
-	custs := map[string]bool{}
-	for _, r := range rows {
-		if r.CustomerID != nil {
-			custs[*r.CustomerID] = true
-		}
-	}
+func openSince(ctx context.Context, tx bun.IDB, custs, convs []string, from time.Time) (time.Time, error) {
 	oldest := from
 	look := func(col string, vals []string) error {
 		var at []time.Time
@@ -315,7 +315,7 @@ func openSince(ctx context.Context, tx bun.IDB, rows []*Record, convs []string, 
 		return from, err
 	}
 	if len(custs) > 0 {
-		if err := look("customer_id", slices.Collect(mapKeys(custs))); err != nil {
+		if err := look("customer_id", custs); err != nil {
 			return from, err
 		}
 	}
