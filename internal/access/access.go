@@ -128,6 +128,30 @@ func From(ctx context.Context) *Principal {
 	return p
 }
 
+// Caller is the principal in ctx; without one, a principal that may do
+// nothing (fail closed): CLI commands and jobs act as System() explicitly.
+func Caller(ctx context.Context) *Principal {
+	if p := From(ctx); p != nil {
+		return p
+	}
+	return &Principal{}
+}
+
+// OnlySpecialist reports whether p is a specialist (客服专员) with no role
+// that reads beyond the customers they own: such a caller's lists and
+// queues are their own.
+func (p *Principal) OnlySpecialist() bool {
+	if !p.Has(CSSpecialist) || p.IsManagerial() {
+		return false
+	}
+	for _, r := range p.Roles {
+		if r != CSSpecialist {
+			return false
+		}
+	}
+	return true
+}
+
 // System is the principal for work kefu does on its own (migrations, demo
 // data, scheduled jobs, CLI commands run by an operator).
 func System() *Principal {

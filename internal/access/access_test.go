@@ -216,3 +216,32 @@ func TestSystem(t *testing.T) {
 		t.Error("System returns a shared pointer: callers could mutate it")
 	}
 }
+
+// OnlySpecialist: a specialist whose lists are their own; any other role
+// beside it (a manager, an executive…) reads more. Caller fails closed.
+func TestOnlySpecialistAndCaller(t *testing.T) {
+	for _, c := range []struct {
+		roles []access.Role
+		want  bool
+	}{
+		{[]access.Role{access.CSSpecialist}, true},
+		{[]access.Role{access.CSSpecialist, access.CSSpecialist}, true},
+		{[]access.Role{access.CSSpecialist, access.CSManager}, false},
+		{[]access.Role{access.CSSpecialist, access.Executive}, false},
+		{[]access.Role{access.CSSpecialist, access.Finance}, false},
+		{[]access.Role{access.Admin}, false},
+		{[]access.Role{access.Technician}, false},
+		{nil, false},
+	} {
+		if got := (&access.Principal{Roles: c.roles}).OnlySpecialist(); got != c.want {
+			t.Errorf("%v: OnlySpecialist() = %v, want %v", c.roles, got, c.want)
+		}
+	}
+	if p := access.Caller(context.Background()); p == nil || len(p.Roles) != 0 || p.Can(access.CustomerRead) {
+		t.Fatalf("no principal in the context: %+v, want one that may do nothing", p)
+	}
+	me := &access.Principal{StaffID: "s1", Roles: []access.Role{access.CSSpecialist}}
+	if access.Caller(access.With(context.Background(), me)) != me {
+		t.Fatal("Caller does not return the principal in the context")
+	}
+}

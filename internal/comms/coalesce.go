@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"kefu/internal/access"
 )
 
 // Group commit of small API requests.
@@ -87,7 +89,7 @@ func (s *Service) writeGroup(batch []*pendingIngest, source string) {
 	byCaller := map[string][]*pendingIngest{}
 	var order []string
 	for _, p := range batch {
-		k := principal(p.ctx).StaffID
+		k := access.Caller(p.ctx).StaffID
 		if _, seen := byCaller[k]; !seen {
 			order = append(order, k)
 		}

@@ -10,7 +10,6 @@
 package comms
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/blob"
 	"kefu/internal/store"
@@ -233,24 +231,4 @@ func (c clean) hash() string {
 		c.in.Channel, c.in.Direction, c.at.UTC().Format(time.RFC3339), c.in.CustomerID, c.in.ContactID,
 		c.in.StaffID+"|"+c.in.StaffLogin, c.in.Counterpart, c.in.Conversation, d, c.in.Summary, strings.Join(c.tag, ","))
 	return hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-// principal is the caller; without one the caller may do nothing.
-func principal(ctx context.Context) *access.Principal {
-	if p := access.From(ctx); p != nil {
-		return p
-	}
-	return &access.Principal{}
-}
-
-func onlySpecialist(p *access.Principal) bool {
-	if !p.Has(access.CSSpecialist) || p.IsManagerial() {
-		return false
-	}
-	for _, r := range p.Roles {
-		if r != access.CSSpecialist {
-			return false
-		}
-	}
-	return true
 }

@@ -112,7 +112,7 @@ type ImportReport struct {
 
 // StageImport keeps an uploaded file for the dry run and the import.
 func (s *Service) StageImport(ctx context.Context, r io.Reader, limit int64) (string, error) {
-	if !principal(ctx).Can(access.CommIngest) {
+	if !access.Caller(ctx).Can(access.CommIngest) {
 		return "", apperr.Forbidden("没有导入沟通记录的权限")
 	}
 	if s.blobs == nil {
@@ -134,7 +134,7 @@ type savedSource struct {
 
 // ImportSources lists the sources whose column mapping is remembered.
 func (s *Service) ImportSources(ctx context.Context) ([]string, error) {
-	if !principal(ctx).Can(access.CommIngest) {
+	if !access.Caller(ctx).Can(access.CommIngest) {
 		return nil, apperr.Forbidden("没有导入沟通记录的权限")
 	}
 	var keys []string
@@ -175,7 +175,7 @@ func (s *Service) SourceMapping(ctx context.Context, source string) (kind string
 // comes with a report that names only the headers, rejected, so that a
 // mapping can be chosen by hand.
 func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommIngest) {
 		return nil, apperr.Forbidden("没有导入沟通记录的权限")
 	}

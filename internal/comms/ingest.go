@@ -59,7 +59,7 @@ func (e *BatchError) Error() string {
 // the staff member is the caller unless a manager names another, and a
 // specialist records only for the customers they own.
 func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权登记沟通记录")
 	}
@@ -90,7 +90,7 @@ func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
 // all or nothing. Each record with an external id already stored is
 // "unchanged" when its content is the same and an error when it differs.
 func (s *Service) Ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
-	if !principal(ctx).Can(access.CommIngest) {
+	if !access.Caller(ctx).Can(access.CommIngest) {
 		return nil, apperr.Forbidden("无权导入沟通记录")
 	}
 	if source != SourceAPI && source != SourceImport {
@@ -120,7 +120,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 	if len(ins) == 0 {
 		return nil, apperr.Invalid("records", "没有沟通记录")
 	}
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	now := s.now()
 	var bad []ItemError
 	fail := func(i int, in Input, err error) {

@@ -28,14 +28,14 @@ type NoContact struct {
 // the list shrinks as contacts are made. A specialist sees their own
 // customers.
 func (s *Service) NoContactMonth(ctx context.Context, m rates.Month, ownerID string) ([]NoContact, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看沟通记录")
 	}
 	// A specialist's list is their own customers, whatever the read-all
 	// setting: it is their to-do list.
 	scope := ""
-	if onlySpecialist(p) {
+	if p.OnlySpecialist() {
 		scope = p.StaffID
 	}
 	if !m.IsValid() {

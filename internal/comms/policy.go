@@ -77,7 +77,7 @@ func (s *Service) Policy(ctx context.Context) (Policy, error) {
 // SavePolicy changes the response targets (managers). Clocks started
 // after the change use it; re-derive a period to apply it there.
 func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
-	if !principal(ctx).Can(access.DeskManage) {
+	if !access.Caller(ctx).Can(access.DeskManage) {
 		return apperr.Forbidden("只有客服经理可以修改响应时限")
 	}
 	if err := p.validate(); err != nil {

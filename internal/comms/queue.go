@@ -41,13 +41,13 @@ const queueWindow = 7 * 24 * time.Hour
 // customers' and unmatched ones), everyone's for a manager or with
 // staffID "" ; staffID narrows a manager's view to one person.
 func (s *Service) Queue(ctx context.Context, staffID string) ([]QueueItem, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看待响应队列")
 	}
 	// A specialist's queue is their own (and the unmatched), whatever the
 	// read-all setting: it is their work list, not a report.
-	if onlySpecialist(p) {
+	if p.OnlySpecialist() {
 		staffID = p.StaffID
 	}
 	now := store.Time(s.now())

@@ -37,7 +37,7 @@ func (s *Service) readScope(p *access.Principal) (string, bool) {
 	if !p.Can(access.CommRead) {
 		return "", false
 	}
-	if onlySpecialist(p) && !s.specialistReadAll {
+	if p.OnlySpecialist() && !s.specialistReadAll {
 		return p.StaffID, true
 	}
 	return "", true
@@ -53,7 +53,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Record, error) {
 }
 
 func (s *Service) get(ctx context.Context, db bun.IDB, id string) (*View, error) {
-	scope, ok := s.readScope(principal(ctx))
+	scope, ok := s.readScope(access.Caller(ctx))
 	if !ok {
 		return nil, apperr.Forbidden("无权查看沟通记录")
 	}
@@ -117,7 +117,7 @@ type Page struct {
 
 // List returns the records the caller may read, newest first.
 func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
-	scope, ok := s.readScope(principal(ctx))
+	scope, ok := s.readScope(access.Caller(ctx))
 	if !ok {
 		return nil, apperr.Forbidden("无权查看沟通记录")
 	}
@@ -194,7 +194,7 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 // Match assigns an unmatched record to a customer (and contact). A
 // specialist may match to the customers they own.
 func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (*Record, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权匹配沟通记录")
 	}

@@ -24,7 +24,7 @@ const EventUnregistered = "unregistered"
 // customer's owning specialist at the record's time gets an
 // "unregistered" event with the record as evidence.
 func (s *Service) FlagUnregistered(ctx context.Context, id, reason string) error {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.DeskManage) {
 		return apperr.Forbidden("只有客服经理可以标记未登记事项")
 	}
@@ -86,7 +86,7 @@ func (s *Service) FlagUnregistered(ctx context.Context, id, reason string) error
 // UnflagUnregistered takes a flag back (the request was registered after
 // all, or the flag was wrong): the event is withdrawn with the reason.
 func (s *Service) UnflagUnregistered(ctx context.Context, id, reason string) error {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.DeskManage) {
 		return apperr.Forbidden("只有客服经理可以撤销未登记标记")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/store"
@@ -134,7 +135,7 @@ func (s *Service) logCommunication(ctx context.Context, tx bun.IDB, customerID s
 	cm := &Communication{ID: store.NewID(), Channel: in.Channel, Direction: in.Direction, OccurredAt: store.Time(*in.OccurredAt),
 		CustomerID: &customerID, ContactID: optional(in.ContactID), Summary: in.Summary, ContractID: contractID, NeedID: needID,
 		CreatedAt: now, Tags: tags, Source: "ui"}
-	if id := principal(ctx).StaffID; id != "" {
+	if id := access.Caller(ctx).StaffID; id != "" {
 		cm.StaffID, cm.CreatedBy = &id, &id
 	}
 	if _, err := tx.NewInsert().Model(cm).Exec(ctx); err != nil {
@@ -160,7 +161,7 @@ func (s *Service) LogContractContact(ctx context.Context, contractID, tag string
 	}
 	var out *Communication
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		c, err := writableContract(ctx, tx, principal(ctx), contractID)
+		c, err := writableContract(ctx, tx, access.Caller(ctx), contractID)
 		if err != nil {
 			return err
 		}

@@ -68,34 +68,13 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 // today is the company date now.
 func (s *Service) today() calendar.Date { return calendar.DateOf(s.now(), s.loc) }
 
-// principal is the caller; without one the caller may do nothing.
-func principal(ctx context.Context) *access.Principal {
-	if p := access.From(ctx); p != nil {
-		return p
-	}
-	return &access.Principal{}
-}
-
-// onlySpecialist: a specialist without any role that reads everything.
-func onlySpecialist(p *access.Principal) bool {
-	if !p.Has(access.CSSpecialist) || p.IsManagerial() {
-		return false
-	}
-	for _, r := range p.Roles {
-		if r != access.CSSpecialist {
-			return false
-		}
-	}
-	return true
-}
-
 // readScope returns the owner a caller's reads are limited to ("" = all),
 // or ok=false when the caller may read no contract at all.
 func (s *Service) readScope(p *access.Principal) (owner string, ok bool) {
 	if !p.Can(access.ContractRead) {
 		return "", false
 	}
-	if onlySpecialist(p) && !s.specialistReadAll {
+	if p.OnlySpecialist() && !s.specialistReadAll {
 		return p.StaffID, true
 	}
 	return "", true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/blob"
@@ -57,7 +58,7 @@ func fileOwner(ctx context.Context, db bun.IDB, kind, id string) (*string, error
 // content type is sniffed from the bytes; the caller must be allowed to
 // write for the customer, checked before any byte is stored.
 func (s *Service) AttachFile(ctx context.Context, kind, ownerID, name, category string, r io.Reader, limit int64) (*File, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	name, err := blob.CleanFileName(name)
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func (s *Service) Files(ctx context.Context, kind, ownerID string) ([]File, erro
 	if err != nil {
 		return nil, err
 	}
-	if !s.canReadFor(principal(ctx), owner) {
+	if !s.canReadFor(access.Caller(ctx), owner) {
 		return nil, apperr.Forbidden("无权查看附件")
 	}
 	out := []File{}
@@ -127,7 +128,7 @@ func (s *Service) OpenFile(ctx context.Context, id string) (*File, io.ReadCloser
 	if err != nil {
 		return nil, nil, err
 	}
-	if !s.canReadFor(principal(ctx), owner) {
+	if !s.canReadFor(access.Caller(ctx), owner) {
 		return nil, nil, apperr.Forbidden("无权查看附件")
 	}
 	if s.blobs == nil {

@@ -134,7 +134,7 @@ func (s *Service) StageImport(ctx context.Context, kind ImportKind, r io.Reader,
 	if _, ok := importColumns[kind]; !ok {
 		return "", apperr.Invalid("kind", "导入内容须为 contracts 或 payments")
 	}
-	if !principal(ctx).Can(importPerm(kind)) {
+	if !access.Caller(ctx).Can(importPerm(kind)) {
 		return "", apperr.Forbidden("没有导入权限")
 	}
 	if s.blobs == nil {
@@ -160,7 +160,7 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	if !ok {
 		return nil, apperr.Invalid("kind", "导入内容须为 contracts 或 payments")
 	}
-	if !principal(ctx).Can(importPerm(opts.Kind)) {
+	if !access.Caller(ctx).Can(importPerm(opts.Kind)) {
 		return nil, apperr.Forbidden("没有导入权限")
 	}
 	if s.blobs == nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/store"
 	"kefu/internal/tabular"
@@ -68,7 +69,7 @@ func (s *Service) importContracts(ctx context.Context, tx bun.IDB, m *tabular.Ma
 		}
 		g.rows = append(g.rows, row)
 	}
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	for _, g := range groups {
 		first := g.rows[0]
 		errs := tabular.Errors{}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/store"
@@ -204,7 +205,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 	}
 
 	// Plan each row in order.
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	now := store.Time(s.now())
 	var pays []*Payment
 	var allocs []Allocation

@@ -76,7 +76,7 @@ func (s *Service) RecordPayment(ctx context.Context, in PaymentInput) (*Payment,
 }
 
 func (s *Service) recordPayment(ctx context.Context, in PaymentInput, source string) (*Payment, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.FinanceWrite) {
 		return nil, apperr.Forbidden("只有财务可以登记回款")
 	}
@@ -141,7 +141,7 @@ func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, in PaymentInput
 	now := store.Time(s.now())
 	pay := &Payment{ID: store.NewID(), ContractID: c.ID, ReceivedOn: in.ReceivedOn, AmountFen: in.AmountFen, Method: in.Method,
 		Reference: in.Reference, Source: source, DedupKey: key, Notes: in.Notes, RecordedAt: now}
-	if id := principal(ctx).StaffID; id != "" {
+	if id := access.Caller(ctx).StaffID; id != "" {
 		pay.RecordedBy = &id
 	}
 	rest := in.AmountFen
@@ -185,7 +185,7 @@ func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, in PaymentInput
 // DeletePayment removes a wrongly recorded payment (with a reason) and
 // gives its allocations back to the installments.
 func (s *Service) DeletePayment(ctx context.Context, id, reason string) error {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.FinanceWrite) {
 		return apperr.Forbidden("只有财务可以删除回款")
 	}
@@ -239,7 +239,7 @@ type InvoiceInput struct {
 // RecordInvoice records an invoice. The installment must exist and the
 // invoices against it may not exceed its amount.
 func (s *Service) RecordInvoice(ctx context.Context, in InvoiceInput) (*Invoice, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.FinanceWrite) {
 		return nil, apperr.Forbidden("只有财务可以登记发票")
 	}
@@ -314,7 +314,7 @@ type PaymentView struct {
 // RecentPayments lists the latest recorded payments (finance's page),
 // newest first; limited to the caller's customers for a specialist.
 func (s *Service) RecentPayments(ctx context.Context, limit int) ([]PaymentView, error) {
-	scope, ok := s.readScope(principal(ctx))
+	scope, ok := s.readScope(access.Caller(ctx))
 	if !ok {
 		return nil, apperr.Forbidden("无权查看回款")
 	}

@@ -132,7 +132,7 @@ func needForWrite(ctx context.Context, tx bun.IDB, p *access.Principal, id strin
 
 // CreateNeed records a need of an existing customer.
 func (s *Service) CreateNeed(ctx context.Context, in NeedInput) (*Need, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	in.CustomerID, in.Title = strings.TrimSpace(in.CustomerID), strings.TrimSpace(in.Title)
 	in.Description, in.RaisedOn = strings.TrimSpace(in.Description), strings.TrimSpace(in.RaisedOn)
 	if in.RaisedOn == "" {
@@ -169,7 +169,7 @@ func (s *Service) CreateNeed(ctx context.Context, in NeedInput) (*Need, error) {
 
 // AddQuote adds a quote to a need (and sends it when in.Send).
 func (s *Service) AddQuote(ctx context.Context, needID string, in QuoteInput) (*Quote, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	in.Number, in.ValidUntil, in.Notes = strings.ToUpper(strings.TrimSpace(in.Number)), strings.TrimSpace(in.ValidUntil), strings.TrimSpace(in.Notes)
 	if err := firstErr(text("number", in.Number, 1, 50), day("valid_until", in.ValidUntil, false), text("notes", in.Notes, 0, 2000)); err != nil {
 		return nil, err
@@ -242,7 +242,7 @@ func (s *Service) AddQuote(ctx context.Context, needID string, in QuoteInput) (*
 // SendQuote marks a quote sent to the customer now; the follow-up clock
 // starts.
 func (s *Service) SendQuote(ctx context.Context, quoteID string) (*Quote, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	q := new(Quote)
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(q).Where("id = ?", quoteID).Scan(ctx); err != nil {
@@ -278,7 +278,7 @@ func (s *Service) LogFollowUp(ctx context.Context, needID string, in Communicati
 	}
 	var out *Communication
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		n, err := needForWrite(ctx, tx, principal(ctx), needID)
+		n, err := needForWrite(ctx, tx, access.Caller(ctx), needID)
 		if err != nil {
 			return err
 		}
@@ -301,7 +301,7 @@ func (s *Service) CloseNeed(ctx context.Context, needID string, version int64, o
 	outcome, contractID, reason = strings.TrimSpace(outcome), strings.TrimSpace(contractID), strings.TrimSpace(reason)
 	var out *Need
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := needForWrite(ctx, tx, principal(ctx), needID)
+		before, err := needForWrite(ctx, tx, access.Caller(ctx), needID)
 		if err != nil {
 			return err
 		}
@@ -364,7 +364,7 @@ FROM needs n JOIN customers cu ON cu.id = n.customer_id LEFT JOIN staff o ON o.i
 // follow-up flag: a sent quote not followed up within the policy's
 // working days.
 func (s *Service) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedView, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	scope, ok := s.readScope(p)
 	if !ok {
 		return nil, apperr.Forbidden("无权查看需求")
@@ -439,7 +439,7 @@ func (s *Service) flagFollowUps(ctx context.Context, ns []NeedView) error {
 
 // GetNeed returns a need with its quotes and follow-ups.
 func (s *Service) GetNeed(ctx context.Context, id string) (*NeedDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	d := new(NeedDetail)
 	if err := s.db.R().NewRaw(needSelect+" WHERE n.id = ?", id).Scan(ctx, &d.NeedView); err != nil {
 		return nil, notFound(err, "need")

@@ -31,7 +31,7 @@ type OrphanCustomer struct {
 // Orphans lists the orphan customers, soonest contract end first
 // (customers without running contracts last). Managers and admins.
 func (s *Service) Orphans(ctx context.Context) ([]OrphanCustomer, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CustomerAssign) {
 		return nil, apperr.Forbidden("只有客服经理可以查看和分配孤儿客户")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/store"
@@ -67,7 +68,7 @@ func (s *Service) Policy(ctx context.Context) (Policy, error) {
 
 // SavePolicy changes the policy (managers and admins).
 func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
-	if !principal(ctx).IsManagerial() {
+	if !access.Caller(ctx).IsManagerial() {
 		return apperr.Forbidden("只有客服经理或管理员可以修改规则")
 	}
 	if err := p.validate(); err != nil {

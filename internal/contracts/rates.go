@@ -38,7 +38,7 @@ type RatesReport struct {
 // specialist sees their own rates only; managers, executives and finance
 // see everyone's.
 func (s *Service) Rates(ctx context.Context, m rates.Month, asOf calendar.Date) (*RatesReport, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.ContractRead) {
 		return nil, apperr.Forbidden("无权查看业务指标")
 	}
@@ -49,7 +49,7 @@ func (s *Service) Rates(ctx context.Context, m rates.Month, asOf calendar.Date) 
 		asOf = s.today()
 	}
 	only := ""
-	if onlySpecialist(p) {
+	if p.OnlySpecialist() {
 		only = p.StaffID
 	}
 	f, err := s.RateFacts(ctx, m)

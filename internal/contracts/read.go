@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
 	"kefu/internal/store"
@@ -27,7 +28,7 @@ func (v *ContractView) derive(today string) {
 
 // GetContract returns one contract with everything on its page.
 func (s *Service) GetContract(ctx context.Context, id string) (*ContractDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	d := new(ContractDetail)
 	if err := s.db.R().NewRaw(viewSelect+" WHERE k.id = ?", id).Scan(ctx, &d.ContractView); err != nil {
 		return nil, notFound(err, "contract")
@@ -145,7 +146,7 @@ type ContractPage struct {
 
 // ListContracts returns contracts the caller may read, by end date.
 func (s *Service) ListContracts(ctx context.Context, f ListFilter) (*ContractPage, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	scope, ok := s.readScope(p)
 	if !ok {
 		return nil, apperr.Forbidden("无权查看合同")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
 )
@@ -76,7 +77,7 @@ func bucketRange(b string, today calendar.Date) (from, to string) {
 // Receivables returns the open installments the caller may read, oldest
 // due first, with totals per ageing bucket.
 func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receivables, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	scope, ok := s.readScope(p)
 	if !ok {
 		return nil, apperr.Forbidden("无权查看应收款")

@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
 	"kefu/internal/notify"
@@ -26,7 +27,7 @@ type ReminderCounts struct {
 // notice once. It runs as the system (managerial callers may run it too).
 func (s *Service) RunReminders(ctx context.Context) (ReminderCounts, error) {
 	var n ReminderCounts
-	if !principal(ctx).IsManagerial() {
+	if !access.Caller(ctx).IsManagerial() {
 		return n, apperr.Forbidden("只有系统任务或管理员可以运行提醒")
 	}
 	pol, err := s.Policy(ctx)

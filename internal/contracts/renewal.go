@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/calendar"
@@ -67,7 +68,7 @@ func windowOpens(end calendar.Date, months int) calendar.Date { return addMonths
 // may read, sorted by days left. Contracts that ended up to 90 days ago
 // stay on the desk while their outcome is open.
 func (s *Service) RenewalDesk(ctx context.Context, f RenewalFilter) ([]RenewalItem, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	scope, ok := s.readScope(p)
 	if !ok {
 		return nil, apperr.Forbidden("无权查看续约台")
@@ -227,7 +228,7 @@ func (s *Service) SetRenewalOutcome(ctx context.Context, id string, version int6
 	}
 	var out *Contract
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := writableContract(ctx, tx, principal(ctx), id)
+		before, err := writableContract(ctx, tx, access.Caller(ctx), id)
 		if err != nil {
 			return err
 		}

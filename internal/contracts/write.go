@@ -176,7 +176,7 @@ func checkPredecessor(ctx context.Context, tx bun.IDB, selfID string, in *Contra
 // CreateContract adds a contract as a draft (or active when activate is
 // set) with its scope and payment schedule.
 func (s *Service) CreateContract(ctx context.Context, in ContractInput, activate bool) (*Contract, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.ContractWrite) {
 		return nil, apperr.Forbidden("无权录入合同")
 	}
@@ -363,7 +363,7 @@ func moneyAgainst(ctx context.Context, db bun.IDB, insts []Installment) (map[str
 
 // UpdateContract changes a contract at the version the caller read.
 func (s *Service) UpdateContract(ctx context.Context, id string, version int64, in ContractInput) (*Contract, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if _, err := writableContract(ctx, s.db.R(), p, id); err != nil {
 		return nil, err // who may not write learns nothing about their input
 	}
@@ -436,7 +436,7 @@ func resetOutcome(ctx context.Context, tx bun.IDB, id string, s *Service) error 
 // SetState activates a draft contract or terminates an active one (with
 // the day and a reason).
 func (s *Service) SetState(ctx context.Context, id string, version int64, state, on, reason string) (*Contract, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	state, on, reason = strings.TrimSpace(state), strings.TrimSpace(on), strings.TrimSpace(reason)
 	if state != "active" && state != "terminated" {
 		return nil, apperr.Invalid("state", "状态须为 active 或 terminated")

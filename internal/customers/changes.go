@@ -209,7 +209,7 @@ type ChangeFilter struct {
 // Changes lists archive changes newest first (a customer's history, or the
 // late-update list 档案未当日更新 for the appraisal).
 func (s *Service) Changes(ctx context.Context, f ChangeFilter) ([]ArchiveChangeView, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CustomerRead) {
 		return nil, apperr.Forbidden("无权查看档案变更")
 	}
@@ -223,7 +223,7 @@ func (s *Service) Changes(ctx context.Context, f ChangeFilter) ([]ArchiveChangeV
 		Join("JOIN customers AS c ON c.id = ac.customer_id").
 		Join("LEFT JOIN staff AS rb ON rb.id = ac.recorded_by").
 		Join("LEFT JOIN staff AS o ON o.id = ac.owner_id")
-	if !s.specialistReadAll && onlySpecialist(p) {
+	if !s.specialistReadAll && p.OnlySpecialist() {
 		q = q.Where("c.owner_id = ?", p.StaffID)
 	}
 	if f.CustomerID != "" {

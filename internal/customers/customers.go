@@ -161,38 +161,16 @@ func (s *Service) canRead(p *access.Principal, c *Customer) bool {
 	if p == nil || !p.Can(access.CustomerRead) {
 		return false
 	}
-	if s.specialistReadAll || !onlySpecialist(p) {
+	if s.specialistReadAll || !p.OnlySpecialist() {
 		return true
 	}
 	return c.OwnerID != nil && *c.OwnerID == p.StaffID
 }
 
-// onlySpecialist: a specialist without any role that reads everything.
-func onlySpecialist(p *access.Principal) bool {
-	if !p.Has(access.CSSpecialist) || p.IsManagerial() {
-		return false
-	}
-	for _, r := range p.Roles {
-		if r != access.CSSpecialist {
-			return false
-		}
-	}
-	return true
-}
-
-// principal is the caller; without one the caller may do nothing (fail
-// closed): CLI commands and jobs act as access.System() explicitly.
-func principal(ctx context.Context) *access.Principal {
-	if p := access.From(ctx); p != nil {
-		return p
-	}
-	return &access.Principal{}
-}
-
 // CreateCustomer adds a customer. A specialist who is not a manager
 // creates customers they own.
 func (s *Service) CreateCustomer(ctx context.Context, in CustomerInput) (*Customer, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CustomerWrite) {
 		return nil, apperr.Forbidden("无权新建客户")
 	}
@@ -267,7 +245,7 @@ func customerConflict(err error) error {
 // UpdateCustomer changes a customer at the version the caller read.
 // Changing the owning specialist or the sales owner needs CustomerAssign.
 func (s *Service) UpdateCustomer(ctx context.Context, id string, version int64, in CustomerInput) (*Customer, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if err := in.normalise(); err != nil {
 		return nil, err
 	}
@@ -355,7 +333,7 @@ func (s *Service) GetCustomer(ctx context.Context, id string) (*CustomerView, er
 	if err != nil {
 		return nil, notFound(err, "customer")
 	}
-	if !s.canRead(principal(ctx), &v.Customer) {
+	if !s.canRead(access.Caller(ctx), &v.Customer) {
 		return nil, apperr.Forbidden("无权查看该客户")
 	}
 	return v, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 
+	"kefu/internal/access"
+
 	"github.com/uptrace/bun"
 )
 
@@ -12,7 +14,7 @@ import (
 // every archive change carries.
 func (s *Service) edit(ctx context.Context, customerID string, ch Change,
 	fn func(ctx context.Context, tx bun.Tx, c *Customer, rec recording) error) error {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	rec, err := s.recording(p, ch)
 	if err != nil {
 		return err

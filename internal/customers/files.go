@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/blob"
 	"kefu/internal/store"
@@ -51,7 +52,7 @@ func (s *Service) AddFile(ctx context.Context, customerID, name, category string
 	if err != nil {
 		return nil, err
 	}
-	if !CanWrite(principal(ctx), c) {
+	if !CanWrite(access.Caller(ctx), c) {
 		return nil, apperr.Forbidden("只能修改自己分管的客户")
 	}
 	key, size, ctype, err := blob.PutDocument(ctx, s.blobs, r, limit)

@@ -129,7 +129,7 @@ func ImportTemplate(kind ImportKind) ([]string, [][]string, error) {
 // StageImport keeps an uploaded file in the blob store so the dry run and
 // the real import read the same bytes. It returns the file's key.
 func (s *Service) StageImport(ctx context.Context, r io.Reader, limit int64) (string, error) {
-	if !principal(ctx).Can(access.CustomerImport) {
+	if !access.Caller(ctx).Can(access.CustomerImport) {
 		return "", apperr.Forbidden("没有导入权限")
 	}
 	key, _, err := s.blobs.Put(ctx, r, limit)
@@ -146,7 +146,7 @@ func (s *Service) StageImport(ctx context.Context, r io.Reader, limit int64) (st
 // same file twice changes nothing the second time. Only the columns present
 // in the file are written.
 func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CustomerImport) {
 		return nil, apperr.Forbidden("没有导入权限")
 	}

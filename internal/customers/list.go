@@ -48,14 +48,14 @@ func decodeCursor(s string) (name, id string, err error) {
 // ListCustomers returns customers ordered by name with keyset paging: the
 // cost of a page does not grow with the table, and no total is counted.
 func (s *Service) ListCustomers(ctx context.Context, f ListFilter) (Page[CustomerView], error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CustomerRead) {
 		return Page[CustomerView]{}, apperr.Forbidden("无权查看客户")
 	}
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
-	if !s.specialistReadAll && onlySpecialist(p) {
+	if !s.specialistReadAll && p.OnlySpecialist() {
 		add("c.owner_id = ?", p.StaffID)
 	}
 	if f.RegionID != "" {

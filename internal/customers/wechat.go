@@ -245,7 +245,7 @@ func invalidReason(m MemberView) string {
 // MembersToRemove lists members still in a group who are no longer valid
 // (待清退), optionally for one owning specialist's customers.
 func (s *Service) MembersToRemove(ctx context.Context, ownerID string) ([]MemberView, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CustomerRead) {
 		return nil, apperr.Forbidden("无权查看微信群成员")
 	}
@@ -257,7 +257,7 @@ func (s *Service) MembersToRemove(ctx context.Context, ownerID string) ([]Member
 		q += " AND c.owner_id = ?"
 		args = append(args, ownerID)
 	}
-	if !s.specialistReadAll && onlySpecialist(p) {
+	if !s.specialistReadAll && p.OnlySpecialist() {
 		q += " AND c.owner_id = ?"
 		args = append(args, p.StaffID)
 	}

@@ -203,7 +203,7 @@ func manages(p *access.Principal) error {
 
 // CreatePlan saves a draft plan (managers).
 func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if err := manages(p); err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*PlanDetail, er
 // UpdatePlan changes a draft plan; an issued plan keeps what it was issued
 // with.
 func (s *Service) UpdatePlan(ctx context.Context, id string, version int64, in PlanInput) (*PlanDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if err := manages(p); err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func getPlan(ctx context.Context, db bun.IDB, id string) (*Plan, error) {
 // assigned to the customer's owning specialist now. A scope without
 // customers is refused.
 func (s *Service) IssuePlan(ctx context.Context, id string, version int64) (*PlanDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if err := manages(p); err != nil {
 		return nil, err
 	}
@@ -367,7 +367,7 @@ func (s *Service) IssuePlan(ctx context.Context, id string, version int64) (*Pla
 // ClosePlan ends an issued plan (结束): no more responses are recorded;
 // tasks without one stay as they are in the results.
 func (s *Service) ClosePlan(ctx context.Context, id string, version int64) (*PlanDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if err := manages(p); err != nil {
 		return nil, err
 	}
@@ -428,7 +428,7 @@ type PlanFilter struct {
 
 // Plans lists plans, newest first (everyone on the desk reads them).
 func (s *Service) Plans(ctx context.Context, f PlanFilter) ([]PlanView, error) {
-	if !principal(ctx).Can(access.CommRead) {
+	if !access.Caller(ctx).Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看满意度调查")
 	}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
@@ -467,7 +467,7 @@ type PlanDetail struct {
 // Plan returns a plan with its questions, its progress per specialist, the
 // overdue tasks and the results (everyone on the desk).
 func (s *Service) Plan(ctx context.Context, id string) (*PlanDetail, error) {
-	if !principal(ctx).Can(access.CommRead) {
+	if !access.Caller(ctx).Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看满意度调查")
 	}
 	db := s.db.R()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
 	"kefu/internal/notify"
@@ -29,7 +30,7 @@ const DueSoonDays = 3
 // once. It runs as the system (managerial callers may run it too).
 func (s *Service) RunReminders(ctx context.Context) (ReminderCounts, error) {
 	var n ReminderCounts
-	if !principal(ctx).IsManagerial() {
+	if !access.Caller(ctx).IsManagerial() {
 		return n, apperr.Forbidden("只有系统任务或管理员可以运行提醒")
 	}
 	now := s.now()

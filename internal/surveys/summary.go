@@ -25,7 +25,7 @@ type ScoreFact struct {
 // ScoreFacts loads the responses answered in [from, to) with an overall
 // score, from plans issued or closed (everyone on the desk).
 func (s *Service) ScoreFacts(ctx context.Context, from, to time.Time) ([]ScoreFact, error) {
-	if !principal(ctx).Can(access.CommRead) {
+	if !access.Caller(ctx).Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看满意度调查")
 	}
 	var rows []struct {

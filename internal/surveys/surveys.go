@@ -123,27 +123,6 @@ func NewService(db *store.DB, customers Customers, comms Comms, now func() time.
 	return &Service{db: db, now: now, loc: loc, customers: customers, comms: comms, specialistReadAll: opts.SpecialistReadAll}
 }
 
-// principal is the caller; without one the caller may do nothing.
-func principal(ctx context.Context) *access.Principal {
-	if p := access.From(ctx); p != nil {
-		return p
-	}
-	return &access.Principal{}
-}
-
-// onlySpecialist: a specialist without any role that reads everything.
-func onlySpecialist(p *access.Principal) bool {
-	if !p.Has(access.CSSpecialist) || p.IsManagerial() {
-		return false
-	}
-	for _, r := range p.Roles {
-		if r != access.CSSpecialist {
-			return false
-		}
-	}
-	return true
-}
-
 // CanRecord reports whether p records the response of a task assigned to
 // staffID: managers and admins any, a specialist their own. Pages use it
 // to show the form; RecordResponse checks it again.

@@ -138,14 +138,14 @@ func overdue(t *TaskView, now time.Time) bool {
 // sees the tasks assigned to them (their work list); managers everyone's
 // or one specialist's.
 func (s *Service) Tasks(ctx context.Context, f TaskFilter) ([]TaskView, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看满意度调查")
 	}
 	if f.State != "" && !slices.Contains(TaskStates, f.State) {
 		return nil, apperr.Invalid("state", "状态须为 pending、overdue 或 done")
 	}
-	if onlySpecialist(p) && !s.specialistReadAll {
+	if p.OnlySpecialist() && !s.specialistReadAll {
 		f.StaffID = p.StaffID
 	}
 	limit := f.Limit
@@ -167,7 +167,7 @@ type TaskDetail struct {
 // Task returns one task with its questions and answers. A specialist
 // limited to their own customers reads only the tasks assigned to them.
 func (s *Service) Task(ctx context.Context, id string) (*TaskDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看满意度调查")
 	}
@@ -176,7 +176,7 @@ func (s *Service) Task(ctx context.Context, id string) (*TaskDetail, error) {
 	if err := db.NewRaw(taskSelect+" WHERE t.id = ?", id).Scan(ctx, &d.TaskView); err != nil {
 		return nil, notFoundAs(err, apperr.NotFound("survey_task"))
 	}
-	if onlySpecialist(p) && !s.specialistReadAll && deref(d.StaffID) != p.StaffID {
+	if p.OnlySpecialist() && !s.specialistReadAll && deref(d.StaffID) != p.StaffID {
 		return nil, apperr.Forbidden("只能查看分配给自己的调查任务")
 	}
 	d.Overdue = overdue(&d.TaskView, s.now())
@@ -315,7 +315,7 @@ var methodNames = map[string]string{MethodPhone: "电话", MethodWeChat: "微信
 // (someone recorded it at the same moment), the call stays a true
 // communication record without a survey.
 func (s *Service) RecordResponse(ctx context.Context, id string, version int64, in ResponseInput) (*TaskDetail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权登记满意度调查")
 	}

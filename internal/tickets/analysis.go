@@ -162,7 +162,7 @@ func sorted(m map[string]*Count) []Count {
 // ComplaintAnalysis returns the analysis of quarter ("2026Q1") for managers
 // and executives.
 func (s *Service) ComplaintAnalysis(ctx context.Context, quarter string) (*ComplaintAnalysis, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.IsManagerial() && !p.Has(access.Executive) {
 		return nil, apperr.Forbidden("投诉分析仅供客服经理和总经理查看")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/store"
 )
@@ -78,7 +79,7 @@ func minutesLate(deadline, done time.Time) int64 {
 // may run it too.
 func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 	var n BreachCounts
-	if !principal(ctx).IsManagerial() {
+	if !access.Caller(ctx).IsManagerial() {
 		return n, apperr.Forbidden("只有系统任务或客服经理可以运行")
 	}
 	now := store.Time(s.now())

@@ -118,7 +118,7 @@ func (s *Service) callbackTime(raw string, notBefore time.Time) (time.Time, erro
 // RecordCallback records a due callback as done. Whoever may work the
 // ticket records it; a resolved ticket then moves to callback_done.
 func (s *Service) RecordCallback(ctx context.Context, id string, version int64, in CallbackInput) (*Callback, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权登记回访")
 	}
@@ -225,7 +225,7 @@ type CallbackFilter struct {
 // Callbacks lists callbacks by due time. A specialist limited to their own
 // customers sees the callbacks charged to them.
 func (s *Service) Callbacks(ctx context.Context, f CallbackFilter) ([]CallbackView, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看回访")
 	}
@@ -234,7 +234,7 @@ func (s *Service) Callbacks(ctx context.Context, f CallbackFilter) ([]CallbackVi
 		Join("JOIN tickets AS t ON t.id = cb.ticket_id").
 		Join("LEFT JOIN customers AS cu ON cu.id = t.customer_id").
 		Join("LEFT JOIN staff AS st ON st.id = cb.staff_id")
-	if onlySpecialist(p) && !s.specialistReadAll {
+	if p.OnlySpecialist() && !s.specialistReadAll {
 		f.StaffID = p.StaffID
 	}
 	if f.StaffID != "" {
@@ -323,7 +323,7 @@ func CallbackRates(facts []CallbackFact, m rates.Month, loc *time.Location, asOf
 // CallbackRates loads month ("2026-03") and returns every charged staff
 // member's callback rate (managers; a specialist sees their own).
 func (s *Service) CallbackRates(ctx context.Context, month string) (map[string]CallbackRate, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看回访率")
 	}
@@ -341,7 +341,7 @@ func (s *Service) CallbackRates(ctx context.Context, month string) (map[string]C
 	}
 	q := s.db.R().NewSelect().Table("callbacks").Column("id", "ticket_id", "staff_id", "due_at", "done_at").
 		Where("cancelled_at IS NULL AND due_at > ? AND due_at <= ?", store.Time(from), store.Time(to))
-	if onlySpecialist(p) {
+	if p.OnlySpecialist() {
 		q = q.Where("staff_id = ?", p.StaffID)
 	}
 	if err := q.Scan(ctx, &rows); err != nil {
@@ -405,7 +405,7 @@ type ResampleSet struct {
 // quarter, seeded by the quarter (SampleCallbacks). Once stored, the sample
 // stands: generating again returns it unchanged.
 func (s *Service) GenerateResample(ctx context.Context, quarter string) (*ResampleSet, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.IsManagerial() {
 		return nil, apperr.Forbidden("回访抽查由客服经理进行")
 	}
@@ -451,7 +451,7 @@ func (s *Service) GenerateResample(ctx context.Context, quarter string) (*Resamp
 
 // ResampleSet returns the stored sample of quarter (managers and executives).
 func (s *Service) ResampleSet(ctx context.Context, quarter string) (*ResampleSet, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.IsManagerial() && !p.Has(access.Executive) {
 		return nil, apperr.Forbidden("回访抽查由客服经理进行")
 	}
@@ -489,7 +489,7 @@ type ResampleInput struct {
 
 // RecordResample records the manager's re-call of one sampled callback.
 func (s *Service) RecordResample(ctx context.Context, id string, version int64, in ResampleInput) (*Resample, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.IsManagerial() {
 		return nil, apperr.Forbidden("回访抽查由客服经理进行")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/store"
@@ -207,7 +208,7 @@ func (s *Service) Policy(ctx context.Context) (Policy, error) { return loadPolic
 // SLA is nil keeps the saved SLA rules (forms that edit only the callback
 // rules send none).
 func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
-	if !principal(ctx).IsManagerial() {
+	if !access.Caller(ctx).IsManagerial() {
 		return apperr.Forbidden("只有客服经理或管理员可以修改规则")
 	}
 	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -52,7 +52,7 @@ type Detail struct {
 // Get returns a ticket the caller may read with its transitions,
 // escalations, complaint, callbacks and linked communication records.
 func (s *Service) Get(ctx context.Context, id string) (*Detail, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	db := s.db.R()
 	d := new(Detail)
 	if err := db.NewRaw(viewSelect+" WHERE t.id = ?", id).Scan(ctx, &d.View); err != nil {
@@ -120,14 +120,14 @@ type Filter struct {
 // List returns the tickets the caller may read, urgent and earliest
 // deadline first for open lists, newest first otherwise.
 func (s *Service) List(ctx context.Context, f Filter) ([]View, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看工单")
 	}
 	var where []string
 	var args []any
 	add := func(c string, a ...any) { where = append(where, c); args = append(args, a...) }
-	if onlySpecialist(p) && !s.specialistReadAll {
+	if p.OnlySpecialist() && !s.specialistReadAll {
 		add("(cu.owner_id = ? OR t.first_owner_id = ? OR t.assignee_id = ?)", p.StaffID, p.StaffID, p.StaffID)
 	}
 	if f.StaffID != "" {

@@ -145,7 +145,7 @@ func finish(g *SatisfactionGroup) {
 // specialist sees the table too (it carries no customer data), as the
 // seeds post it for the whole department.
 func (s *Service) SatisfactionMonth(ctx context.Context, month string) (*SatisfactionSummary, error) {
-	if !principal(ctx).Can(access.CommRead) {
+	if !access.Caller(ctx).Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看满意度汇总")
 	}
 	m, err := rates.ParseMonth(month)

@@ -101,27 +101,6 @@ func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
 	return s.cal.Calendar(ctx, s.loc.String())
 }
 
-// principal is the caller; without one the caller may do nothing.
-func principal(ctx context.Context) *access.Principal {
-	if p := access.From(ctx); p != nil {
-		return p
-	}
-	return &access.Principal{}
-}
-
-// onlySpecialist: a specialist without any role that reads everything.
-func onlySpecialist(p *access.Principal) bool {
-	if !p.Has(access.CSSpecialist) || p.IsManagerial() {
-		return false
-	}
-	for _, r := range p.Roles {
-		if r != access.CSSpecialist {
-			return false
-		}
-	}
-	return true
-}
-
 // CanWork reports whether p may change ticket t of a customer owned by
 // ownerID: managers and admins always; a specialist for the customers they
 // own and the tickets they are first-contact owner or assignee of. Pages
@@ -145,7 +124,7 @@ func (s *Service) canRead(p *access.Principal, t *Ticket, ownerID *string) bool 
 	if !p.Can(access.CommRead) {
 		return false
 	}
-	if onlySpecialist(p) && !s.specialistReadAll {
+	if p.OnlySpecialist() && !s.specialistReadAll {
 		return CanWork(p, t, ownerID)
 	}
 	return true

@@ -67,7 +67,7 @@ func actor(p *access.Principal) *string { return optional(p.StaffID) }
 // only managers name another first-contact owner. A ticket missing
 // registration fields is saved and marked incomplete (登记不全).
 func (s *Service) CreateTicket(ctx context.Context, in TicketInput) (*Ticket, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权登记工单")
 	}
@@ -131,7 +131,7 @@ func ensureComplaint(ctx context.Context, tx bun.IDB, ticketID string, now time.
 // own rows), then t is saved with the next version and the change audited.
 func (s *Service) change(ctx context.Context, id string, version int64, action string,
 	fn func(ctx context.Context, tx bun.Tx, p *access.Principal, t *Ticket, owner *string) (string, error)) (*Ticket, error) {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权修改工单")
 	}
@@ -454,7 +454,7 @@ func (s *Service) UnlinkCommunication(ctx context.Context, ticketID, commID stri
 }
 
 func (s *Service) linkComm(ctx context.Context, ticketID, commID string, link bool) error {
-	p := principal(ctx)
+	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return apperr.Forbidden("无权修改工单")
 	}
