@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -150,16 +149,8 @@ func (s *Service) ImportSources(ctx context.Context) ([]string, error) {
 
 // SourceMapping returns the column mapping remembered for a source.
 func (s *Service) SourceMapping(ctx context.Context, source string) (kind string, mapping map[string]string, err error) {
-	var v string
-	err = s.db.R().NewSelect().Table("settings").Column("value").Where("key = ?", sourcePrefix+source).Scan(ctx, &v)
-	if errors.Is(err, store.ErrNoRows) {
-		return "", nil, nil
-	}
-	if err != nil {
-		return "", nil, err
-	}
 	var sv savedSource
-	if err := json.Unmarshal([]byte(v), &sv); err != nil {
+	if _, err := store.GetSetting(ctx, s.db.R(), sourcePrefix+source, &sv); err != nil {
 		return "", nil, err
 	}
 	return sv.Kind, sv.Mapping, nil
@@ -297,11 +288,8 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	}
 	rep.Applied = true
 	if opts.Source != "" {
-		b, _ := json.Marshal(savedSource{Kind: opts.Kind, Mapping: m.Assigned()})
 		if err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-			if _, err := tx.NewRaw(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-				ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
-				sourcePrefix+opts.Source, string(b), store.Time(s.now())).Exec(ctx); err != nil {
+			if err := store.PutSetting(ctx, tx, sourcePrefix+opts.Source, savedSource{Kind: opts.Kind, Mapping: m.Assigned()}, s.now()); err != nil {
 				return err
 			}
 			return audit.Record(ctx, tx, s.now(), audit.Change{Action: "import", Entity: "communication",

@@ -2,8 +2,6 @@ package contracts
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 
 	"github.com/uptrace/bun"
 
@@ -51,16 +49,8 @@ func (p Policy) validate() error {
 
 // Policy returns the configured policy (the defaults when none is saved).
 func (s *Service) Policy(ctx context.Context) (Policy, error) {
-	var v string
-	err := s.db.R().NewSelect().Table("settings").Column("value").Where("key = ?", policyKey).Scan(ctx, &v)
-	if errors.Is(err, store.ErrNoRows) {
-		return DefaultPolicy(), nil
-	}
-	if err != nil {
-		return Policy{}, err
-	}
 	p := DefaultPolicy()
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
+	if _, err := store.GetSetting(ctx, s.db.R(), policyKey, &p); err != nil {
 		return Policy{}, err
 	}
 	return p, nil
@@ -74,16 +64,12 @@ func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(p)
 	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before := DefaultPolicy()
-		var v string
-		if err := tx.NewSelect().Table("settings").Column("value").Where("key = ?", policyKey).Scan(ctx, &v); err == nil {
-			_ = json.Unmarshal([]byte(v), &before)
+		if _, err := store.GetSetting(ctx, tx, policyKey, &before); err != nil {
+			return err
 		}
-		if _, err := tx.NewRaw(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
-			policyKey, string(b), store.Time(s.now())).Exec(ctx); err != nil {
+		if err := store.PutSetting(ctx, tx, policyKey, p, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "update", Entity: "setting", EntityID: policyKey,

@@ -2,8 +2,6 @@ package tickets
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -185,16 +183,8 @@ func (r SLARule) covers(o SLARule) bool {
 var customerClasses = []string{"A", "B", "C", "D"}
 
 func loadPolicy(ctx context.Context, db bun.IDB) (Policy, error) {
-	var v string
-	err := db.NewSelect().Table("settings").Column("value").Where("key = ?", policyKey).Scan(ctx, &v)
-	if errors.Is(err, store.ErrNoRows) {
-		return DefaultPolicy(), nil
-	}
-	if err != nil {
-		return Policy{}, err
-	}
 	p := DefaultPolicy()
-	if err := json.Unmarshal([]byte(v), &p); err != nil {
+	if _, err := store.GetSetting(ctx, db, policyKey, &p); err != nil {
 		return Policy{}, err
 	}
 	return p, nil
@@ -222,10 +212,7 @@ func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
 		if err := p.validate(); err != nil {
 			return err
 		}
-		b, _ := json.Marshal(p)
-		if _, err := tx.NewRaw(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
-			policyKey, string(b), store.Time(s.now())).Exec(ctx); err != nil {
+		if err := store.PutSetting(ctx, tx, policyKey, p, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "update", Entity: "setting", EntityID: policyKey,

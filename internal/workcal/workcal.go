@@ -9,8 +9,6 @@ package workcal
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -70,17 +68,13 @@ type Holiday struct {
 
 // Settings returns the stored settings, or the defaults for tz.
 func (s *Service) Settings(ctx context.Context, tz string) (Settings, error) {
-	var v string
-	err := s.db.R().NewSelect().Table("settings").Column("value").Where("key = ?", settingsKey).Scan(ctx, &v)
-	if errors.Is(err, store.ErrNoRows) {
-		return DefaultSettings(tz), nil
-	}
-	if err != nil {
-		return Settings{}, err
-	}
 	var st Settings
-	if err := json.Unmarshal([]byte(v), &st); err != nil {
+	found, err := store.GetSetting(ctx, s.db.R(), settingsKey, &st)
+	if err != nil {
 		return Settings{}, fmt.Errorf("workcal: settings: %w", err)
+	}
+	if !found {
+		return DefaultSettings(tz), nil
 	}
 	return st, nil
 }
@@ -90,13 +84,9 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 	if _, err := build(st, nil); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(st)
 	now := store.Time(s.now())
 	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewRaw(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at, version = settings.version + 1`,
-			settingsKey, string(b), now).Exec(ctx)
-		if err != nil {
+		if err := store.PutSetting(ctx, tx, settingsKey, st, now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Change{Action: "update", Entity: "work_calendar", EntityID: settingsKey,
