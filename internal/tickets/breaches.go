@@ -10,6 +10,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/events"
 	"kefu/internal/store"
 )
 
@@ -188,42 +189,20 @@ func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 	}
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		keep := map[string]bool{}
+		evs := make([]events.Computed, 0, len(found))
 		for _, b := range found {
 			keep[b.key] = true
-			key := b.key
-			ev := &eventRow{ID: store.NewID(), Type: b.typ, StaffID: b.staff, CustomerID: b.customer, OccurredAt: store.Time(b.deadline),
-				Quantity: b.lateDays, Rule: b.rule, Detail: b.detail, Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
-			if _, err := tx.NewInsert().Model(ev).On("CONFLICT (computed_key) DO UPDATE").
-				Set("staff_id = EXCLUDED.staff_id, customer_id = EXCLUDED.customer_id, occurred_at = EXCLUDED.occurred_at").
-				Set("quantity = EXCLUDED.quantity, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
-				return err
-			}
-			if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = '' WHERE computed_key = ? AND withdrawn_at IS NOT NULL AND withdrawn_by IS NULL`, key).Exec(ctx); err != nil {
-				return err
-			}
-			if _, err := tx.NewRaw(`INSERT INTO event_evidence (event_id, kind, ref_id, role)
-				SELECT id, ?, ?, 'deadline' FROM events WHERE computed_key = ? ON CONFLICT DO NOTHING`, b.refKind, b.refID, key).Exec(ctx); err != nil {
-				return err
-			}
+			evs = append(evs, events.Computed{Key: b.key, Type: b.typ, Rule: b.rule, StaffID: b.staff, CustomerID: b.customer,
+				OccurredAt: b.deadline, Quantity: b.lateDays, Detail: b.detail, Evidence: []events.Ref{{Kind: b.refKind, ID: b.refID, Role: "deadline"}}})
 		}
-		var old []struct {
-			ID  string `bun:"id"`
-			Key string `bun:"computed_key"`
-		}
-		if err := tx.NewRaw(`SELECT id, computed_key FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND type IN (?)`,
-			bun.In([]string{EventSolutionOverdue, EventCallbackOverdue, EventReplyOverdue, EventFirstResponseOverdue})).Scan(ctx, &old); err != nil {
+		if err := events.Put(ctx, tx, evs, now); err != nil {
 			return err
 		}
-		n.Withdrawn = 0
-		for _, o := range old {
-			if keep[o.Key] {
-				continue
-			}
-			if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = ?, withdraw_reason = ?, updated_at = ? WHERE id = ?`,
-				now, "重新计算后不再超期（期限或完成时间已更正）", now, o.ID).Exec(ctx); err != nil {
-				return err
-			}
-			n.Withdrawn++
+		var err error
+		n.Withdrawn, err = events.WithdrawStale(ctx, tx, []string{EventSolutionOverdue, EventCallbackOverdue, EventReplyOverdue, EventFirstResponseOverdue},
+			keep, now, "重新计算后不再超期（期限或完成时间已更正）")
+		if err != nil {
+			return err
 		}
 		return nil
 	})
