@@ -58,7 +58,7 @@
 // spread evenly) in the window [season start − LeadDays, season start], but not
 // before the contract start. The seasons are configured per company ([Seasons]);
 // [DefaultSeasons] is Beijing's: cooling from 05-15, heating from 11-15 (北京市
-// 法定供暖期 starts 11-15), planned 15 days ahead (05-01 and 10-31), so a one-year
+// 法定供暖期 starts 11-15), planned 15 days ahead (04-30 and 10-31), so a one-year
 // contract has exactly two seasonal visits. A season start on 02-29 is refused.
 //
 // Once (一次性): one visit on the contract start plus [Options.OnceAfterDays] (0 by

@@ -69,7 +69,7 @@ type Seasons struct {
 
 // DefaultSeasons is northern China, Beijing: cooling from 05-15, heating from
 // 11-15 (北京法定供暖期 11-15 至次年 03-15), seasonal maintenance planned 15 days
-// before each (05-01 and 10-31), leaving two weeks to finish before the switch.
+// before each (04-30 and 10-31), leaving two weeks to finish before the switch.
 func DefaultSeasons() Seasons {
 	return Seasons{
 		Cooling:  MonthDay{time.May, 15},
