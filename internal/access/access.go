@@ -62,18 +62,27 @@ const (
 	// callback policies, the quarterly re-callback sample, complaint
 	// analysis, flags on unregistered requests.
 	DeskManage Permission = "desk.manage"
+	// Field work (SPEC §6): projects and work orders. WorkDispatch creates
+	// projects and dispatches work orders (plus ownership of the customer,
+	// checked by the domain).
+	// WorkField is the maintenance side: end-of-day reports, completion,
+	// returning a wrong dispatch (plus being the group's supervisor or an
+	// assigned technician, checked by the domain).
+	WorkRead     Permission = "work.read"
+	WorkDispatch Permission = "work.dispatch"
+	WorkField    Permission = "work.field"
 )
 
 // grants maps each role to its permissions.
 var grants = map[Role][]Permission{
 	Admin: {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport,
-		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage},
+		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField},
 	CSManager: {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport,
-		CommRead, CommWrite, CommIngest, DeskManage},
-	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite},
-	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead},
-	MaintSupervisor: {StaffRead, CustomerRead},
-	Technician:      {CustomerRead},
+		CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField},
+	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite, WorkRead, WorkDispatch},
+	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead, WorkRead},
+	MaintSupervisor: {StaffRead, CustomerRead, WorkRead, WorkField},
+	Technician:      {CustomerRead, WorkRead, WorkField},
 	Finance:         {StaffRead, CustomerRead, ContractRead, FinanceWrite},
 	InfoCenter:      {StaffRead, CustomerRead, CommRead, CommIngest},
 }
