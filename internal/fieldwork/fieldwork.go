@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"kefu/internal/apperr"
+	"kefu/internal/blob"
 	"kefu/internal/calendar"
 	"kefu/internal/schedule"
 	"kefu/internal/store"
@@ -31,6 +32,8 @@ type Service struct {
 	now               func() time.Time
 	loc               *time.Location
 	cals              Calendars
+	blobs             blob.Store
+	maxPhotoBytes     int64
 	specialistReadAll bool
 }
 
@@ -40,7 +43,14 @@ type Options struct {
 	// SpecialistReadAll lets specialists read the work of customers they
 	// do not own (the company's archive setting).
 	SpecialistReadAll bool
+	// Blobs keeps evidence photos, sheets and their thumbnails.
+	Blobs blob.Store
+	// MaxPhotoBytes refuses larger uploads (0: DefaultMaxPhotoBytes).
+	MaxPhotoBytes int64
 }
+
+// DefaultMaxPhotoBytes is the upload limit of an evidence photo: 15 MB.
+const DefaultMaxPhotoBytes = 15 << 20
 
 // NewService returns the service.
 func NewService(db *store.DB, cals Calendars, now func() time.Time, opts Options) *Service {
@@ -48,7 +58,11 @@ func NewService(db *store.DB, cals Calendars, now func() time.Time, opts Options
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, now: now, loc: loc, cals: cals, specialistReadAll: opts.SpecialistReadAll}
+	limit := opts.MaxPhotoBytes
+	if limit <= 0 {
+		limit = DefaultMaxPhotoBytes
+	}
+	return &Service{db: db, now: now, loc: loc, cals: cals, blobs: opts.Blobs, maxPhotoBytes: limit, specialistReadAll: opts.SpecialistReadAll}
 }
 
 func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {

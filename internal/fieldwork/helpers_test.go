@@ -52,6 +52,7 @@ func (c *clock) Set(t time.Time) {
 type env struct {
 	t     *testing.T
 	db    *store.DB
+	blobs blob.Store
 	clock *clock
 	org   *org.Service
 	cust  *customers.Service
@@ -83,12 +84,12 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	e := &env{
-		t: t, db: db, clock: clk,
+		t: t, db: db, blobs: blobs, clock: clk,
 		org:  org.NewService(db, clk.Now),
 		cust: customers.NewService(db, blobs, clk.Now, customers.Options{Location: shanghai, SpecialistReadAll: true}),
 		con:  contracts.NewService(db, cal, clk.Now, contracts.Options{Location: shanghai, Blobs: blobs}),
 		tk:   tickets.NewService(db, cal, clk.Now, tickets.Options{Location: shanghai}),
-		svc:  fieldwork.NewService(db, cal, clk.Now, fieldwork.Options{Location: shanghai}),
+		svc:  fieldwork.NewService(db, cal, clk.Now, fieldwork.Options{Location: shanghai, Blobs: blobs}),
 		sys:  access.With(context.Background(), access.System()),
 	}
 	e.mgr = e.staff("mgr", "孟经理", access.CSManager)
