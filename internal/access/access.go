@@ -71,14 +71,17 @@ const (
 	WorkRead     Permission = "work.read"
 	WorkDispatch Permission = "work.dispatch"
 	WorkField    Permission = "work.field"
+	// WorkManage is the manager's part: the rules, coverage overrides,
+	// withdrawing a return, deriving the events on demand.
+	WorkManage Permission = "work.manage"
 )
 
 // grants maps each role to its permissions.
 var grants = map[Role][]Permission{
 	Admin: {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport,
-		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField},
+		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField, WorkManage},
 	CSManager: {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport,
-		CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField},
+		CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField, WorkManage},
 	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite, WorkRead, WorkDispatch},
 	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead, WorkRead},
 	MaintSupervisor: {StaffRead, CustomerRead, WorkRead, WorkField},

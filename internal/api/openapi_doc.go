@@ -18,6 +18,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/org"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
@@ -362,6 +363,18 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[holidayInput]():             {"name", "kind"},
 	reflect.TypeFor[tokenInput]():               {"name"},
 
+	reflect.TypeFor[fieldwork.Settings]():       {},
+	reflect.TypeFor[fieldwork.ProjectInput]():   {"contract_id"},
+	reflect.TypeFor[fieldwork.ItemInput]():      {"service_type"},
+	reflect.TypeFor[projectUpdate]():            {"version"},
+	reflect.TypeFor[reasonInput]():              {"reason"},
+	reflect.TypeFor[fieldwork.WorkOrderInput](): {},
+	reflect.TypeFor[workOrderUpdate]():          {"version"},
+	reflect.TypeFor[dispatchInput]():            {"version"},
+	reflect.TypeFor[returnInput]():              {"version", "fields", "points", "reason"},
+	reflect.TypeFor[completeInput]():            {"version"},
+	reflect.TypeFor[versionReasonInput]():       {"version", "reason"},
+
 	reflect.TypeFor[contractCreate]():             {"number", "customer_id", "kind", "start_on", "end_on"},
 	reflect.TypeFor[contractUpdate]():             {"version"},
 	reflect.TypeFor[contracts.ScopeItemInput]():   {"service_type"},
@@ -515,6 +528,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"notifications", "站内通知与提醒", "In-app notifications and reminders"},
 	{"communications", "沟通记录（微信、电话、来访……）", "Communication records (WeChat, calls, visits, …)"},
 	{"tickets", "工单：登记、状态、升级、关联沟通记录", "Tickets: registration, lifecycle, escalation, linked communication records"},
+	{"fieldwork", "现场工作：立项、派工、派工看板、派单考核", "Field work: projects, work orders, the dispatch board, dispatch appraisal events"},
 	{"complaints", "投诉：三不放过、重大投诉回复、季度分析", "Complaints: the three nots, replies to major complaints, quarterly analysis"},
 	{"callbacks", "回访、回访率、经理季度抽查与规则", "Callbacks, callback rates, the manager's quarterly re-call sample and the policy"},
 	{"surveys", "满意度调查：计划、任务、结果与提醒", "Satisfaction surveys by plan: plans, tasks, results and reminders"},

@@ -49,7 +49,7 @@ var (
 // openapi_doc.go builds the OpenAPI document from this table, and a test
 // fails on any route whose description is incomplete.
 func (s *Server) table() []route {
-	return []route{
+	return append([]route{
 		{Pattern: "GET /api/v1/openapi.json", Perm: access.Public, Handle: s.openAPI,
 			Doc: op{Tag: "meta", Zh: "本 API 的 OpenAPI 3.1 描述", En: "This API's OpenAPI 3.1 description", Resp: anyJSON{}}},
 
@@ -696,7 +696,7 @@ func (s *Server) table() []route {
 					{Name: "q", Zh: "摘要包含", En: "summary contains"},
 					qAfter, qLimit(100, 200),
 				}}},
-	}
+	}, s.fieldworkRoutes()...)
 }
 
 // surveyPlanNote describes a plan's fields.

@@ -20,6 +20,7 @@ import (
 	"kefu/internal/config"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
@@ -50,6 +51,7 @@ type App struct {
 	Comms        *comms.Service
 	Tickets      *tickets.Service
 	Surveys      *surveys.Service
+	Fieldwork    *fieldwork.Service
 	Notify       *notify.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server
@@ -179,6 +181,13 @@ func (a *App) runReminders(ctx context.Context) {
 				a.log.Warn("ticket deadlines", "err", err)
 			} else if n.Withdrawn > 0 {
 				a.log.Info("ticket deadline events withdrawn", "count", n.Withdrawn)
+			}
+		}
+		if a.Fieldwork != nil {
+			if n, err := a.Fieldwork.DeriveEvents(sys); err != nil {
+				a.log.Warn("field work events", "err", err)
+			} else if n.Withdrawn > 0 {
+				a.log.Info("field work events withdrawn", "count", n.Withdrawn)
 			}
 		}
 		if a.Surveys != nil {

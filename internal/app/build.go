@@ -15,6 +15,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
@@ -45,6 +46,8 @@ func (a *App) build(ctx context.Context) error {
 		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
 		Surveys: surveyScores{a.Surveys}})
+	a.Fieldwork = fieldwork.NewService(a.db, a.Calendar, a.now, fieldwork.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
+		Blobs: blobs, MaxPhotoBytes: a.cfg.MaxPhotoSize})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -63,12 +66,12 @@ func (a *App) build(ctx context.Context) error {
 	sessions.Cookie.Persist = false
 
 	w, err := web.New(web.Deps{Log: a.log, DB: a.db, Sessions: sessions, Auth: a.Auth, Org: a.Org, Customers: a.Customers,
-		Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Fieldwork: a.Fieldwork, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	if err != nil {
 		return err
 	}
 	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys,
-		Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Fieldwork: a.Fieldwork, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 
 	mux := http.NewServeMux()

@@ -28,6 +28,7 @@ type Config struct {
 	Demo          bool          // KEFU_DEMO: load demo data on first start (empty database)
 	LogLevel      string        // KEFU_LOG_LEVEL: debug|info|warn|error
 	MaxUploadSize int64         // KEFU_MAX_UPLOAD_MB in bytes
+	MaxPhotoSize  int64         // KEFU_MAX_PHOTO_MB in bytes: an acceptance photo or sheet (default 15 MB)
 	// SpecialistReadAll lets specialists read customers they do not own
 	// (KEFU_SPECIALIST_READ_ALL, default true); they edit only their own.
 	SpecialistReadAll bool
@@ -48,6 +49,7 @@ func Default() Config {
 		SQLiteSync:    "FULL",
 		LogLevel:      "info",
 		MaxUploadSize: 20 << 20,
+		MaxPhotoSize:  15 << 20,
 
 		SpecialistReadAll: true,
 		Demo:              true,
@@ -96,15 +98,19 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	boolean("KEFU_SPECIALIST_READ_ALL", &c.SpecialistReadAll)
 	str("KEFU_LOG_LEVEL", &c.LogLevel)
 	str("KEFU_WECOM_WEBHOOK", &c.WeComWebhook)
-	if v := getenv("KEFU_MAX_UPLOAD_MB"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		// Bounded so that n << 20 cannot overflow into a zero or negative limit.
-		if err != nil || n <= 0 || n > maxUploadMB {
-			errs = append(errs, fmt.Errorf("KEFU_MAX_UPLOAD_MB: %q is not a positive integer up to %d", v, maxUploadMB))
-		} else {
-			c.MaxUploadSize = n << 20
+	megabytes := func(key string, dst *int64) {
+		if v := getenv(key); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			// Bounded so that n << 20 cannot overflow into a zero or negative limit.
+			if err != nil || n <= 0 || n > maxUploadMB {
+				errs = append(errs, fmt.Errorf("%s: %q is not a positive integer up to %d", key, v, maxUploadMB))
+			} else {
+				*dst = n << 20
+			}
 		}
 	}
+	megabytes("KEFU_MAX_UPLOAD_MB", &c.MaxUploadSize)
+	megabytes("KEFU_MAX_PHOTO_MB", &c.MaxPhotoSize)
 	return errors.Join(errs...)
 }
 

@@ -44,6 +44,7 @@ func TestFromEnvSetsEveryField(t *testing.T) {
 		"KEFU_SPECIALIST_READ_ALL": "FALSE",
 		"KEFU_LOG_LEVEL":           "debug",
 		"KEFU_MAX_UPLOAD_MB":       "50",
+		"KEFU_MAX_PHOTO_MB":        "8",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +52,7 @@ func TestFromEnvSetsEveryField(t *testing.T) {
 	want := config.Config{
 		Addr: ":9000", DBURL: "postgres://kefu@db/kefu", DataDir: "/srv/kefu", BaseURL: "https://kefu.example.com",
 		TimeZone: "Asia/Urumqi", CookieSecure: false, SessionIdle: 45 * time.Minute, SessionMax: 8 * time.Hour,
-		SQLiteSync: "normal", Demo: false, LogLevel: "debug", MaxUploadSize: 50 << 20, SpecialistReadAll: false,
+		SQLiteSync: "normal", Demo: false, LogLevel: "debug", MaxUploadSize: 50 << 20, MaxPhotoSize: 8 << 20, SpecialistReadAll: false,
 	}
 	if c != want {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -52,9 +52,13 @@ func TestPutAndWithdraw(t *testing.T) {
 			return events.Computed{Key: key, Type: "dispatch_overdue", Rule: "dispatch_overdue", OccurredAt: now, Quantity: q, Detail: "late",
 				Evidence: []events.Ref{{Kind: "work_order", ID: ref, Role: "deadline"}}}
 		}
-		write(func(ctx context.Context, tx bun.Tx) error { return events.Put(ctx, tx, []events.Computed{ev("a", 1, "w1"), ev("b", 1, "w2")}, now) })
+		write(func(ctx context.Context, tx bun.Tx) error {
+			return events.Put(ctx, tx, []events.Computed{ev("a", 1, "w1"), ev("b", 1, "w2")}, now)
+		})
 		a := get("a")
-		write(func(ctx context.Context, tx bun.Tx) error { return events.Put(ctx, tx, []events.Computed{ev("a", 3, "w1b")}, now) })
+		write(func(ctx context.Context, tx bun.Tx) error {
+			return events.Put(ctx, tx, []events.Computed{ev("a", 3, "w1b")}, now)
+		})
 		if again := get("a"); again.ID != a.ID || again.Quantity != 3 || evidence(a.ID) != 2 {
 			t.Fatalf("a put again: %+v (was %+v), %d evidence", again, a, evidence(a.ID))
 		}
@@ -68,7 +72,9 @@ func TestPutAndWithdraw(t *testing.T) {
 		if _, err := db.SQLDB().Exec("UPDATE events SET withdrawn_at = created_at, withdrawn_by = 'p1', withdraw_reason = 'person' WHERE computed_key = 'b'"); err != nil {
 			t.Fatal(err)
 		}
-		write(func(ctx context.Context, tx bun.Tx) error { return events.Put(ctx, tx, []events.Computed{ev("a", 3, "w1"), ev("b", 2, "w2")}, now) })
+		write(func(ctx context.Context, tx bun.Tx) error {
+			return events.Put(ctx, tx, []events.Computed{ev("a", 3, "w1"), ev("b", 2, "w2")}, now)
+		})
 		if s := get("a"); s.WithdrawnAt != nil {
 			t.Fatalf("a system withdrawal stands: %+v", s)
 		}
@@ -76,7 +82,9 @@ func TestPutAndWithdraw(t *testing.T) {
 			t.Fatalf("a person's withdrawal was undone (or the event not updated): %+v", s)
 		}
 		// c is put, then the rule finds only a: c is withdrawn, a stays.
-		write(func(ctx context.Context, tx bun.Tx) error { return events.Put(ctx, tx, []events.Computed{ev("c", 1, "w3")}, now) })
+		write(func(ctx context.Context, tx bun.Tx) error {
+			return events.Put(ctx, tx, []events.Computed{ev("c", 1, "w3")}, now)
+		})
 		var n int
 		write(func(ctx context.Context, tx bun.Tx) error {
 			var err error

@@ -14,7 +14,9 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/apperr"
+	"kefu/internal/audit"
 	"kefu/internal/blob"
 	"kefu/internal/calendar"
 	"kefu/internal/schedule"
@@ -122,4 +124,47 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// Validate reports the first setting out of range.
+func (st Settings) Validate() error {
+	d := st.Dispatch
+	switch {
+	case d.ProjectWorkingDays < 0 || d.ProjectWorkingDays > 30:
+		return apperr.Invalid("dispatch.project_working_days", "立项派工期限须在 0–30 个工作日之间")
+	case d.PlannedLeadDays < 0 || d.PlannedLeadDays > 60:
+		return apperr.Invalid("dispatch.planned_lead_days", "计划工作提前派工天数须在 0–60 之间")
+	case d.RepairMinutes < 1 || d.RepairMinutes > 24*60:
+		return apperr.Invalid("dispatch.repair_minutes", "报修派工时限须在 1–1440 分钟之间")
+	case st.Acceptance.UploadDays < 0 || st.Acceptance.UploadDays > 60:
+		return apperr.Invalid("acceptance.upload_days", "上传平台期限须在 0–60 天之间")
+	case st.Acceptance.PaperDay < 1 || st.Acceptance.PaperDay > 28:
+		return apperr.Invalid("acceptance.paper_day", "原件上交日须在每月 1–28 日之间")
+	}
+	return st.Seasons.Validate()
+}
+
+// SaveSettings changes the company's field-work rules (managers). New
+// deadlines apply to projects and work orders created or edited after.
+func (s *Service) SaveSettings(ctx context.Context, st Settings) (Settings, error) {
+	p := access.Caller(ctx)
+	if !p.IsManagerial() {
+		return st, apperr.Forbidden("只有客服经理可以修改现场工作规则")
+	}
+	if err := st.Validate(); err != nil {
+		return st, err
+	}
+	now := store.Time(s.now())
+	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, err := readSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := store.PutSetting(ctx, tx, settingsKey, st, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, audit.Change{Action: "update", Entity: "setting", EntityID: settingsKey,
+			Summary: "修改现场工作规则", Before: before, After: st})
+	})
+	return st, err
 }

@@ -602,3 +602,11 @@ func (s *Service) canSee(p *access.Principal, w *WorkOrder, techs []Person) bool
 	}
 	return slices.ContainsFunc(techs, func(t Person) bool { return t.ID == p.StaffID })
 }
+
+// InputOf is a work order's stored values as input (an update leaves out
+// what it does not change).
+func InputOf(w *WorkOrder) WorkOrderInput {
+	return WorkOrderInput{Type: w.Type, ProjectItemID: deref(w.ProjectItemID), TicketID: deref(w.TicketID), CustomerID: w.CustomerID,
+		SiteAddress: w.SiteAddress, ContactName: w.ContactName, ContactPhone: w.ContactPhone, Equipment: w.Equipment, Parts: w.Parts,
+		Content: w.Content, PlannedOn: deref(w.PlannedOn), DeadlineOn: deref(w.DeadlineOn)}
+}

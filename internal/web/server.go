@@ -25,6 +25,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
@@ -52,6 +53,7 @@ type Deps struct {
 	Comms     *comms.Service
 	Tickets   *tickets.Service
 	Surveys   *surveys.Service
+	Fieldwork *fieldwork.Service
 	Calendar  *workcal.Service
 	Notify    *notify.Service
 	Loc       *time.Location
