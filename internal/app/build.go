@@ -38,16 +38,17 @@ func (a *App) build(ctx context.Context) error {
 	a.Customers = customers.NewService(a.db, blobs, a.now, customers.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Notify = notify.NewService(a.db, a.now)
 	a.Comms = comms.NewService(a.db, a.now, comms.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll, Owners: a.Customers, Blobs: blobs, Calendars: a.Calendar})
+	a.Fieldwork = fieldwork.NewService(a.db, a.Calendar, a.now, fieldwork.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
+		Blobs: blobs, MaxPhotoBytes: a.cfg.MaxPhotoSize})
 	// Contact records logged through contracts take part in the response
-	// clocks: contracts asks comms to re-derive the customer's after each.
+	// clocks: contracts asks comms to re-derive the customer's after each,
+	// and field work to re-plan a changed contract's project.
 	a.Contracts = contracts.NewService(a.db, a.Calendar, a.now, contracts.Options{Location: a.loc, Blobs: blobs, SpecialistReadAll: a.cfg.SpecialistReadAll,
-		Clocks: contractClocks{a.Comms}, Log: a.log})
+		Clocks: contractClocks{a.Comms}, Work: a.Fieldwork, Log: a.log})
 	a.Surveys = surveys.NewService(a.db, surveyCustomers{a.Customers}, surveyComms{a.Comms}, a.now,
 		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
 		Surveys: surveyScores{a.Surveys}})
-	a.Fieldwork = fieldwork.NewService(a.db, a.Calendar, a.now, fieldwork.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
-		Blobs: blobs, MaxPhotoBytes: a.cfg.MaxPhotoSize})
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {

@@ -101,6 +101,27 @@ type ClockDeriver interface {
 	RecomputeCustomer(ctx context.Context, customerID string, at time.Time) error
 }
 
+// WorkPlanner re-plans the field work of a contract after its period,
+// scope or state changed (the fieldwork domain implements it; app wires
+// it).
+type WorkPlanner interface {
+	ContractChanged(ctx context.Context, contractID string) error
+}
+
+// replanWork tells field work a committed change of contract id, like
+// deriveClocks: after the commit, a failure logged and not returned (the
+// project is re-planned at its next edit).
+func (s *Service) replanWork(ctx context.Context, id string) {
+	if s.work == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if err := s.work.ContractChanged(ctx, id); err != nil {
+		s.log.ErrorContext(ctx, "contracts: field work not re-planned after a contract change; it is at the project's next edit",
+			slog.String("contract_id", id), slog.Any("err", err))
+	}
+}
+
 // deriveClocks re-derives the clocks a committed contact record can
 // change. It runs after the transaction: the record is committed first and
 // is never lost to a failure here. Such a failure is logged and not

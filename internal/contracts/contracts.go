@@ -30,6 +30,7 @@ type Service struct {
 	blobs             blob.Store
 	specialistReadAll bool
 	clocks            ClockDeriver
+	work              WorkPlanner
 	log               *slog.Logger
 }
 
@@ -47,6 +48,9 @@ type Options struct {
 	// Clocks re-derives the response clocks of a customer after a contact
 	// record is logged here (the comms domain); nil derives none.
 	Clocks ClockDeriver
+	// Work re-plans a contract's field work after the contract changed
+	// (the fieldwork domain); nil re-plans nothing.
+	Work WorkPlanner
 	// Log receives what fails after a change committed (nil: slog.Default()).
 	Log *slog.Logger
 }
@@ -62,7 +66,7 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 		log = slog.Default()
 	}
 	return &Service{db: db, cal: cal, now: now, loc: loc, blobs: opts.Blobs, specialistReadAll: opts.SpecialistReadAll,
-		clocks: opts.Clocks, log: log}
+		clocks: opts.Clocks, work: opts.Work, log: log}
 }
 
 // today is the company date now.

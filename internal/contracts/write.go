@@ -422,6 +422,9 @@ func (s *Service) UpdateContract(ctx context.Context, id string, version int64, 
 		return audit.Record(ctx, tx, after.UpdatedAt, audit.Change{Action: "update", Entity: "contract", EntityID: id,
 			Summary: "修改合同 " + after.Number, Before: contractSnapshot{before, oldScope, oldInsts}, After: contractSnapshot{&after, scope, insts}})
 	})
+	if err == nil {
+		s.replanWork(ctx, id)
+	}
 	return out, err
 }
 
@@ -481,5 +484,8 @@ func (s *Service) SetState(ctx context.Context, id string, version int64, state,
 		return audit.Record(ctx, tx, after.UpdatedAt, audit.Change{Action: "update", Entity: "contract", EntityID: id,
 			Summary: "合同 " + after.Number + " 状态改为 " + after.State, Before: before, After: &after})
 	})
+	if err == nil {
+		s.replanWork(ctx, id)
+	}
 	return out, err
 }

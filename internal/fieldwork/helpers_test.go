@@ -87,11 +87,11 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t: t, db: db, blobs: blobs, clock: clk,
 		org:  org.NewService(db, clk.Now),
 		cust: customers.NewService(db, blobs, clk.Now, customers.Options{Location: shanghai, SpecialistReadAll: true}),
-		con:  contracts.NewService(db, cal, clk.Now, contracts.Options{Location: shanghai, Blobs: blobs}),
 		tk:   tickets.NewService(db, cal, clk.Now, tickets.Options{Location: shanghai}),
 		svc:  fieldwork.NewService(db, cal, clk.Now, fieldwork.Options{Location: shanghai, Blobs: blobs}),
 		sys:  access.With(context.Background(), access.System()),
 	}
+	e.con = contracts.NewService(db, cal, clk.Now, contracts.Options{Location: shanghai, Blobs: blobs, Work: e.svc})
 	e.mgr = e.staff("mgr", "孟经理", access.CSManager)
 	e.spec1 = e.staff("spec1", "石专员", access.CSSpecialist)
 	e.spec2 = e.staff("spec2", "苏专员", access.CSSpecialist)

@@ -2,11 +2,14 @@ package fieldwork
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"kefu/internal/access"
+	"kefu/internal/audit"
 	"kefu/internal/calendar"
 	"kefu/internal/schedule"
 	"kefu/internal/store"
@@ -41,7 +44,12 @@ func (s *Service) plan(ctx context.Context, tx bun.IDB, cal *calendar.Calendar, 
 	if err != nil {
 		return 0, err
 	}
-	end, err := calendar.ParseDate(c.EndOn)
+	endOn := c.EndOn
+	if c.Terminated != nil && *c.Terminated < endOn {
+		// A terminated contract's work ends on the day it was terminated.
+		endOn = *c.Terminated
+	}
+	end, err := calendar.ParseDate(endOn)
 	if err != nil {
 		return 0, err
 	}
@@ -130,4 +138,37 @@ func planContent(o schedule.Occurrence) string {
 		s = o.Label + " " + o.Equipment + " " + typeLabels[o.ServiceType]
 	}
 	return s
+}
+
+// ContractChanged re-plans the project of a contract whose period, scope
+// or state changed (the contracts domain calls it after the change
+// commits): visits outside the new period are cancelled unless already
+// dispatched or done, new ones planned. The coverage check needs nothing:
+// it compares with the contract as it is on every read. A project not
+// yet dispatched has no plan to change.
+func (s *Service) ContractChanged(ctx context.Context, contractID string) error {
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		pr := new(Project)
+		err := tx.NewSelect().Model(pr).Where("contract_id = ?", contractID).Scan(ctx)
+		if errors.Is(err, store.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if pr.DispatchedAt == nil {
+			return nil
+		}
+		now := store.Time(s.now())
+		n, err := s.plan(ctx, tx, cal, pr, access.System(), now)
+		if err != nil {
+			return err
+		}
+		return audit.Record(access.With(ctx, access.System()), tx, now, audit.Change{Action: "replan", Entity: "project", EntityID: pr.ID,
+			Summary: fmt.Sprintf("合同变更，重新生成计划派工（新增 %d 张）", n)})
+	})
 }

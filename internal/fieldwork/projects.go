@@ -50,6 +50,7 @@ type contractFacts struct {
 	ReceivedOn *string `bun:"received_on"`
 	StartOn    string  `bun:"start_on"`
 	EndOn      string  `bun:"end_on"`
+	Terminated *string `bun:"terminated_on"`
 	CustomerID string  `bun:"customer_id"`
 	Customer   string  `bun:"customer_name"`
 	OwnerID    *string `bun:"owner_id"`
@@ -59,7 +60,7 @@ type contractFacts struct {
 
 func loadContract(ctx context.Context, db bun.IDB, id string) (*contractFacts, []ScopeLine, error) {
 	c := new(contractFacts)
-	err := db.NewRaw(`SELECT k.id, k.number, k.state, k.received_on, k.start_on, k.end_on, k.customer_id,
+	err := db.NewRaw(`SELECT k.id, k.number, k.state, k.received_on, k.start_on, k.end_on, k.terminated_on, k.customer_id,
 		c.name AS customer_name, c.owner_id, c.region_id, c.address
 		FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.id = ?`, id).Scan(ctx, c)
 	if err != nil {

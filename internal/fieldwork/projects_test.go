@@ -305,3 +305,65 @@ func TestProjectDispatchOverdue(t *testing.T) {
 		}
 	})
 }
+
+// A contract changed after its project was dispatched re-plans the
+// project: a shorter period cancels the visits after it (dispatched work
+// kept), a termination cancels those after the day it ends.
+func TestContractChangeReplans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		in := maintenance(e.a, "WB-2026-050", "2026-03-05")
+		k := e.contract(e.asSpec1, in)
+		p, err := e.svc.CreateProject(e.asSpec1, verified(k.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = e.svc.DispatchProject(e.asSpec1, p.ID, p.Version); err != nil {
+			t.Fatal(err)
+		}
+		// The last inspection (February 2027) is dispatched early.
+		var last fieldwork.WorkOrderRow
+		for _, w := range p.WorkOrders {
+			if w.Type == "inspection" && (last.PlannedOn == nil || *w.PlannedOn > *last.PlannedOn) {
+				last = w
+			}
+		}
+		if _, err := e.svc.DispatchWorkOrder(e.asSpec1, last.ID, last.Version, fieldwork.DispatchInput{}); err != nil {
+			t.Fatal(err)
+		}
+		in.EndOn = "2026-08-31" // six months
+		if _, err := e.con.UpdateContract(e.asSpec1, k.ID, k.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		p, err = e.svc.GetProject(e.asSpec1, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := countBy(p.WorkOrders, fieldwork.StatusPlanned, "inspection"); n != 6 {
+			t.Errorf("%d inspections planned in March–August, want 6", n)
+		}
+		if n := countBy(p.WorkOrders, fieldwork.StatusCancelled, "inspection"); n != 5 {
+			t.Errorf("%d inspections cancelled, want the 5 of September–January not dispatched", n)
+		}
+		if n := countBy(p.WorkOrders, fieldwork.StatusDispatched, "inspection"); n != 1 {
+			t.Errorf("%d dispatched, want February's kept", n)
+		}
+		if n := countBy(p.WorkOrders, fieldwork.StatusPlanned, "seasonal"); n != 1 {
+			t.Errorf("%d seasonal planned, want the cooling season's only", n)
+		}
+		// Terminated at the end of May: June–August cancelled too.
+		k2, err := e.con.GetContract(e.asSpec1, k.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.con.SetState(e.asSpec1, k.ID, k2.Version, "terminated", "2026-05-31", "客户搬迁"); err != nil {
+			t.Fatal(err)
+		}
+		if p, err = e.svc.GetProject(e.asSpec1, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := countBy(p.WorkOrders, fieldwork.StatusPlanned, "inspection"); n != 3 {
+			t.Errorf("%d inspections planned after the termination, want March–May", n)
+		}
+	})
+}
