@@ -28,6 +28,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/org"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
@@ -45,6 +46,8 @@ type Deps struct {
 	Tickets *tickets.Service
 	// Surveys, when set with Comms, gets two satisfaction survey plans.
 	Surveys *surveys.Service
+	// Fieldwork, when set with Contracts, gets projects and work orders.
+	Fieldwork *fieldwork.Service
 	// Now is the clock (default time.Now); it must be the clock the
 	// services were built with.
 	Now func() time.Time
@@ -99,6 +102,8 @@ type Summary struct {
 	Needs           int `json:"needs"`
 	Communications  int `json:"communications"`
 	Tickets         int `json:"tickets"`
+	Projects        int `json:"projects"`
+	WorkOrders      int `json:"work_orders"`
 
 	Logins []Login `json:"logins"`
 }
@@ -155,6 +160,7 @@ func Load(ctx context.Context, d Deps) (*Summary, error) {
 		{"contracts and money", l.loadContracts},
 		{"service desk", l.loadDesk},
 		{"satisfaction surveys", l.loadSurveys},
+		{"field work", l.loadFieldwork},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {
@@ -182,6 +188,8 @@ type loader struct {
 	usedNames  map[string]bool
 	clock      time.Time // back-dated recording time of the archive migration
 	lostOne    bool      // a contract whose renewal was lost has been marked
+
+	repairInProgress string // the desk's repair ticket in progress (field work dispatches it)
 }
 
 // region is a region being built, with its people.

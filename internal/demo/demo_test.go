@@ -16,6 +16,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/demo"
 	"kefu/internal/org"
 	"kefu/internal/rates"
@@ -55,6 +56,7 @@ func deps(t *testing.T, db *store.DB) demo.Deps {
 		Contracts: contracts.NewService(db, cal, now, contracts.Options{Location: loc}),
 		Comms:     comms.NewService(db, now, comms.Options{Location: loc, Owners: custSvc}),
 		Tickets:   tickets.NewService(db, cal, now, tickets.Options{Location: loc}),
+		Fieldwork: fieldwork.NewService(db, cal, now, fieldwork.Options{Location: loc, Blobs: blobs}),
 		Now:       now,
 		Loc:       loc,
 	}
@@ -294,8 +296,47 @@ func TestLoad(t *testing.T) {
 			}
 		}
 
+		// Field work: three projects, two dispatched with their plans, one
+		// waiting on its coverage gap; a return, a completion, the repair.
+		projects, err := d.Fieldwork.ListProjects(ctx, fieldwork.ProjectFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending := 0
+		for _, p := range projects {
+			if p.DispatchedAt == nil {
+				pending++
+				pd, err := d.Fieldwork.GetProject(ctx, p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pd.CoverageOK || len(pd.Coverage.Missing) != 1 {
+					t.Errorf("the pending project's coverage %+v: want the inspections missing", pd.Coverage)
+				}
+			}
+		}
+		if len(projects) != 3 || sum.Projects != 3 || pending != 1 {
+			t.Errorf("projects %d (summary %d), %d pending: want 3 and 1", len(projects), sum.Projects, pending)
+		}
+		orders, err := d.Fieldwork.ListWorkOrders(ctx, fieldwork.WorkOrderFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byStatus := map[string]int{}
+		repairs := 0
+		for _, w := range orders {
+			byStatus[w.Status]++
+			if w.TicketID != nil {
+				repairs++
+			}
+		}
+		if len(orders) != sum.WorkOrders || byStatus[fieldwork.StatusReturned] != 1 || byStatus[fieldwork.StatusCompleted] != 1 ||
+			byStatus[fieldwork.StatusDispatched] < 2 || byStatus[fieldwork.StatusPlanned] < 2 || repairs != 1 {
+			t.Errorf("work orders %d (summary %d) by status %v, %d repairs", len(orders), sum.WorkOrders, byStatus, repairs)
+		}
+
 		out := sum.String()
-		for _, want := range []string{demo.CompanyName, demo.DefaultPassword, "| manager ", "| admin "} {
+		for _, want := range []string{demo.CompanyName, demo.DefaultPassword, "| manager ", "| admin ", "立项 3"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("String() lacks %q:\n%s", want, out)
 			}

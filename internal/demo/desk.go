@@ -127,6 +127,7 @@ func (l *loader) loadTickets(now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("repair ticket: %w", err)
 	}
+	l.repairInProgress = t1.ID
 	for _, s := range []struct {
 		to   string
 		at   time.Duration

@@ -25,6 +25,9 @@ func (s *Summary) String() string {
 	if s.Communications > 0 {
 		fmt.Fprintf(&b, "沟通记录 %d 条 · 工单 %d\n", s.Communications, s.Tickets)
 	}
+	if s.Projects > 0 {
+		fmt.Fprintf(&b, "立项 %d · 派工单 %d\n", s.Projects, s.WorkOrders)
+	}
 	b.WriteString("\n")
 
 	rows := [][]string{{"登录名", "姓名", "角色", "职务", "部门 / 维修组", "说明"}}

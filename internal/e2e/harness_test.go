@@ -135,7 +135,7 @@ func setup(chromium string) (_ *env, err error) {
 	}
 	e.app = a
 	if _, err := demo.Load(access.With(ctx, access.System()), demo.Deps{Org: a.Org, Auth: a.Auth, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys,
-		Now: a.Now, Loc: a.Location()}); err != nil {
+		Fieldwork: a.Fieldwork, Now: a.Now, Loc: a.Location()}); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("demo.Load: %w", err)
 	}
