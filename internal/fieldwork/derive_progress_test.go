@@ -125,8 +125,7 @@ func TestFollowupMissingDaysAndCorrection(t *testing.T) {
 		if ev := e.events("followup_missing")[key("2026-03-09", "reminder")]; ev.Withdrawn == nil {
 			t.Fatalf("the corrected event is not withdrawn: %+v", ev)
 		}
-		// Cancelled? No: a cancelled order was never worked; a returned one
-		// neither. Work before TrackFrom makes no events.
+		// Work before the policy's TrackFrom makes no events.
 		pol := fieldwork.DefaultProgressPolicy()
 		pol.TrackFrom = "2026-03-10"
 		if _, err := e.svc.SaveProgressPolicy(e.asMgr, pol); err != nil {
