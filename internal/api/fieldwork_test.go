@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -140,6 +142,102 @@ func TestFieldworkAPI(t *testing.T) {
 						t.Fatalf("counts %v: want the return counted", d)
 					}
 				}},
+		})
+	})
+}
+
+// TestFieldworkProgressAPI: the technician sent reports the day, the
+// specialist records the reminder and the group feedback, reviews and
+// submits the day's summary, records a quality problem and forwards it;
+// the month's summary and statistics read back (and export); roles and
+// bad input are refused.
+func TestFieldworkProgressAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		cust := e.newCustomer(t, unique("API 跟进客户"))
+		today := e.today().Format("2006-01-02")
+		w := e.must(t, http.StatusCreated, "lin.wen", http.MethodPost, "/api/v1/work-orders", map[string]any{
+			"type": "repair", "customer_id": cust["id"], "content": "2# 冷机高压报警", "planned_on": today}).obj(t)
+		e.must(t, http.StatusOK, "lin.wen", http.MethodPost, "/api/v1/work-orders/"+w["id"].(string)+"/dispatch",
+			map[string]any{"version": 1, "technician_ids": []string{e.staff["ma.tao"]}})
+		vars := map[string]string{"order": w["id"].(string), "customer": cust["id"].(string), "today": today, "month": today[:7],
+			"lin": e.staff["lin.wen"], "ma": e.staff["ma.tao"]}
+		e.run(t, vars, []scenario{
+			{name: "a technician not sent cannot report", as: "song.kai", method: "POST", path: "/api/v1/work-orders/{{order}}/reports",
+				body: `{"status":"done","notes":"x"}`, status: 403, code: "forbidden"},
+			{name: "a bad status", as: "ma.tao", method: "POST", path: "/api/v1/work-orders/{{order}}/reports",
+				body: `{"status":"finished"}`, status: 400, code: "invalid", field: "status"},
+			{name: "the technician reports the day", as: "ma.tao", method: "POST", path: "/api/v1/work-orders/{{order}}/reports",
+				body: `{"status":"in_progress","notes":"更换高压开关，明日试机"}`, status: 201},
+			{name: "the reports", as: "lin.wen", method: "GET", path: "/api/v1/work-orders/{{order}}/reports", status: 200,
+				check: func(t *testing.T, r response) {
+					if items := r.items(t); len(items) != 1 || items[0]["status"] != "in_progress" {
+						t.Fatalf("reports %v", items)
+					}
+				}},
+			{name: "a technician cannot record follow-ups", as: "ma.tao", method: "POST", path: "/api/v1/followups",
+				body: `{"customer_id":"{{customer}}","kind":"reminder","day":"{{today}}"}`, status: 403, code: "forbidden"},
+			{name: "an unknown kind", as: "lin.wen", method: "POST", path: "/api/v1/followups",
+				body: `{"customer_id":"{{customer}}","kind":"visit","day":"{{today}}"}`, status: 400, code: "invalid", field: "kind"},
+			{name: "the reminder", as: "lin.wen", method: "POST", path: "/api/v1/followups",
+				body: `{"customer_id":"{{customer}}","work_order_id":"{{order}}","kind":"reminder","day":"{{today}}","note":"提醒马涛带高压开关"}`, status: 201},
+			{name: "the group feedback", as: "lin.wen", method: "POST", path: "/api/v1/followups",
+				body: `{"customer_id":"{{customer}}","work_order_id":"{{order}}","kind":"group_feedback","day":"{{today}}","note":"已在客户群反馈进度"}`, status: 201},
+			{name: "both on record", as: "lin.wen", method: "GET", path: "/api/v1/followups?customer_id={{customer}}", status: 200,
+				check: func(t *testing.T, r response) {
+					if n := len(r.items(t)); n != 2 {
+						t.Fatalf("%d follow-ups, want 2", n)
+					}
+				}},
+			{name: "the day's summary lists the work", as: "lin.wen", method: "GET", path: "/api/v1/daily-summaries/{{today}}", status: 200,
+				check: func(t *testing.T, r response) {
+					d := r.obj(t)
+					found := false
+					for _, l := range objects(t, d["lines"]) {
+						found = found || l["work_order_id"] == vars["order"]
+					}
+					if !found {
+						t.Fatalf("summary %v lacks the work order", d)
+					}
+					vars["sv"] = fmt.Sprint(num(d["version"]))
+				}},
+			{name: "another specialist cannot read it", as: "su.yue", method: "GET", path: "/api/v1/daily-summaries/{{today}}?staff_id={{lin}}", status: 403, code: "forbidden"},
+			{name: "the specialist submits it", as: "lin.wen", method: "POST", path: "/api/v1/daily-summaries/{{today}}/submit",
+				body: `{"version":{{sv}},"note":"已审核"}`, status: 200,
+				check: func(t *testing.T, r response) {
+					if d := r.obj(t); d["submitted"] == nil || d["submitted"] == false {
+						t.Fatalf("submitted %v", d["submitted"])
+					}
+				}},
+			{name: "a problem without evidence", as: "lin.wen", method: "POST", path: "/api/v1/problems",
+				body: `{"work_order_id":"{{order}}","type":"quality","description":"试机后仍报警"}`, status: 400, code: "invalid", field: "evidence"},
+			{name: "a quality problem", as: "lin.wen", method: "POST", path: "/api/v1/problems",
+				body: `{"work_order_id":"{{order}}","type":"quality","technician_id":"{{ma}}","description":"试机后仍报警","evidence":"客户群截图 12:05"}`, status: 201,
+				check: func(t *testing.T, r response) {
+					d := r.obj(t)
+					if d["forward_due"] == nil || d["group_id"] == nil {
+						t.Fatalf("problem %v", d)
+					}
+					vars["problem"] = d["id"].(string)
+				}},
+			{name: "forwarded to the technician", as: "lin.wen", method: "POST", path: "/api/v1/problems/{{problem}}/forward",
+				body: `{"version":1,"to_staff_id":"{{ma}}","note":"请复查高压开关"}`, status: 200},
+			{name: "the month's statistics count it", as: "manager", method: "GET", path: "/api/v1/fieldwork/statistics?month={{month}}", status: 200,
+				check: func(t *testing.T, r response) {
+					if d := r.obj(t); len(objects(t, d["by_technician"])) == 0 {
+						t.Fatalf("statistics %v", d)
+					}
+				}},
+			{name: "the statistics export", as: "manager", method: "GET", path: "/api/v1/fieldwork/statistics/export?month={{month}}", status: 200,
+				check: func(t *testing.T, r response) {
+					if !bytes.HasPrefix(r.body, []byte("PK")) {
+						t.Fatal("not an XLSX file")
+					}
+				}},
+			{name: "the month's summary", as: "lin.wen", method: "GET", path: "/api/v1/monthly-summaries/{{month}}", status: 200},
+			{name: "a bad month", as: "lin.wen", method: "GET", path: "/api/v1/monthly-summaries/三月", status: 400, code: "invalid", field: "month"},
+			{name: "a specialist cannot change the progress rules", as: "lin.wen", method: "PUT", path: "/api/v1/fieldwork/progress-policy",
+				body: `{"summary_due_hour":18}`, status: 403, code: "forbidden"},
+			{name: "the manager derives the progress events", as: "manager", method: "POST", path: "/api/v1/fieldwork/derive-progress", status: 200},
 		})
 	})
 }

@@ -374,6 +374,14 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[returnInput]():              {"version", "fields", "points", "reason"},
 	reflect.TypeFor[completeInput]():            {"version"},
 	reflect.TypeFor[versionReasonInput]():       {"version", "reason"},
+	reflect.TypeFor[fieldwork.ProgressPolicy](): {},
+	reflect.TypeFor[fieldwork.ReportInput]():    {"status"},
+	reflect.TypeFor[fieldwork.FollowupInput]():  {"customer_id", "kind"},
+	reflect.TypeFor[summarySubmit]():            {"version"},
+	reflect.TypeFor[fieldwork.ProblemInput]():   {"type", "description", "evidence"},
+	reflect.TypeFor[forwardInput]():             {"version"},
+	reflect.TypeFor[resolveInput]():             {"version", "resolution"},
+	reflect.TypeFor[monthlySubmit]():            {"version"},
 
 	reflect.TypeFor[contractCreate]():             {"number", "customer_id", "kind", "start_on", "end_on"},
 	reflect.TypeFor[contractUpdate]():             {"version"},
@@ -548,6 +556,7 @@ var pathParamDocs = map[string][2]string{
 	"day":     {"日期 YYYY-MM-DD", "date YYYY-MM-DD"},
 	"comm":    {"沟通记录 id", "communication record id"},
 	"quarter": {"季度，如 2026Q1", "quarter such as 2026Q1"},
+	"month":   {"月份 YYYY-MM", "month YYYY-MM"},
 }
 
 // OpenAPI returns the OpenAPI 3.1 document of the API as indented JSON.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"kefu/internal/access"
 	"kefu/internal/auth"
@@ -696,7 +697,7 @@ func (s *Server) table() []route {
 					{Name: "q", Zh: "摘要包含", En: "summary contains"},
 					qAfter, qLimit(100, 200),
 				}}},
-	}, s.fieldworkRoutes()...)
+	}, slices.Concat(s.fieldworkRoutes(), s.progressRoutes())...)
 }
 
 // surveyPlanNote describes a plan's fields.

@@ -189,6 +189,11 @@ func (a *App) runReminders(ctx context.Context) {
 			} else if n.Withdrawn > 0 {
 				a.log.Info("field work events withdrawn", "count", n.Withdrawn)
 			}
+			if n, err := a.Fieldwork.DeriveProgressEvents(sys); err != nil {
+				a.log.Warn("field work progress events", "err", err)
+			} else if n.Withdrawn > 0 {
+				a.log.Info("field work progress events withdrawn", "count", n.Withdrawn)
+			}
 		}
 		if a.Surveys != nil {
 			if n, err := a.Surveys.RunReminders(sys); err != nil {

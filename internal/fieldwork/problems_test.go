@@ -108,8 +108,11 @@ func TestMonthlyStatisticsAndExport(t *testing.T) {
 		c1 := record(e.asSpec2, fieldwork.ProblemInput{CustomerID: e.b.ID, Type: fieldwork.ProblemComplaint, OccurredAt: "2026-03-12 09:00"})
 		record(e.asSpec1, fieldwork.ProblemInput{WorkOrderID: w1.ID, Type: fieldwork.ProblemWarranty, OccurredAt: "2026-02-28 09:00"}) // February
 
-		if _, err := e.svc.MonthlyStatistics(e.asTech1, "2026-03"); !apperr.Is(err, apperr.KindForbidden) {
-			t.Errorf("a technician: %v", err)
+		if _, err := e.svc.MonthlyStatistics(e.asTech1, "2026-03"); err != nil {
+			t.Errorf("a technician reads the counts of their own appraisal: %v", err)
+		}
+		if _, err := e.svc.MonthlyStatistics(context.Background(), "2026-03"); !apperr.Is(err, apperr.KindForbidden) {
+			t.Errorf("no caller: %v, want forbidden", err)
 		}
 		st, err := e.svc.MonthlyStatistics(e.asMgr, "2026-03")
 		if err != nil {
