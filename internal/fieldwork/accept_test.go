@@ -68,7 +68,7 @@ func (e *env) runScenario(sc acceptScenario) (*fieldwork.WorkOrderDetail, []fiel
 		}
 		data := jpegTaken(t, "2026:03:09 10:00:00")
 		if s.Key() == sc.unconfirmed {
-			data = plainJPEG(t, 320, 240)
+			data = plainJPEG(t, 160, 120)
 		}
 		f := e.upload(e.asTech1, w.ID, "photo", s.Key(), data)
 		if s.Key() == sc.unconfirmed {

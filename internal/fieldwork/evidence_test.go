@@ -74,7 +74,9 @@ func TestUploadEvidence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		good := jpegTaken(t, "2026:03:09 10:00:00")
+		spec := beijingCBD
+		spec.Taken = "2026:03:09 10:00:00"
+		good := withEXIF(t, plainJPEG(t, 640, 480), spec)
 		f, err := e.svc.UploadEvidence(e.asTech1, w.ID, fieldwork.UploadInput{Kind: "photo", Slot: "冷凝器/before", FileName: " 保养前.JPG "},
 			bytes.NewReader(good))
 		if err != nil {
@@ -174,7 +176,7 @@ func TestUploadEvidence(t *testing.T) {
 
 		// No EXIF, or taken on another day: kept, flagged, not counted
 		// until the watermark is confirmed.
-		noEXIF := e.upload(e.asTech1, w.ID, "photo", "冷凝器/during", plainJPEG(t, 320, 240))
+		noEXIF := e.upload(e.asTech1, w.ID, "photo", "冷凝器/during", plainJPEG(t, 160, 120))
 		otherDay := e.upload(e.asTech1, w.ID, "photo", "冷凝器/after", jpegTaken(t, "2026:03:08 10:00:00"))
 		if !slices.Equal(noEXIF.Flags, fieldwork.FlagSet{"exif_missing"}) || noEXIF.TakenAt != nil || noEXIF.GPSLat != nil || noEXIF.Counts {
 			t.Errorf("no EXIF: %+v", noEXIF)

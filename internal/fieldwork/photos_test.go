@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math"
+	"sync"
 	"testing"
 )
 
@@ -139,12 +140,25 @@ func plainJPEG(tb testing.TB, w, h int) []byte {
 	return buf.Bytes()
 }
 
-// jpegTaken is a 640×480 JPEG taken at taken ("2006:01:02 15:04:05",
-// Beijing time) in Beijing's CBD.
+// beijingCBD is where the test photos are taken.
+var beijingCBD = exifSpec{Offset: "+08:00", GPS: true, Lat: 39.9087, Long: 116.4605}
+
+// jpegTaken is a small (160×120, so quick to thumbnail) JPEG taken at
+// taken ("2006:01:02 15:04:05", Beijing time) in Beijing's CBD.
 func jpegTaken(tb testing.TB, taken string) []byte {
 	tb.Helper()
-	return withEXIF(tb, plainJPEG(tb, 640, 480), exifSpec{Taken: taken, Offset: "+08:00", GPS: true, Lat: 39.9087, Long: 116.4605})
+	if b, ok := takenCache.Load(taken); ok {
+		return b.([]byte)
+	}
+	spec := beijingCBD
+	spec.Taken = taken
+	b := withEXIF(tb, plainJPEG(tb, 160, 120), spec)
+	takenCache.Store(taken, b)
+	return b
 }
+
+// takenCache keeps the photos made by jpegTaken (callers do not modify them).
+var takenCache sync.Map
 
 func withEXIF(tb testing.TB, jpg []byte, spec exifSpec) []byte {
 	tb.Helper()
