@@ -14,7 +14,7 @@ import (
 	"kefu/internal/store/storetest"
 )
 
-func at(month time.Month, day, hour int) time.Time {
+func inMonth(month time.Month, day, hour int) time.Time {
 	return time.Date(2026, month, day, hour, 0, 0, 0, shanghai)
 }
 
@@ -59,7 +59,7 @@ func (e *env) runScenario(sc acceptScenario) (*fieldwork.WorkOrderDetail, []fiel
 	}
 	e.clock.Set(startTime)
 	w := e.dispatched(typ, parts...)
-	e.clock.Set(at(3, 9, 17))
+	e.clock.Set(inMonth(3, 9, 17))
 	w = must(e.svc.CompleteWorkOrder(e.asTech1, w.ID, w.Version, "2026-03-09 16:00"))
 	var unconfirmed *fieldwork.EvidenceFile
 	for _, s := range fieldwork.Slots(typ, parts) {
@@ -83,7 +83,7 @@ func (e *env) runScenario(sc acceptScenario) (*fieldwork.WorkOrderDetail, []fiel
 	if !sc.noSheet && !sc.lateSheet {
 		e.upload(e.asTech1, w.ID, "sheet", "", jpegTaken(t, "2026:03:09 16:10:00"))
 	}
-	e.clock.Set(at(3, 10, 10))
+	e.clock.Set(inMonth(3, 10, 10))
 	switch sc.postAt {
 	case "-":
 	case "":
@@ -91,7 +91,7 @@ func (e *env) runScenario(sc acceptScenario) (*fieldwork.WorkOrderDetail, []fiel
 	default:
 		w = must(e.svc.RecordGroupPost(e.asSpec1, w.ID, w.Version, sc.postAt))
 	}
-	e.clock.Set(at(3, 12, 10))
+	e.clock.Set(inMonth(3, 12, 10))
 	if sc.paperOn == "" {
 		w = must(e.svc.RecordPaperReceived(e.asSpec1, w.ID, w.Version, "2026-03-12"))
 	}
@@ -103,12 +103,12 @@ func (e *env) runScenario(sc acceptScenario) (*fieldwork.WorkOrderDetail, []fiel
 			t.Fatal(err)
 		}
 	}
-	e.clock.Set(at(3, 17, 9))
+	e.clock.Set(inMonth(3, 17, 9))
 	if sc.lateSheet {
 		e.upload(e.asTech1, w.ID, "sheet", "", jpegTaken(t, "2026:03:09 16:10:00"))
 	}
 	if sc.paperOn != "" && sc.paperOn != "-" {
-		e.clock.Set(at(3, 26, 10))
+		e.clock.Set(inMonth(3, 26, 10))
 		w = must(e.svc.RecordPaperReceived(e.asSpec1, w.ID, w.Version, sc.paperOn))
 	}
 	list, err := e.svc.AcceptanceChecklist(e.asSpec1, w.ID)
@@ -194,7 +194,7 @@ func TestAcceptanceRecords(t *testing.T) {
 		_, err = e.svc.Accept(e.asSpec1, w.ID, w.Version)
 		wantField(t, err, "status", "accepting work not completed")
 
-		e.clock.Set(at(3, 9, 17))
+		e.clock.Set(inMonth(3, 9, 17))
 		w, err = e.svc.CompleteWorkOrder(e.asTech1, w.ID, w.Version, "2026-03-09 16:00")
 		if err != nil {
 			t.Fatal(err)
@@ -209,11 +209,11 @@ func TestAcceptanceRecords(t *testing.T) {
 		if w, err = e.svc.RecordGroupPost(e.asTech1, w.ID, w.Version, "2026-03-09 16:30"); err != nil {
 			t.Fatal(err)
 		}
-		if w.GroupPostedAt == nil || !w.GroupPostedAt.Equal(at(3, 9, 16).Add(30*time.Minute)) || w.GroupPostedBy == nil || *w.GroupPostedBy != e.tech1.ID {
+		if w.GroupPostedAt == nil || !w.GroupPostedAt.Equal(inMonth(3, 9, 16).Add(30*time.Minute)) || w.GroupPostedBy == nil || *w.GroupPostedBy != e.tech1.ID {
 			t.Errorf("group post: %v by %v", w.GroupPostedAt, w.GroupPostedBy)
 		}
 
-		e.clock.Set(at(3, 11, 9))
+		e.clock.Set(inMonth(3, 11, 9))
 		for _, c := range []struct {
 			on, what string
 		}{{"2026-03-08", "before the completion day"}, {"2026-03-12", "in the future"}, {"3月10日", "a bad date"}} {
@@ -249,7 +249,7 @@ func TestAcceptanceRecords(t *testing.T) {
 		if w, err = e.svc.RecordCallback(e.asSpec1, w.ID, w.Version, fieldwork.CallbackInput{Result: "客户满意", Satisfaction: 4, At: "2026-03-10 10:00"}); err != nil {
 			t.Fatal(err)
 		}
-		if w.CallbackAt == nil || !w.CallbackAt.Equal(at(3, 10, 10)) || w.CallbackResult != "客户满意" || w.Satisfaction != 4 {
+		if w.CallbackAt == nil || !w.CallbackAt.Equal(inMonth(3, 10, 10)) || w.CallbackResult != "客户满意" || w.Satisfaction != 4 {
 			t.Errorf("callback: %+v", w.WorkOrder)
 		}
 

@@ -101,7 +101,7 @@ func TestGroupMessagesOfAWorkOrder(t *testing.T) {
 		if len(msgs) != 1 || msgs[0].Key != "seasonal" || msgs[0].Text != want {
 			t.Fatalf("messages %+v\nwant text %q", msgs, want)
 		}
-		e.clock.Set(at(3, 9, 17))
+		e.clock.Set(inMonth(3, 9, 17))
 		if _, err := e.svc.CompleteWorkOrder(e.asTech1, w.ID, w.Version, "2026-03-09 16:20"); err != nil {
 			t.Fatal(err)
 		}
