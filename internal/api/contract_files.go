@@ -1,8 +1,9 @@
 package api
 
 import (
-	"kefu/internal/httpx"
 	"net/http"
+
+	"kefu/internal/httpx"
 )
 
 // attachmentForm is the multipart form of an attachment upload.

@@ -382,6 +382,9 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[forwardInput]():             {"version"},
 	reflect.TypeFor[resolveInput]():             {"version", "resolution"},
 	reflect.TypeFor[monthlySubmit]():            {"version"},
+	reflect.TypeFor[atInput]():                  {"version"},
+	reflect.TypeFor[paperInput]():               {"version"},
+	reflect.TypeFor[workCallbackInput]():        {"version", "result", "satisfaction"},
 
 	reflect.TypeFor[contractCreate]():             {"number", "customer_id", "kind", "start_on", "end_on"},
 	reflect.TypeFor[contractUpdate]():             {"version"},
