@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/fieldwork"
 	"kefu/internal/sla"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
@@ -168,6 +170,11 @@ func TestDynamicKeysExist(t *testing.T) {
 		"survey.outcome":       surveys.Outcomes,
 		"survey.state":         surveys.TaskStates,
 		"survey.kind":          {surveys.KindScore, surveys.KindText},
+		"work.type":            workTypes,
+		"work.status":          workStatuses,
+		"work.verify_with":     verifyWiths,
+		"work.verify_result":   verifyResults,
+		"work.return_field":    fieldwork.ReturnFields,
 	} {
 		for _, v := range values {
 			if v != "" { // the empty choice shows as —
@@ -254,6 +261,18 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, e := range []string{"ticket", "complaint", "callback", "callback_resample", "survey_plan", "survey_task"} {
 		want = append(want, "entity."+e)
+	}
+	// Every field the fieldwork domain can name in an error has a label on
+	// the field-work pages (items[0].times by its parts), and every rule a
+	// label on the rules page.
+	for _, f := range []string{"contract_id", "verified_with", "verified_at", "verify_result", "items", "service_type", "frequency",
+		"times", "reason", "version", "type", "parts", "planned_on", "deadline_on", "content", "customer_id", "project_item_id",
+		"ticket_id", "project_id", "status", "dispatched_at", "region_id", "site_address", "technician_ids", "fields", "points",
+		"completed_at", "withdrawn_at", "from", "to"} {
+		want = append(want, "work.field."+f)
+	}
+	for _, f := range append(slices.Clone(fieldworkRules), "seasons.cooling_start", "seasons.heating_start") {
+		want = append(want, "fieldwork_policy.field."+f)
 	}
 	for _, f := range []string{"renewal_window_months", "renewal_contact_days", "quote_followup_working_days", "due_soon_days"} {
 		want = append(want, "policy."+f)

@@ -151,6 +151,32 @@ func (s *Server) Routes() []httpx.Route {
 		// 孤儿客户: customers whose sales owner left, for reassignment.
 		{Pattern: "GET /orphans", Perm: access.CustomerAssign, Handle: s.orphansPage},
 
+		// 现场工作: projects from contracts (立项), work orders (派工单) and
+		// the dispatch board; who may work which record is the fieldwork
+		// domain's to check (the customer's specialist or a manager; the
+		// group's supervisor or a technician sent).
+		{Pattern: "GET /projects", Perm: access.WorkRead, Handle: s.projectList},
+		{Pattern: "GET /projects/new", Perm: access.WorkDispatch, Handle: s.projectNew},
+		{Pattern: "POST /projects", Perm: access.WorkDispatch, Handle: s.projectCreate},
+		{Pattern: "GET /projects/{id}", Perm: access.WorkRead, Handle: s.projectPage},
+		{Pattern: "POST /projects/{id}", Perm: access.WorkDispatch, Handle: s.projectUpdate},
+		{Pattern: "POST /projects/{id}/override", Perm: access.WorkManage, Handle: s.projectOverride},
+		{Pattern: "POST /projects/{id}/dispatch", Perm: access.WorkDispatch, Handle: s.projectDispatch},
+		{Pattern: "GET /work-orders", Perm: access.WorkRead, Handle: s.workOrderList},
+		{Pattern: "GET /work-orders/new", Perm: access.WorkDispatch, Handle: s.workOrderNew},
+		{Pattern: "POST /work-orders", Perm: access.WorkDispatch, Handle: s.workOrderCreate},
+		{Pattern: "GET /work-orders/{id}", Perm: access.WorkRead, Handle: s.workOrderPage},
+		{Pattern: "GET /work-orders/{id}/edit", Perm: access.WorkDispatch, Handle: s.workOrderEdit},
+		{Pattern: "POST /work-orders/{id}", Perm: access.WorkDispatch, Handle: s.workOrderUpdate},
+		{Pattern: "POST /work-orders/{id}/dispatch", Perm: access.WorkDispatch, Handle: s.workOrderDispatch},
+		{Pattern: "POST /work-orders/{id}/return", Perm: access.WorkField, Handle: s.workOrderReturn},
+		// Completion is the field's or the specialist's (the API's
+		// permission too: work.read, the domain checks who).
+		{Pattern: "POST /work-orders/{id}/complete", Perm: access.WorkRead, Handle: s.workOrderComplete},
+		{Pattern: "POST /work-orders/{id}/cancel", Perm: access.WorkDispatch, Handle: s.workOrderCancel},
+		{Pattern: "POST /work-order-returns/{id}/withdraw", Perm: access.WorkManage, Handle: s.returnWithdraw},
+		{Pattern: "GET /dispatch-board", Perm: access.WorkRead, Handle: s.dispatchBoard},
+
 		// 站内通知: everyone's own notifications.
 		{Pattern: "GET /notifications", Perm: access.Authenticated, Handle: s.notificationList},
 		{Pattern: "POST /notifications/read", Perm: access.Authenticated, Handle: s.notificationsReadAll},
@@ -189,6 +215,8 @@ func (s *Server) Routes() []httpx.Route {
 		// serves them with comm.read); the settings tab is the managers'.
 		{Pattern: "GET /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicy},
 		{Pattern: "POST /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicySave},
+		{Pattern: "GET /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicy},
+		{Pattern: "POST /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicySave},
 	}
 }
 
