@@ -40,7 +40,7 @@ func (s *Server) acceptRoutes() []route {
 		{Pattern: "POST /api/v1/evidence/{id}/remove", Perm: access.WorkRead, Handle: s.removeEvidence,
 			Doc: op{Tag: "fieldwork", Zh: "撤下照片或单据（验收前，须写原因；记录保留）", En: "Remove an evidence file (before acceptance, with a reason; the record is kept)", Body: reasonInput{}, Status: http.StatusNoContent}},
 		{Pattern: "POST /api/v1/work-orders/{id}/group-post", Perm: access.WorkRead, Handle: s.groupPost,
-			Doc: op{Tag: "fieldwork", Zh: "登记照片和单据已发客户服务微信群", En: "Record the photos and sheet posted to the customer's WeChat group", Body: atInput{}, Resp: fieldwork.WorkOrderDetail{}}},
+			Doc: op{Tag: "fieldwork", Zh: "登记照片和单据已发客户服务微信群", En: "Record the photos and sheet posted to the customer's WeChat group", Body: groupPostInput{}, Resp: fieldwork.WorkOrderDetail{}}},
 		{Pattern: "POST /api/v1/work-orders/{id}/paper", Perm: access.WorkDispatch, Handle: s.paperReceived,
 			Doc: op{Tag: "fieldwork", Zh: "登记单据原件已交客服中心", En: "Record the paper original handed to customer service", Body: paperInput{}, Resp: fieldwork.WorkOrderDetail{}}},
 		{Pattern: "POST /api/v1/work-orders/{id}/callback", Perm: access.WorkDispatch, Handle: s.workCallback,
@@ -56,14 +56,17 @@ func (s *Server) acceptRoutes() []route {
 	}
 }
 
-type atInput struct {
-	Version *int64 `json:"version"`
-	At      string `json:"at"`
+// groupPostInput: when the photos and sheet went to the group (default now).
+type groupPostInput struct {
+	Version       *int64 `json:"version"`
+	GroupPostedAt string `json:"group_posted_at"`
 }
 
+// paperInput: the day the original was received (YYYY-MM-DD, default
+// today).
 type paperInput struct {
-	Version *int64 `json:"version"`
-	On      string `json:"on"`
+	Version         *int64 `json:"version"`
+	PaperReceivedOn string `json:"paper_received_on"`
 }
 
 type workCallbackInput struct {
@@ -150,7 +153,7 @@ func (s *Server) removeEvidence(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
-	var in atInput
+	var in groupPostInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
@@ -158,7 +161,7 @@ func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Fieldwork.RecordGroupPost(r.Context(), r.PathValue("id"), v, in.At)
+	d, err := s.Fieldwork.RecordGroupPost(r.Context(), r.PathValue("id"), v, in.GroupPostedAt)
 	if err != nil {
 		return err
 	}
@@ -174,7 +177,7 @@ func (s *Server) paperReceived(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Fieldwork.RecordPaperReceived(r.Context(), r.PathValue("id"), v, in.On)
+	d, err := s.Fieldwork.RecordPaperReceived(r.Context(), r.PathValue("id"), v, in.PaperReceivedOn)
 	if err != nil {
 		return err
 	}

@@ -382,7 +382,7 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[forwardInput]():             {"version"},
 	reflect.TypeFor[resolveInput]():             {"version", "resolution"},
 	reflect.TypeFor[monthlySubmit]():            {"version"},
-	reflect.TypeFor[atInput]():                  {"version"},
+	reflect.TypeFor[groupPostInput]():           {"version"},
 	reflect.TypeFor[paperInput]():               {"version"},
 	reflect.TypeFor[workCallbackInput]():        {"version", "result", "satisfaction"},
 

@@ -111,7 +111,7 @@ func (s *Service) RecordCallback(ctx context.Context, id string, version int64, 
 	if in.Satisfaction < 1 || in.Satisfaction > 5 {
 		return nil, apperr.Invalid("satisfaction", "满意度为 1–5 分")
 	}
-	t, err := s.pastTime("callback_at", in.At)
+	t, err := s.pastTime("at", in.At)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Service) RecordCallback(ctx context.Context, id string, version int64, 
 			return "", apperr.Invalid("status", "只有已完工、未验收的派工单可以登记回访")
 		}
 		if t.Before(*w.CompletedAt) {
-			return "", apperr.Invalid("callback_at", "回访时间不能早于完工时间")
+			return "", apperr.Invalid("at", "回访时间不能早于完工时间")
 		}
 		w.CallbackAt, w.CallbackBy, w.CallbackResult, w.Satisfaction = &t, optional(p.StaffID), in.Result, in.Satisfaction
 		return fmt.Sprintf("登记回访（满意度 %d）", in.Satisfaction), nil

@@ -237,8 +237,8 @@ func TestAcceptanceRecords(t *testing.T) {
 			{"result", fieldwork.CallbackInput{Result: " ", Satisfaction: 5}},
 			{"satisfaction", fieldwork.CallbackInput{Result: "满意", Satisfaction: 0}},
 			{"satisfaction", fieldwork.CallbackInput{Result: "满意", Satisfaction: 6}},
-			{"callback_at", fieldwork.CallbackInput{Result: "满意", Satisfaction: 5, At: "2026-03-09 15:00"}},
-			{"callback_at", fieldwork.CallbackInput{Result: "满意", Satisfaction: 5, At: "2026-03-12 09:00"}},
+			{"at", fieldwork.CallbackInput{Result: "满意", Satisfaction: 5, At: "2026-03-09 15:00"}},
+			{"at", fieldwork.CallbackInput{Result: "满意", Satisfaction: 5, At: "2026-03-12 09:00"}},
 		} {
 			_, err := e.svc.RecordCallback(e.asSpec1, w.ID, w.Version, c.in)
 			wantField(t, err, c.field, "a bad callback")
