@@ -238,14 +238,20 @@ func checkDiff(tb testing.TB, existing []Existing, planned []Occurrence, add, ke
 	if !slices.Equal(keys(add), nonNil(wantAdd)) || !slices.Equal(keys(keep), nonNil(wantKeep)) {
 		tb.Fatalf("add %v keep %v, want %v and %v", keys(add), keys(keep), wantAdd, wantKeep)
 	}
+	occurrences := make(map[Occurrence]bool, len(planned))
+	for _, o := range planned {
+		occurrences[o] = true
+	}
 	for i, o := range slices.Concat(add, keep) {
-		if !slices.Contains(planned, o) {
+		if !occurrences[o] {
 			tb.Fatalf("%d: %+v is not an occurrence of the plan", i, o)
 		}
 	}
 	var wantCancel []string
+	toCancel := map[string]bool{}
 	for _, e := range existing {
-		if e.Status == StatusPlanned && !inPlan[e.Key] && !slices.Contains(wantCancel, e.Key) {
+		if e.Status == StatusPlanned && !inPlan[e.Key] && !toCancel[e.Key] {
+			toCancel[e.Key] = true
 			wantCancel = append(wantCancel, e.Key)
 		}
 	}
