@@ -3,8 +3,32 @@ package schedule
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 )
+
+// meter reports the process CPU time per operation (it does not grow when
+// other processes compete for the cores, ns/op does) and the share of the
+// machine other processes used meanwhile (others-%: above a few percent, ns/op
+// measures the neighbours too). Same as internal/bench's, which this pure
+// package does not import.
+type meter struct {
+	t0          time.Time
+	cpu0, busy0 time.Duration
+}
+
+func startMeter() meter { return meter{time.Now(), processCPU(), machineBusy()} }
+
+func (m meter) report(b *testing.B, n int) {
+	el, cpu, busy := time.Since(m.t0), processCPU()-m.cpu0, machineBusy()-m.busy0
+	if cpu > 0 && n > 0 {
+		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
+	}
+	if busy > 0 && el > 0 {
+		b.ReportMetric(100*max(0, float64(busy-cpu))/(float64(el)*float64(runtime.NumCPU())), "others-%")
+	}
+}
 
 // benchContracts returns n one-year contracts starting on a day of 2026, each
 // with 1–4 scope lines mixed as a maintenance company's book is: monthly
@@ -74,10 +98,13 @@ func BenchmarkYearFor5000Contracts(b *testing.B) {
 	}
 
 	b.Run("generate", func(b *testing.B) {
-		var n int
+		var n, ops int
+		m := startMeter()
 		for b.Loop() {
 			_, n = generateAll(contracts)
+			ops++
 		}
+		m.report(b, ops)
 		b.ReportMetric(float64(n), "occurrences/op")
 	})
 
@@ -122,19 +149,25 @@ func BenchmarkYearFor5000Contracts(b *testing.B) {
 	}
 
 	b.Run("diff", func(b *testing.B) {
-		var add, keep, cancel int
+		var add, keep, cancel, ops int
+		m := startMeter()
 		for b.Loop() {
+			ops++
 			add, keep, cancel = diffAll(replans)
 		}
+		m.report(b, ops)
 		report(b, add, keep, cancel)
 	})
 
 	b.Run("regenerate", func(b *testing.B) {
-		var add, keep, cancel int
+		var add, keep, cancel, ops int
+		m := startMeter()
 		for b.Loop() {
+			ops++
 			replans, _ := generateAll(changed)
 			add, keep, cancel = diffAll(replans)
 		}
+		m.report(b, ops)
 		report(b, add, keep, cancel)
 	})
 }
