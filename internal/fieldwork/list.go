@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -108,19 +109,23 @@ func (s *Service) restrict(q *bun.SelectQuery, p *access.Principal) *bun.SelectQ
 }
 
 func (s *Service) fillTechnicians(ctx context.Context, db bun.IDB, rows []WorkOrderRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
 	ids := make([]string, len(rows))
-	at := make(map[string]int, len(rows))
 	for i, r := range rows {
-		ids[i], at[r.ID] = r.ID, i
+		ids[i] = r.ID
 	}
-	var techs []struct {
-		WorkOrderID string `bun:"work_order_id"`
-		ID          string `bun:"id"`
-		Name        string `bun:"name"`
+	techs, err := techniciansOf(ctx, db, ids)
+	if err != nil {
+		return err
 	}
+	for i := range rows {
+		rows[i].Technicians = techs[rows[i].ID]
+	}
+	return nil
+}
+
+// techniciansOf are the technicians of the work orders ids, by name.
+func techniciansOf(ctx context.Context, db bun.IDB, ids []string) (map[string][]Person, error) {
+	out := make(map[string][]Person, len(ids))
 	// Chunked: SQLite limits bound parameters.
 	for start := 0; start < len(ids); start += 500 {
 		end := min(start+500, len(ids))
@@ -131,15 +136,13 @@ func (s *Service) fillTechnicians(ctx context.Context, db bun.IDB, rows []WorkOr
 		}
 		if err := db.NewRaw(`SELECT t.work_order_id, s.id, s.name FROM work_order_technicians t JOIN staff s ON s.id = t.staff_id
 			WHERE t.work_order_id IN (?) ORDER BY s.name, s.id`, bun.In(ids[start:end])).Scan(ctx, &part); err != nil {
-			return err
+			return nil, err
 		}
-		techs = append(techs, part...)
+		for _, t := range part {
+			out[t.WorkOrderID] = append(out[t.WorkOrderID], Person{ID: t.ID, Name: t.Name})
+		}
 	}
-	for _, t := range techs {
-		r := &rows[at[t.WorkOrderID]]
-		r.Technicians = append(r.Technicians, Person{ID: t.ID, Name: t.Name})
-	}
-	return nil
+	return out, nil
 }
 
 // BoardFilter chooses the dispatch board's days and region or group.
@@ -151,10 +154,17 @@ type BoardFilter struct {
 // Board is the dispatch board (派工看板): the work planned for each day of
 // a span, by group; and the work not yet dispatched whose dispatch is due.
 type Board struct {
-	From, To string
-	Days     []BoardDay     `json:"days"`
-	Overdue  []WorkOrderRow `json:"overdue"` // not dispatched, dispatch due before now
+	From    string         `json:"from"`
+	To      string         `json:"to"`
+	Days    []BoardDay     `json:"days"`
+	Overdue []WorkOrderRow `json:"overdue"` // not dispatched, dispatch due before now
+	// Truncated: the span holds more than BoardLimit orders; the board
+	// shows the first (narrow it by region or group, or shorten it).
+	Truncated bool `json:"truncated"`
 }
+
+// BoardLimit is the most work orders a board shows.
+const BoardLimit = 10_000
 
 // BoardDay is one day of the board.
 type BoardDay struct {
@@ -165,9 +175,30 @@ type BoardDay struct {
 // BoardGroup is one group's work of a day ("" = not yet dispatched to a
 // group).
 type BoardGroup struct {
-	GroupID   string         `json:"group_id"`
-	GroupName string         `json:"group_name"`
-	Orders    []WorkOrderRow `json:"orders"`
+	GroupID   string       `json:"group_id"`
+	GroupName string       `json:"group_name"`
+	Orders    []BoardOrder `json:"orders"`
+}
+
+// BoardOrder is a work order as the board shows it: what it is, whose,
+// where it stands (the work order page has the rest). Narrow on purpose:
+// a company's week is thousands of orders.
+type BoardOrder struct {
+	ID           string     `bun:"id" json:"id"`
+	Number       string     `bun:"number" json:"number"`
+	Type         string     `bun:"type" json:"type"`
+	Status       string     `bun:"status" json:"status"`
+	CustomerID   string     `bun:"customer_id" json:"customer_id"`
+	CustomerName string     `bun:"customer_name" json:"customer_name"`
+	OwnerID      *string    `bun:"owner_id" json:"owner_id"`
+	RegionID     *string    `bun:"region_id" json:"region_id"`
+	GroupID      *string    `bun:"group_id" json:"group_id"`
+	GroupName    string     `bun:"group_name" json:"group_name"`
+	PlannedOn    string     `bun:"planned_on" json:"planned_on"`
+	DeadlineOn   *string    `bun:"deadline_on" json:"deadline_on"`
+	DispatchDue  *time.Time `bun:"dispatch_due" json:"dispatch_due"`
+	DispatchedAt *time.Time `bun:"dispatched_at" json:"dispatched_at"`
+	Technicians  []Person   `bun:"-" json:"technicians"`
 }
 
 // DispatchBoard returns the board for the span (at most 31 days).
@@ -195,19 +226,21 @@ func (s *Service) DispatchBoard(ctx context.Context, f BoardFilter) (*Board, err
 	if to.Before(from) || to.Sub(from) > 30 {
 		return nil, apperr.Invalid("to", "看板最多显示 31 天，且结束日期不能早于开始日期")
 	}
-	rows, err := s.listWorkOrdersAs(ctx, s.db.R(), p, WorkOrderFilter{From: from.String(), To: to.String(), RegionID: f.RegionID,
-		GroupID: f.GroupID, Statuses: []string{StatusPlanned, StatusDispatched, StatusReturned, StatusCompleted, StatusAccepted}})
+	rows, err := s.boardOrders(ctx, p, from.String(), to.String(), f)
 	if err != nil {
 		return nil, err
 	}
-	b := &Board{From: from.String(), To: to.String()}
+	b := &Board{From: from.String(), To: to.String(), Truncated: len(rows) > BoardLimit}
+	if b.Truncated {
+		rows = rows[:BoardLimit]
+	}
 	byDay := map[string]int{}
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		byDay[d.String()] = len(b.Days)
 		b.Days = append(b.Days, BoardDay{Day: d.String()})
 	}
 	for _, r := range rows {
-		day := &b.Days[byDay[deref(r.PlannedOn)]]
+		day := &b.Days[byDay[r.PlannedOn]]
 		gid := deref(r.GroupID)
 		i := -1
 		for k, g := range day.Groups {
@@ -231,6 +264,43 @@ func (s *Service) DispatchBoard(ctx context.Context, f BoardFilter) (*Board, err
 	}
 	b.Overdue = over
 	return b, nil
+}
+
+// boardOrders are the work of the days from–to (BoardLimit+1 at most),
+// by day and number, with their technicians: one narrow query for the
+// orders, one per 500 for the technicians.
+func (s *Service) boardOrders(ctx context.Context, p *access.Principal, from, to string, f BoardFilter) ([]BoardOrder, error) {
+	db := s.db.R()
+	var rows []BoardOrder
+	q := db.NewSelect().TableExpr("work_orders AS w").
+		ColumnExpr("w.id, w.number, w.type, w.status, w.customer_id, c.name AS customer_name, w.owner_id, w.region_id, w.group_id").
+		ColumnExpr("COALESCE(g.name, '') AS group_name, w.planned_on, w.deadline_on, w.dispatch_due, w.dispatched_at").
+		Join("JOIN customers AS c ON c.id = w.customer_id").
+		Join("LEFT JOIN maint_groups AS g ON g.id = w.group_id").
+		Where("w.planned_on >= ? AND w.planned_on <= ?", from, to).
+		Where("w.status IN (?)", bun.In([]string{StatusPlanned, StatusDispatched, StatusReturned, StatusCompleted, StatusAccepted}))
+	if f.RegionID != "" {
+		q = q.Where("w.region_id = ?", f.RegionID)
+	}
+	if f.GroupID != "" {
+		q = q.Where("w.group_id = ?", f.GroupID)
+	}
+	q = s.restrict(q, p)
+	if err := q.OrderExpr("w.planned_on, w.number").Limit(BoardLimit+1).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	techs, err := techniciansOf(ctx, db, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].Technicians = techs[rows[i].ID]
+	}
+	return rows, nil
 }
 
 // sortGroups puts groups by name, the undispatched ("" group) first.

@@ -116,10 +116,13 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, e := range []string{"customer", "contact", "equipment", "wechat_group", "wechat_member", "file", "staff",
 		"region", "group", "department", "api_token", "holiday", "work_calendar", "import",
-		"contract", "payment", "invoice", "communication", "setting", "need", "quote"} {
+		"contract", "payment", "invoice", "communication", "setting", "need", "quote",
+		"project", "work_order", "work_order_return", "followup", "daily_summary", "monthly_summary", "problem"} {
 		want = append(want, "entity."+e)
 	}
-	for _, a := range []string{"create", "update", "delete", "password", "lock", "revoke", "import", "delete_payment"} {
+	for _, a := range []string{"create", "update", "delete", "password", "lock", "revoke", "import", "delete_payment", "flag", "unflag",
+		"accept", "callback", "cancel", "complete", "dispatch", "forward", "group_post", "override", "paper_received", "resolve",
+		"return", "replan", "submit", "upload_evidence", "withdraw", "confirm_watermark", "remove_evidence", "report", "report_correct"} {
 		want = append(want, "audit.action."+a)
 	}
 	// Every input field a domain can name in an error has a label.
