@@ -284,6 +284,10 @@ func TestDynamicKeysExist(t *testing.T) {
 		"progress.field": {"day", "kind", "at", "note", "customer_id", "type", "description", "evidence", "occurred_at", "technician_id",
 			"to_party", "to_staff_id", "forwarded_at", "resolution", "resolved_at", "month", "to"},
 		"fieldwork_policy.field": append(slices.Clone(progressRules), "track_from"),
+		// The audit log names field work's records and actions.
+		"entity": {"daily_summary", "followup", "monthly_summary", "problem", "project", "work_order", "work_order_return"},
+		"audit.action": {"accept", "callback", "cancel", "complete", "dispatch", "forward", "group_post", "override", "paper_received",
+			"replan", "report", "report_correct", "resolve", "return", "submit", "upload_evidence", "withdraw"},
 	} {
 		for _, v := range values {
 			want = append(want, prefix+"."+v)
