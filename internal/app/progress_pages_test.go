@@ -97,7 +97,7 @@ func TestProgressPages(t *testing.T) {
 		body = w.page("/daily-summaries/"+today, "spec")
 		lines := section(body, `data-testid="daily-lines"`, "</table>")
 		has(t, "the daily summary", lines, wo.Number, "丙大厦", "故障报修", "田师傅", `data-testid="line-missing"`)
-		has(t, "the daily summary", body, `data-testid="daily-submit-form"`, `data-state="open"`)
+		has(t, "the daily summary", body, `data-testid="daily-submit-form"`, `data-state="open"`, "/problems/new?work_order_id="+wo.ID)
 		hasNot(t, "the manager's view of spec's summary", w.page("/daily-summaries/"+today+"?staff_id="+w.staff["spec"].ID, "mgr"),
 			`data-testid="daily-submit-form"`)
 		has(t, "the manager's view of spec's summary", w.page("/daily-summaries/"+today+"?staff_id="+w.staff["spec"].ID, "mgr"), wo.Number)
