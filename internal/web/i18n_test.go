@@ -277,6 +277,25 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, f := range append(slices.Clone(fieldworkRules), "seasons.cooling_start", "seasons.heating_start") {
 		want = append(want, "fieldwork_policy.field."+f)
 	}
+	// 工作跟进 (pages_progress.go): the families its pages build, and
+	// every field its domain calls can name in an error.
+	for prefix, values := range map[string][]string{
+		"problem.type": fieldwork.ProblemTypes, "report.status": {fieldwork.ReportInProgress, fieldwork.ReportDone, fieldwork.ReportBlocked},
+		"stats.by": {"region", "group", "technician"}, "stats.col": {"region", "group", "technician"},
+		"followups.record":   {fieldwork.FollowupReminder, fieldwork.FollowupGroupFeedback},
+		"followups.recorded": {fieldwork.FollowupReminder, fieldwork.FollowupGroupFeedback},
+		"progress.field": {"day", "kind", "at", "note", "customer_id", "type", "description", "evidence", "occurred_at", "technician_id",
+			"to_party", "to_staff_id", "forwarded_at", "resolution", "resolved_at", "month", "to"},
+		"fieldwork_policy.field": append(slices.Clone(progressRules), "track_from"),
+		// The audit log names field work's records and actions.
+		"entity": {"daily_summary", "followup", "monthly_summary", "problem", "project", "work_order", "work_order_return"},
+		"audit.action": {"accept", "callback", "cancel", "complete", "dispatch", "forward", "group_post", "override", "paper_received",
+			"replan", "report", "report_correct", "resolve", "return", "submit", "upload_evidence", "withdraw"},
+	} {
+		for _, v := range values {
+			want = append(want, prefix+"."+v)
+		}
+	}
 	for _, f := range []string{"renewal_window_months", "renewal_contact_days", "quote_followup_working_days", "due_soon_days"} {
 		want = append(want, "policy."+f)
 	}

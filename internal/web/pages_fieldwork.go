@@ -830,6 +830,8 @@ var fieldworkRules = []string{"dispatch.project_working_days", "dispatch.planned
 type fieldworkPolicyPage struct {
 	Page
 	Values map[string]string
+	// progress is the progress rules form (pages_progress.go).
+	progress *progressForm
 }
 
 // V is the value of a field as shown.

@@ -176,6 +176,27 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /work-orders/{id}/cancel", Perm: access.WorkDispatch, Handle: s.workOrderCancel},
 		{Pattern: "POST /work-order-returns/{id}/withdraw", Perm: access.WorkManage, Handle: s.returnWithdraw},
 		{Pattern: "GET /dispatch-board", Perm: access.WorkRead, Handle: s.dispatchBoard},
+		// 工作跟进: the day's reminders and group feedback with the missing
+		// end-of-day reports, the daily summary, problems, the 25th's
+		// monthly summary and the monthly problem statistics. Whose records
+		// are the fieldwork domain's to check.
+		{Pattern: "GET /followups", Perm: access.WorkRead, Handle: s.followupsPage},
+		{Pattern: "POST /followups", Perm: access.WorkDispatch, Handle: s.followupRecord},
+		{Pattern: "GET /daily-summaries", Perm: access.WorkRead, Handle: s.dailySummaryIndex},
+		{Pattern: "GET /daily-summaries/{day}", Perm: access.WorkRead, Handle: s.dailySummaryPage},
+		{Pattern: "POST /daily-summaries/{day}/submit", Perm: access.WorkDispatch, Handle: s.dailySummarySubmit},
+		{Pattern: "GET /problems", Perm: access.WorkRead, Handle: s.problemList},
+		{Pattern: "GET /problems/new", Perm: access.WorkDispatch, Handle: s.problemNew},
+		{Pattern: "POST /problems", Perm: access.WorkDispatch, Handle: s.problemCreate},
+		{Pattern: "GET /problems/{id}", Perm: access.WorkRead, Handle: s.problemPage},
+		{Pattern: "POST /problems/{id}/forward", Perm: access.WorkDispatch, Handle: s.problemForward},
+		{Pattern: "POST /problems/{id}/resolve", Perm: access.WorkDispatch, Handle: s.problemResolve},
+		{Pattern: "GET /monthly-summaries", Perm: access.WorkRead, Handle: s.monthlySummaryIndex},
+		{Pattern: "GET /monthly-summaries/{month}", Perm: access.WorkRead, Handle: s.monthlySummaryPage},
+		{Pattern: "GET /monthly-summaries/{month}/export", Perm: access.WorkRead, Handle: s.monthlySummaryExport},
+		{Pattern: "POST /monthly-summaries/{month}/submit", Perm: access.WorkDispatch, Handle: s.monthlySummarySubmit},
+		{Pattern: "GET /fieldwork/statistics", Perm: access.WorkRead, Handle: s.statisticsPage},
+		{Pattern: "GET /fieldwork/statistics/export", Perm: access.WorkRead, Handle: s.statisticsExport},
 
 		// 站内通知: everyone's own notifications.
 		{Pattern: "GET /notifications", Perm: access.Authenticated, Handle: s.notificationList},
@@ -217,6 +238,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicySave},
 		{Pattern: "GET /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicy},
 		{Pattern: "POST /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicySave},
+		{Pattern: "POST /admin/fieldwork/progress", Perm: access.WorkManage, Handle: s.progressPolicySave},
 	}
 }
 
