@@ -336,10 +336,11 @@ func TestRoleWalkthrough(t *testing.T) {
 	desk := slices.Concat(base, []string{"待响应", "沟通记录", "工单", "回访", "满意度调查"}) // comm.read
 	sales := []string{"合同", "续约台", "应收账款", "新需求/报价", "业务指标"}                  // contract.read
 	field := []string{"立项", "派工单", "派工看板"}                                    // work.read (现场工作)
-	manager := slices.Concat(desk, sales, field, []string{"孤儿客户", "导入", "设置"})
-	admin := slices.Concat(desk, sales, field, []string{"孤儿客户", "财务", "导入", "设置"})
+	mine := []string{"我的工作"}                                                  // work.field (现场工作)
+	manager := slices.Concat(desk, sales, mine, field, []string{"孤儿客户", "导入", "设置"})
+	admin := slices.Concat(desk, sales, mine, field, []string{"孤儿客户", "财务", "导入", "设置"})
 	reader := slices.Concat(desk, sales, field, []string{"设置"})
-	noImport := slices.Concat(base, field, []string{"设置"})
+	noImport := slices.Concat(base, mine, field, []string{"设置"})
 	settings := []string{"员工", "组织与区域", "工作日历"}
 	cases := []roleCase{
 		{login: "manager", name: "沈雅琴", role: "客服经理", nav: manager, pills: slices.Concat(settings, []string{"审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则"}),
@@ -350,7 +351,7 @@ func TestRoleWalkthrough(t *testing.T) {
 		{login: "du.gang", name: "杜刚", role: "维修主管", nav: noImport, pills: settings,
 			forbidden: []string{"/import", "/customers/new", "/admin/audit", "/contracts", "/rates", "/receivables"}},
 		// A technician opening the audit log directly gets the error page.
-		{login: "ma.tao", name: "马涛", role: "维修人员", nav: slices.Concat(base, field),
+		{login: "ma.tao", name: "马涛", role: "维修人员", nav: slices.Concat(base, mine, field),
 			forbidden: []string{"/admin/audit", "/admin/staff", "/import", "/customers/new", "/contracts", "/needs"}},
 		{login: "xu.jing", name: "许静", role: "财务", nav: slices.Concat(base, sales, []string{"财务", "设置"}), pills: settings,
 			forbidden: []string{"/import", "/admin/audit", "/orphans", "/contracts/new", "/contracts/import", "/work-orders", "/dispatch-board"}},
