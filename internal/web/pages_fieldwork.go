@@ -567,6 +567,8 @@ type workOrderPage struct {
 	Open                   string
 	posted                 url.Values
 	names                  map[string]string
+	// Ev is the acceptance evidence and checklist (nil before dispatch).
+	Ev *evidenceView
 }
 
 // F is the value the user posted in field name (kept after an error).
@@ -659,6 +661,11 @@ func (s *Server) workOrderData(r *http.Request, id string) (*workOrderPage, erro
 			return nil, err
 		}
 	}
+	if showsEvidence(d.Status) {
+		if p.Ev, err = s.evidenceOf(ctx, &p.Page, d, p.CanDispatch(), p.OnSite(), true, "/work-orders/"+url.PathEscape(d.ID)); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -737,6 +744,9 @@ func (s *Server) workOrderReturn(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) workOrderComplete(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	_, err := s.Fieldwork.CompleteWorkOrder(r.Context(), id, version(r), r.PostFormValue("completed_at"))
+	if r.PostFormValue("back") == "/my-work" {
+		return s.afterEvidence(w, r, id, "/my-work", "complete", "work_order.completed", err)
+	}
 	return s.afterWorkOrderAction(w, r, id, "complete", "work_order.completed", err)
 }
 

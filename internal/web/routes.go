@@ -174,6 +174,21 @@ func (s *Server) Routes() []httpx.Route {
 		// permission too: work.read, the domain checks who).
 		{Pattern: "POST /work-orders/{id}/complete", Perm: access.WorkRead, Handle: s.workOrderComplete},
 		{Pattern: "POST /work-orders/{id}/cancel", Perm: access.WorkDispatch, Handle: s.workOrderCancel},
+		// 验收: evidence photos and the sheet (uploaded by either side, the
+		// domain checks who), the group post, the paper original, the
+		// callback and the acceptance (the customer's specialist).
+		{Pattern: "POST /work-orders/{id}/evidence", Perm: access.WorkRead, Handle: s.evidenceUpload},
+		{Pattern: "GET /evidence/{id}", Perm: access.WorkRead, Handle: s.evidenceFile},
+		{Pattern: "GET /evidence/{id}/thumbnail", Perm: access.WorkRead, Handle: s.evidenceThumbnail},
+		{Pattern: "POST /evidence/{id}/confirm-watermark", Perm: access.WorkRead, Handle: s.evidenceConfirm},
+		{Pattern: "POST /evidence/{id}/remove", Perm: access.WorkRead, Handle: s.evidenceRemove},
+		{Pattern: "POST /work-orders/{id}/group-post", Perm: access.WorkRead, Handle: s.workOrderGroupPost},
+		{Pattern: "POST /work-orders/{id}/paper", Perm: access.WorkDispatch, Handle: s.workOrderPaper},
+		{Pattern: "POST /work-orders/{id}/callback", Perm: access.WorkDispatch, Handle: s.workOrderCallback},
+		{Pattern: "POST /work-orders/{id}/accept", Perm: access.WorkDispatch, Handle: s.workOrderAccept},
+		// 我的工作: the technician's page, with the end-of-day reports.
+		{Pattern: "GET /my-work", Perm: access.WorkField, Handle: s.myWork},
+		{Pattern: "POST /work-orders/{id}/reports", Perm: access.WorkField, Handle: s.workOrderReport},
 		{Pattern: "POST /work-order-returns/{id}/withdraw", Perm: access.WorkManage, Handle: s.returnWithdraw},
 		{Pattern: "GET /dispatch-board", Perm: access.WorkRead, Handle: s.dispatchBoard},
 		// 工作跟进: the day's reminders and group feedback with the missing
