@@ -268,7 +268,7 @@ func (s *Service) DispatchBoard(ctx context.Context, f BoardFilter) (*Board, err
 
 // boardOrders are the work of the days from–to (BoardLimit+1 at most),
 // by day and number, with their technicians: one narrow query for the
-// orders, one per 500 for the technicians.
+// orders, one for the technicians.
 func (s *Service) boardOrders(ctx context.Context, p *access.Principal, from, to string, f BoardFilter) ([]BoardOrder, error) {
 	db := s.db.R()
 	var rows []BoardOrder
@@ -289,16 +289,26 @@ func (s *Service) boardOrders(ctx context.Context, p *access.Principal, from, to
 	if err := q.OrderExpr("w.planned_on, w.number").Limit(BoardLimit+1).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	// The technicians of every order planned in the span, in one query (a
+	// superset of the rows: cancelled orders and other regions' too).
+	var techs []struct {
+		WorkOrderID string `bun:"work_order_id"`
+		ID          string `bun:"id"`
+		Name        string `bun:"name"`
 	}
-	techs, err := techniciansOf(ctx, db, ids)
-	if err != nil {
+	if err := db.NewRaw(`SELECT t.work_order_id, s.id, s.name FROM work_orders w
+		JOIN work_order_technicians t ON t.work_order_id = w.id JOIN staff s ON s.id = t.staff_id
+		WHERE w.planned_on >= ? AND w.planned_on <= ? ORDER BY s.name, s.id`, from, to).Scan(ctx, &techs); err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		rows[i].Technicians = techs[rows[i].ID]
+	at := make(map[string]int, len(rows))
+	for i, r := range rows {
+		at[r.ID] = i
+	}
+	for _, t := range techs {
+		if i, ok := at[t.WorkOrderID]; ok {
+			rows[i].Technicians = append(rows[i].Technicians, Person{ID: t.ID, Name: t.Name})
+		}
 	}
 	return rows, nil
 }
