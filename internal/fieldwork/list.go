@@ -289,8 +289,24 @@ func (s *Service) boardOrders(ctx context.Context, p *access.Principal, from, to
 	if err := q.OrderExpr("w.planned_on, w.number").Limit(BoardLimit+1).Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
-	// The technicians of every order planned in the span, in one query (a
-	// superset of the rows: cancelled orders and other regions' too).
+	if len(rows) <= 500 {
+		// A narrowed board: its own orders' technicians.
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		techs, err := techniciansOf(ctx, db, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			rows[i].Technicians = techs[rows[i].ID]
+		}
+		return rows, nil
+	}
+	// A wide board: the technicians of every order planned in the span in
+	// one query (a superset of the rows: cancelled orders and other
+	// regions' too), rather than one query per 500 orders.
 	var techs []struct {
 		WorkOrderID string `bun:"work_order_id"`
 		ID          string `bun:"id"`
