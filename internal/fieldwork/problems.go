@@ -61,6 +61,11 @@ type Problem struct {
 	CreatedAt          time.Time  `bun:"created_at" json:"created_at"`
 	UpdatedAt          time.Time  `bun:"updated_at" json:"updated_at"`
 
+	// CustomerName and WorkOrderNumber name the problem's customer and
+	// work order (read with it, never written).
+	CustomerName    string `bun:"customer_name,scanonly" json:"customer_name"`
+	WorkOrderNumber string `bun:"work_order_number,scanonly" json:"work_order_number"`
+
 	bun.BaseModel `bun:"table:problems,alias:pb"`
 }
 
@@ -304,10 +309,14 @@ func (s *Service) GetProblem(ctx context.Context, id string) (*Problem, error) {
 	if !p.Can(access.WorkRead) {
 		return nil, apperr.Forbidden("无权查看")
 	}
-	pb := new(Problem)
-	if err := s.db.R().NewSelect().Model(pb).Where("id = ?", id).Scan(ctx); err != nil {
-		return nil, notFoundAs(err, apperr.NotFound("problem"))
+	pbs, err := listProblems(ctx, s.db.R(), ProblemFilter{IDs: []string{id}})
+	if err != nil {
+		return nil, err
 	}
+	if len(pbs) == 0 {
+		return nil, apperr.NotFound("problem")
+	}
+	pb := &pbs[0]
 	if !s.canSeeProblem(p, pb) {
 		return nil, apperr.NotFound("problem")
 	}
@@ -343,7 +352,10 @@ func (s *Service) ListProblems(ctx context.Context, f ProblemFilter) ([]Problem,
 
 func listProblems(ctx context.Context, db bun.IDB, f ProblemFilter) ([]Problem, error) {
 	var out []Problem
-	q := db.NewSelect().Model(&out)
+	q := db.NewSelect().Model(&out).ColumnExpr("pb.*").
+		ColumnExpr("c.name AS customer_name, COALESCE(w.number, '') AS work_order_number").
+		Join("JOIN customers AS c ON c.id = pb.customer_id").
+		Join("LEFT JOIN work_orders AS w ON w.id = pb.work_order_id")
 	for col, v := range map[string]string{"work_order_id": f.WorkOrderID, "customer_id": f.CustomerID, "staff_id": f.StaffID, "type": f.Type} {
 		if v != "" {
 			q = q.Where("pb."+col+" = ?", v)

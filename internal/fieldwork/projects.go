@@ -511,7 +511,8 @@ func (s *Service) projectDetail(ctx context.Context, db bun.IDB, pr *Project) (*
 
 // ProjectFilter narrows ListProjects.
 type ProjectFilter struct {
-	OwnerID string
+	OwnerID    string
+	ContractID string
 	// Pending: only projects not yet dispatched.
 	Pending bool
 	Limit   int
@@ -542,6 +543,9 @@ func (s *Service) ListProjects(ctx context.Context, f ProjectFilter) ([]ProjectR
 		Join("LEFT JOIN staff AS o ON o.id = p.owner_id")
 	if f.OwnerID != "" {
 		q = q.Where("p.owner_id = ?", f.OwnerID)
+	}
+	if f.ContractID != "" {
+		q = q.Where("p.contract_id = ?", f.ContractID)
 	}
 	if f.Pending {
 		q = q.Where("p.dispatched_at IS NULL")

@@ -932,16 +932,16 @@ func (p *Page) TimePtr(t time.Time) *time.Time { return &t }
 // ProjectID is the project made from this contract ("" when none): the
 // contract page offers 立项 or links to it.
 func (d *contractPageData) ProjectID() string {
-	if d.srv == nil || d.srv.DB == nil || d.req == nil || !d.Can(string(access.WorkRead)) {
+	if d.srv == nil || d.srv.Fieldwork == nil || d.req == nil || !d.Can(string(access.WorkRead)) {
 		return ""
 	}
-	var ids []string
-	if err := d.srv.DB.R().NewRaw("SELECT id FROM projects WHERE contract_id = ?", d.C.ID).Scan(d.req.Context(), &ids); err != nil {
+	rows, err := d.srv.Fieldwork.ListProjects(d.req.Context(), fieldwork.ProjectFilter{ContractID: d.C.ID, Limit: 1})
+	if err != nil {
 		d.srv.Log.Warn("contract project", "err", err)
 		return ""
 	}
-	if len(ids) == 0 {
+	if len(rows) == 0 {
 		return ""
 	}
-	return ids[0]
+	return rows[0].ID
 }

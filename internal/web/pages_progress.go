@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/uptrace/bun"
-
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
@@ -383,35 +381,13 @@ func nameOf(names map[string]string, id *string) string {
 // ForwardLate reports whether a problem's forwarding is (or was) late.
 func (p *Page) ForwardLate(pb fieldwork.Problem) bool { return pb.ForwardedLate(p.srv.Now()) }
 
-// problemRefs looks up the names of the problems' customers and work
-// orders (problems the domain already let the viewer see).
-func (s *Server) problemRefs(r *http.Request, pbs []fieldwork.Problem) (map[string]problemRef, error) {
-	out := map[string]problemRef{}
-	if len(pbs) == 0 || s.DB == nil {
-		return out, nil
+// problemRefs names the problems' customers and work orders.
+func problemRefs(pbs []fieldwork.Problem) map[string]problemRef {
+	out := make(map[string]problemRef, len(pbs))
+	for _, pb := range pbs {
+		out[pb.ID] = problemRef{CustomerName: pb.CustomerName, WorkOrderNumber: pb.WorkOrderNumber}
 	}
-	ids := make([]string, len(pbs))
-	for i, pb := range pbs {
-		ids[i] = pb.ID
-	}
-	type refRow struct {
-		ID       string  `bun:"id"`
-		Customer string  `bun:"customer"`
-		Number   *string `bun:"number"`
-	}
-	var rows []refRow
-	for chunk := range slices.Chunk(ids, 500) {
-		var part []refRow
-		if err := s.DB.R().NewRaw(`SELECT pb.id, c.name AS customer, w.number FROM problems pb JOIN customers c ON c.id = pb.customer_id
-			LEFT JOIN work_orders w ON w.id = pb.work_order_id WHERE pb.id IN (?)`, bun.In(chunk)).Scan(r.Context(), &part); err != nil {
-			return nil, err
-		}
-		rows = append(rows, part...)
-	}
-	for _, row := range rows {
-		out[row.ID] = problemRef{CustomerName: row.Customer, WorkOrderNumber: deref(row.Number)}
-	}
-	return out, nil
+	return out
 }
 
 func (s *Server) problemList(w http.ResponseWriter, r *http.Request) error {
@@ -428,9 +404,7 @@ func (s *Server) problemList(w http.ResponseWriter, r *http.Request) error {
 	if p.Items, err = s.Fieldwork.ListProblems(ctx, f); err != nil {
 		return err
 	}
-	if p.refs, err = s.problemRefs(r, p.Items); err != nil {
-		return err
-	}
+	p.refs = problemRefs(p.Items)
 	if p.names, err = s.Org.Names(ctx); err != nil {
 		return err
 	}
@@ -544,11 +518,7 @@ func (s *Server) problemData(r *http.Request, id string) (*problemPage, error) {
 	p := &problemPage{Page: s.page(r, "problems", "problem.title"), P: pb, Now: s.nowSecond(), posted: url.Values{}}
 	p.FieldPrefixes = progressFieldPrefixes
 	p.Title = p.T("problem.title") + " · " + p.ProblemLabel(pb.Type)
-	refs, err := s.problemRefs(r, []fieldwork.Problem{*pb})
-	if err != nil {
-		return nil, err
-	}
-	p.Ref = refs[pb.ID]
+	p.Ref = problemRefs([]fieldwork.Problem{*pb})[pb.ID]
 	if p.names, err = s.Org.Names(ctx); err != nil {
 		return nil, err
 	}
