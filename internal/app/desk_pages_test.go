@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -384,11 +385,18 @@ func TestQueueReply(t *testing.T) {
 			key[it.Conversation] = it.Key
 		}
 		_, body := w.do(http.MethodGet, "/queue", "spec", nil)
-		for _, want := range []string{`action="/queue/reply"`, `name="key" value="` + key["wxid_wang"] + `"`, "已回复", "已回拨",
-			`name="occurred_at" value="` + now.In(in.App.Location()).Format("2006-01-02T15:04:05") + `"`, "data-hold-open"} {
+		for _, want := range []string{`action="/queue/reply"`, `name="key" value="` + key["wxid_wang"] + `"`, "已回复", "已回拨", "data-hold-open"} {
 			if !strings.Contains(html.UnescapeString(body), want) {
 				t.Errorf("queue lacks %q", want)
 			}
+		}
+		// The reply time offered is now, to the second (the page is drawn a
+		// moment after now was read: a second may have passed).
+		m := regexp.MustCompile(`name="occurred_at" value="([0-9T:-]+)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Error("queue lacks the reply time")
+		} else if at, err := time.ParseInLocation("2006-01-02T15:04:05", m[1], in.App.Location()); err != nil || at.Before(now) || at.After(now.Add(30*time.Second)) {
+			t.Errorf("reply time %q, want now (%v) to the second", m[1], now.In(in.App.Location()))
 		}
 		if _, body := w.do(http.MethodGet, "/queue", "exec", nil); strings.Contains(body, `action="/queue/reply"`) {
 			t.Error("an executive is offered the reply form")
