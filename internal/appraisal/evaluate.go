@@ -537,8 +537,11 @@ func checklistLine(it *Item, ratings map[string]Rating) (Line, error) {
 }
 
 func tenths(t uint64) string {
-	if t == 10 {
+	switch t {
+	case 10:
 		return "1"
+	case 0:
+		return "0"
 	}
 	return "0." + strconv.FormatUint(t, 10)
 }
