@@ -1,6 +1,7 @@
 package appraisal
 
 import (
+	"math/big"
 	"testing"
 	"time"
 
@@ -70,3 +71,5 @@ func fullRatings(s *Scheme) map[string]Rating {
 	}
 	return r
 }
+
+func bigRat(a, b int64) *big.Rat { return big.NewRat(a, b) }
