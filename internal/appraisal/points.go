@@ -12,7 +12,7 @@ import (
 // half up to the hundredth, once, at the end of a rate or checklist line.
 //
 // In JSON a Points is a number with at most two decimals (15, 7.5, 0.01),
-// parsed from its text — never through a binary floating-point value.
+// parsed from its text — never through a binary approximation.
 type Points int64
 
 // maxPoints bounds every amount a scheme may declare (one million points), so

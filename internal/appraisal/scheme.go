@@ -170,10 +170,42 @@ func ParseScheme(b []byte) (*Scheme, error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, apperr.Invalid("scheme", "方案 JSON 之后还有多余内容")
 	}
+	s.normalize()
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
+}
+
+// normalize makes empty lists nil, so that a scheme and its round trip
+// through JSON are equal.
+func (s *Scheme) normalize() {
+	s.Categories = nilIfEmpty(s.Categories)
+	s.Notes = nilIfEmpty(s.Notes)
+	if s.RollUp != nil {
+		s.RollUp.Components = nilIfEmpty(s.RollUp.Components)
+	}
+	for ci := range s.Categories {
+		c := &s.Categories[ci]
+		c.Items = nilIfEmpty(c.Items)
+		for ii := range c.Items {
+			it := &c.Items[ii]
+			it.Rules = nilIfEmpty(it.Rules)
+			it.Levels = nilIfEmpty(it.Levels)
+			it.SubItems = nilIfEmpty(it.SubItems)
+			it.Tiers = nilIfEmpty(it.Tiers)
+			for ri := range it.Rules {
+				it.Rules[ri].Events = nilIfEmpty(it.Rules[ri].Events)
+			}
+		}
+	}
+}
+
+func nilIfEmpty[T any](xs []T) []T {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs
 }
 
 func decodeError(err error) error {
