@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "token":
+	case "serve", "migrate", "demo", "user", "token", "appraise":
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -88,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return userCmd(sys, a, sub, opts, stdout)
 	case "token":
 		return tokenCmd(sys, a, sub, opts, stdout)
+	case "appraise":
+		return appraiseCmd(sys, a, opts, stdout)
 	}
 	logger.Info("starting kefu", cfg.Redacted()...)
 	if err := firstStart(sys, a, cfg.Demo, stdout); err != nil {
@@ -108,6 +110,8 @@ commands:
   token create -login L -name N [-days D]
   token revoke -id ID_OR_PREFIX
   token list
+  appraise -month 2026-03 [-staff LOGIN] [-format table|json]
+                              compute the month's scorecards from the records and print them
 
 common flags: -addr, -db, -data, -demo (see README for KEFU_* variables)
 `
@@ -115,6 +119,7 @@ common flags: -addr, -db, -data, -demo (see README for KEFU_* variables)
 type cliOptions struct {
 	login, name, roles, password, id string
 	days                             int
+	month, format                    string
 }
 
 func (o *cliOptions) register(fs *flag.FlagSet, cmd, sub string) {
@@ -133,6 +138,10 @@ func (o *cliOptions) register(fs *flag.FlagSet, cmd, sub string) {
 		fs.IntVar(&o.days, "days", 0, "expire after this many days (0: never)")
 	case "token revoke":
 		fs.StringVar(&o.id, "id", "", "token id or prefix")
+	case "appraise ":
+		fs.StringVar(&o.month, "month", "", "the month, YYYY-MM (default: last month)")
+		fs.StringVar(&o.login, "staff", "", "one staff member's login (default: everyone with a scheme)")
+		fs.StringVar(&o.format, "format", "table", "table or json")
 	}
 }
 

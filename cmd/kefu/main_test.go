@@ -33,6 +33,15 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("user list = %q", out)
 	}
 	runOK("user", "passwd", "-login", "zhang.san", "-password", "Another-2026")
+	// A month without any record: the specialist scheme's rates score full
+	// (nothing due), no deductions, the rated items wait (待评).
+	if out := runOK("appraise", "-month", "2026-03", "-staff", "zhang.san"); !strings.Contains(out, "cs_specialist") ||
+		!strings.Contains(out, "80.00") || !strings.Contains(out, "待评") || !strings.Contains(out, "renewal_rate") {
+		t.Fatalf("appraise output %q", out)
+	}
+	if out := runOK("appraise", "-month", "2026-03", "-format", "json"); !strings.Contains(out, `"login": "zhang.san"`) || !strings.Contains(out, `"final": 80`) {
+		t.Fatalf("appraise json %q", out)
+	}
 	out := runOK("token", "create", "-login", "zhang.san", "-name", "PBX", "-days", "30")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	tok := lines[len(lines)-1]

@@ -74,20 +74,24 @@ const (
 	// WorkManage is the manager's part: the rules, coverage overrides,
 	// withdrawing a return, deriving the events on demand.
 	WorkManage Permission = "work.manage"
+	// Appraisal (SPEC §8): everyone reads their own cards and events
+	// (the domain limits whose); managers compute, rate and approve.
+	AppraisalRead   Permission = "appraisal.read"
+	AppraisalManage Permission = "appraisal.manage"
 )
 
 // grants maps each role to its permissions.
 var grants = map[Role][]Permission{
 	Admin: {StaffRead, StaffWrite, OrgWrite, CalendarWrite, TokenManage, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport,
-		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField, WorkManage},
+		ContractRead, ContractWrite, ContractImport, FinanceWrite, CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField, WorkManage, AppraisalRead, AppraisalManage},
 	CSManager: {StaffRead, AuditRead, CustomerRead, CustomerWrite, CustomerAssign, CustomerImport, ContractRead, ContractWrite, ContractImport,
-		CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField, WorkManage},
-	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite, WorkRead, WorkDispatch},
-	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead, WorkRead},
-	MaintSupervisor: {StaffRead, CustomerRead, WorkRead, WorkField},
-	Technician:      {CustomerRead, WorkRead, WorkField},
-	Finance:         {StaffRead, CustomerRead, ContractRead, FinanceWrite},
-	InfoCenter:      {StaffRead, CustomerRead, CommRead, CommIngest},
+		CommRead, CommWrite, CommIngest, DeskManage, WorkRead, WorkDispatch, WorkField, WorkManage, AppraisalRead, AppraisalManage},
+	CSSpecialist:    {StaffRead, CustomerRead, CustomerWrite, ContractRead, ContractWrite, CommRead, CommWrite, WorkRead, WorkDispatch, AppraisalRead},
+	Executive:       {StaffRead, CustomerRead, ContractRead, CommRead, WorkRead, AppraisalRead},
+	MaintSupervisor: {StaffRead, CustomerRead, WorkRead, WorkField, AppraisalRead},
+	Technician:      {CustomerRead, WorkRead, WorkField, AppraisalRead},
+	Finance:         {StaffRead, CustomerRead, ContractRead, FinanceWrite, AppraisalRead},
+	InfoCenter:      {StaffRead, CustomerRead, CommRead, CommIngest, AppraisalRead},
 }
 
 // RoleHas reports whether role r grants p.

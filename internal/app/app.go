@@ -24,6 +24,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/scorecards"
 	"kefu/internal/store"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
@@ -52,6 +53,7 @@ type App struct {
 	Tickets      *tickets.Service
 	Surveys      *surveys.Service
 	Fieldwork    *fieldwork.Service
+	Scorecards   *scorecards.Service
 	Notify       *notify.Service
 	sessionStore *auth.SessionStore
 	web          *web.Server

@@ -19,6 +19,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/scorecards"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/web"
@@ -49,6 +50,12 @@ func (a *App) build(ctx context.Context) error {
 		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
 		Surveys: surveyScores{a.Surveys}})
+	a.Scorecards = scorecards.NewService(a.db, a.now, scorecards.Options{Location: a.loc, Rates: contractRates{a.Contracts}})
+	if n, err := a.Scorecards.EnsureShipped(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.log.Info("appraisal schemes stored", "count", n)
+	}
 	if n, err := a.Calendar.SeedIfEmpty(ctx); err != nil {
 		return err
 	} else if n > 0 {
