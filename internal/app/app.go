@@ -184,6 +184,25 @@ func (a *App) runReminders(ctx context.Context) {
 			} else if n.Withdrawn > 0 {
 				a.log.Info("ticket deadline events withdrawn", "count", n.Withdrawn)
 			}
+			if n, err := a.Tickets.DeriveRegistrationEvents(sys); err != nil {
+				a.log.Warn("ticket registration events", "err", err)
+			} else if n.Withdrawn > 0 {
+				a.log.Info("ticket registration events withdrawn", "count", n.Withdrawn)
+			}
+		}
+		if a.Comms != nil {
+			if n, err := a.Comms.DeriveNoContactEvents(sys); err != nil {
+				a.log.Warn("no-contact events", "err", err)
+			} else if n.Withdrawn > 0 {
+				a.log.Info("no-contact events withdrawn", "count", n.Withdrawn)
+			}
+		}
+		if a.Customers != nil {
+			if n, err := a.Customers.DeriveArchiveLate(sys); err != nil {
+				a.log.Warn("archive-late events", "err", err)
+			} else if n.Withdrawn > 0 {
+				a.log.Info("archive-late events withdrawn", "count", n.Withdrawn)
+			}
 		}
 		if a.Fieldwork != nil {
 			if n, err := a.Fieldwork.DeriveEvents(sys); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/rates"
@@ -44,6 +46,20 @@ func (s *Service) NoContactMonth(ctx context.Context, m rates.Month, ownerID str
 	if scope != "" {
 		ownerID = scope
 	}
+	return s.noContact(ctx, s.db.R(), m, ownerID, false)
+}
+
+// noContact is the rule of 当月客户无沟通记录, shared by the report and
+// the no_contact_month events: the active customers with no record in
+// month m in which a staff member took part — one with a staff member
+// named on it, or one we sent (direction out) — of ownerID ("" all, by
+// the current owner). wholeMonth keeps only customers that were ours for
+// the whole month (on the platform before it began, and with no 建档日期
+// or one before it): a customer taken on or entered mid-month is not
+// late in that month, and months before a customer was entered (migrated
+// customers) are not charged. Each
+// carries its last such contact up to now (LastContactAt).
+func (s *Service) noContact(ctx context.Context, db bun.IDB, m rates.Month, ownerID string, wholeMonth bool) ([]NoContact, error) {
 	from := store.Time(m.First().In(s.loc))
 	to := store.Time(m.Next().First().In(s.loc))
 	q := `SELECT c.id, c.code, c.name, c.class, c.owner_id, COALESCE(o.name, '') AS owner_name,
@@ -52,11 +68,15 @@ func (s *Service) NoContactMonth(ctx context.Context, m rates.Month, ownerID str
 		WHERE c.status = 'active' AND NOT EXISTS (SELECT 1 FROM communications m WHERE m.customer_id = c.id
 			AND m.occurred_at >= ? AND m.occurred_at < ? AND (m.staff_id IS NOT NULL OR m.direction = 'out'))`
 	args := []any{from, to}
+	if wholeMonth {
+		q += " AND c.created_at < ? AND (c.since IS NULL OR c.since < ?)"
+		args = append(args, from, m.First().String())
+	}
 	if ownerID != "" {
 		q += " AND c.owner_id = ?"
 		args = append(args, ownerID)
 	}
 	out := []NoContact{}
-	err := s.db.R().NewRaw(q+" ORDER BY o.name, c.name, c.id", args...).Scan(ctx, &out)
+	err := db.NewRaw(q+" ORDER BY o.name, c.name, c.id", args...).Scan(ctx, &out)
 	return out, err
 }

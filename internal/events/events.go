@@ -18,7 +18,9 @@ import (
 // Ref is a record that proves an event: its kind (ticket, work_order,
 // communication, …), its id and its role (deadline, start, stop, …).
 type Ref struct {
-	Kind, ID, Role string
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+	Role string `json:"role"`
 }
 
 // Computed is an event a rule derived.
@@ -83,12 +85,29 @@ func Put(ctx context.Context, db bun.IDB, evs []Computed, now time.Time) error {
 // types whose key is not in keep (the rule no longer finds them), and
 // says how many.
 func WithdrawStale(ctx context.Context, db bun.IDB, types []string, keep map[string]bool, now time.Time, reason string) (int, error) {
+	return withdrawStale(ctx, db, types, time.Time{}, time.Time{}, keep, now, reason)
+}
+
+// WithdrawStaleBetween is WithdrawStale for a rule that derives only a
+// window of time: it withdraws only the events that occurred in [from,
+// to), leaving those outside the window as the last derivation that
+// covered them left them.
+func WithdrawStaleBetween(ctx context.Context, db bun.IDB, types []string, from, to time.Time, keep map[string]bool, now time.Time, reason string) (int, error) {
+	return withdrawStale(ctx, db, types, store.Time(from), store.Time(to), keep, now, reason)
+}
+
+func withdrawStale(ctx context.Context, db bun.IDB, types []string, from, to time.Time, keep map[string]bool, now time.Time, reason string) (int, error) {
 	var old []struct {
 		ID  string `bun:"id"`
 		Key string `bun:"computed_key"`
 	}
-	if err := db.NewRaw(`SELECT id, computed_key FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND type IN (?)`,
-		bun.In(types)).Scan(ctx, &old); err != nil {
+	q := `SELECT id, computed_key FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND type IN (?)`
+	args := []any{bun.In(types)}
+	if !from.IsZero() || !to.IsZero() {
+		q += " AND occurred_at >= ? AND occurred_at < ?"
+		args = append(args, from, to)
+	}
+	if err := db.NewRaw(q, args...).Scan(ctx, &old); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -28,10 +28,16 @@ type Policy struct {
 	MajorReplyWorkingDays int `json:"major_reply_working_days"`
 	// ResamplePercent: the manager's quarterly re-call sample (seed 002: 20%).
 	ResamplePercent int `json:"resample_percent"`
+	// RegistrationGraceWorkingDays: a ticket saved incomplete (登记不全)
+	// must be completed within this many working days of its receipt, or
+	// it is a registration_incomplete event (stands even if completed
+	// later). Saving 0 keeps the saved value.
+	RegistrationGraceWorkingDays int `json:"registration_grace_working_days"`
 	// SLA: the ticket targets (SPEC §5.3), tried in order; the first rule
 	// that matches a ticket gives its first-response and solution
 	// deadlines. A ticket no rule matches gets none. Saving a policy with
-	// SLA left out (nil) keeps the saved rules.
+	// SLA left out (nil) keeps the saved rules, and one with
+	// RegistrationGraceWorkingDays 0 the saved grace.
 	SLA []SLARule `json:"sla"`
 }
 
@@ -113,7 +119,8 @@ func DefaultSLA() []SLARule {
 
 // DefaultPolicy is the seeds' rules.
 func DefaultPolicy() Policy {
-	return Policy{RepairCallbackWorkingDays: 3, ComplaintCallbackDays: 2, MajorReplyWorkingDays: 1, ResamplePercent: 20, SLA: DefaultSLA()}
+	return Policy{RepairCallbackWorkingDays: 3, ComplaintCallbackDays: 2, MajorReplyWorkingDays: 1, ResamplePercent: 20,
+		RegistrationGraceWorkingDays: 1, SLA: DefaultSLA()}
 }
 
 const policyKey = "tickets.policy"
@@ -128,6 +135,8 @@ func (p Policy) validate() error {
 		return apperr.Invalid("major_reply_working_days", "重大投诉回复期限须为 1 到 10 个工作日")
 	case p.ResamplePercent < 1 || p.ResamplePercent > 100:
 		return apperr.Invalid("resample_percent", "抽查比例须为 1% 到 100%")
+	case p.RegistrationGraceWorkingDays < 1 || p.RegistrationGraceWorkingDays > 10:
+		return apperr.Invalid("registration_grace_working_days", "登记补全期限须为 1 到 10 个工作日")
 	case len(p.SLA) == 0:
 		return apperr.Invalid("sla", "至少需要一条工单时效规则")
 	case len(p.SLA) > 50:
@@ -196,7 +205,8 @@ func (s *Service) Policy(ctx context.Context) (Policy, error) { return loadPolic
 // SavePolicy changes the policy (managers and admins). Callbacks already
 // due and tickets already registered keep their deadlines. A policy whose
 // SLA is nil keeps the saved SLA rules (forms that edit only the callback
-// rules send none).
+// rules send none); a RegistrationGraceWorkingDays of 0 keeps the saved
+// grace likewise.
 func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
 	if !access.Caller(ctx).IsManagerial() {
 		return apperr.Forbidden("只有客服经理或管理员可以修改规则")
@@ -208,6 +218,9 @@ func (s *Service) SavePolicy(ctx context.Context, p Policy) error {
 		}
 		if p.SLA == nil {
 			p.SLA = before.SLA
+		}
+		if p.RegistrationGraceWorkingDays == 0 {
+			p.RegistrationGraceWorkingDays = before.RegistrationGraceWorkingDays
 		}
 		if err := p.validate(); err != nil {
 			return err
