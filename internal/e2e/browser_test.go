@@ -342,10 +342,13 @@ func TestRoleWalkthrough(t *testing.T) {
 	mine := []string{"我的工作"} // work.field (现场工作)
 	fieldRead := slices.Concat(field, []string{"工作跟进", "问题", "问题统计"})
 	field = slices.Concat(field, []string{"工作跟进", "当日汇总", "问题", "月度汇总", "问题统计"})
-	manager := slices.Concat(desk, sales, mine, field, []string{"孤儿客户", "导入", "设置"})
-	admin := slices.Concat(desk, sales, mine, field, []string{"孤儿客户", "财务", "导入", "设置"})
-	reader := slices.Concat(desk, sales, field, []string{"设置"})
-	noImport := slices.Concat(base, mine, fieldRead, []string{"设置"})
+	// 绩效考核: everyone's own card; the team's for managers and executives.
+	myCard := []string{"我的考核"}
+	team := []string{"我的考核", "团队考核"}
+	manager := slices.Concat(desk, sales, mine, field, team, []string{"孤儿客户", "导入", "设置"})
+	admin := slices.Concat(desk, sales, mine, field, team, []string{"孤儿客户", "财务", "导入", "设置"})
+	reader := slices.Concat(desk, sales, field, myCard, []string{"设置"})
+	noImport := slices.Concat(base, mine, fieldRead, myCard, []string{"设置"})
 	settings := []string{"员工", "组织与区域", "工作日历"}
 	cases := []roleCase{
 		{login: "manager", name: "沈雅琴", role: "客服经理", nav: manager, pills: slices.Concat(settings, []string{"审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则"}),
@@ -356,11 +359,11 @@ func TestRoleWalkthrough(t *testing.T) {
 		{login: "du.gang", name: "杜刚", role: "维修主管", nav: noImport, pills: settings,
 			forbidden: []string{"/import", "/customers/new", "/admin/audit", "/contracts", "/rates", "/receivables"}},
 		// A technician opening the audit log directly gets the error page.
-		{login: "ma.tao", name: "马涛", role: "维修人员", nav: slices.Concat(base, mine, fieldRead),
+		{login: "ma.tao", name: "马涛", role: "维修人员", nav: slices.Concat(base, mine, fieldRead, myCard),
 			forbidden: []string{"/admin/audit", "/admin/staff", "/import", "/customers/new", "/contracts", "/needs"}},
-		{login: "xu.jing", name: "许静", role: "财务", nav: slices.Concat(base, sales, []string{"财务", "设置"}), pills: settings,
+		{login: "xu.jing", name: "许静", role: "财务", nav: slices.Concat(base, sales, myCard, []string{"财务", "设置"}), pills: settings,
 			forbidden: []string{"/import", "/admin/audit", "/orphans", "/contracts/new", "/contracts/import", "/work-orders", "/dispatch-board"}},
-		{login: "gm", name: "韩志远", role: "总经理", nav: reader, pills: settings,
+		{login: "gm", name: "韩志远", role: "总经理", nav: slices.Concat(desk, sales, field, team, []string{"设置"}), pills: settings,
 			forbidden: []string{"/import", "/admin/tokens", "/finance", "/contracts/new", "/admin/response-policy"}},
 		{login: "admin", name: "郑浩", role: "系统管理员", nav: admin, pills: slices.Concat(settings, []string{"API 令牌", "审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则"})},
 	}

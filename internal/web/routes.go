@@ -213,6 +213,19 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /fieldwork/statistics", Perm: access.WorkRead, Handle: s.statisticsPage},
 		{Pattern: "GET /fieldwork/statistics/export", Perm: access.WorkRead, Handle: s.statisticsExport},
 
+		// 绩效考核: my card of the month (本月至今 until computed), a line's
+		// occurrences with their evidence, the rater's form (the domain
+		// checks who rates), the team's scoreboard (managers, executives;
+		// others are sent to their own card) and the month's computation.
+		{Pattern: "GET /appraisal", Perm: access.AppraisalRead, Handle: s.appraisalCard},
+		{Pattern: "GET /appraisal/lines", Perm: access.AppraisalRead, Handle: s.appraisalLine},
+		{Pattern: "GET /appraisal/team", Perm: access.AppraisalRead, Handle: s.appraisalTeam},
+		{Pattern: "POST /appraisal/compute", Perm: access.AppraisalManage, Handle: s.appraisalCompute},
+		{Pattern: "POST /appraisal/cards/{id}/ratings", Perm: access.AppraisalRead, Handle: s.appraisalRate},
+		// One communication record (an appraisal event's evidence) with the
+		// conversation around it.
+		{Pattern: "GET /communications/{id}", Perm: access.CommRead, Handle: s.commRecord},
+
 		// 站内通知: everyone's own notifications.
 		{Pattern: "GET /notifications", Perm: access.Authenticated, Handle: s.notificationList},
 		{Pattern: "POST /notifications/read", Perm: access.Authenticated, Handle: s.notificationsReadAll},

@@ -1,0 +1,80 @@
+package scorecards
+
+import (
+	"context"
+	"slices"
+
+	"kefu/internal/access"
+	"kefu/internal/apperr"
+	"kefu/internal/appraisal"
+)
+
+// Reads the appraisal pages need besides Card and Preview: the scheme a
+// card was computed with (its rubric levels for the rating form), whether
+// the caller may rate a card, and the team's cards of a range of months
+// (the scoreboard and its trend).
+
+// CardScheme returns the scheme version a stored card was computed with,
+// to whoever may read the card.
+func (s *Service) CardScheme(ctx context.Context, cardID string) (*appraisal.Scheme, error) {
+	card := new(Scorecard)
+	if err := s.db.R().NewSelect().Model(card).Column("id", "staff_id", "scheme_id").Where("id = ?", cardID).Scan(ctx); err != nil {
+		return nil, notFound(err, "scorecard")
+	}
+	if !canRead(access.Caller(ctx), card.StaffID) {
+		return nil, apperr.Forbidden("只能查看自己的考核")
+	}
+	rec := new(SchemeRecord)
+	if err := s.db.R().NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
+		return nil, notFound(err, "scheme")
+	}
+	return rec.Scheme()
+}
+
+// MayRate reports whether the caller may rate card now, as Rate decides:
+// not their own, by the staff member's direct supervisor or a manager,
+// before approval.
+func (s *Service) MayRate(ctx context.Context, card *Scorecard) (bool, error) {
+	p := access.Caller(ctx)
+	if card == nil || !p.Can(access.AppraisalRead) || p.StaffID == "" || card.StaffID == p.StaffID {
+		return false, nil
+	}
+	if !recomputableStatus(card.Status) {
+		return false, nil
+	}
+	if p.IsManagerial() {
+		return true, nil
+	}
+	var supervisor *string
+	if err := s.db.R().NewRaw("SELECT supervisor_id FROM staff WHERE id = ?", card.StaffID).Scan(ctx, &supervisor); err != nil {
+		return false, notFound(err, "staff")
+	}
+	return supervisor != nil && *supervisor == p.StaffID, nil
+}
+
+func recomputableStatus(status string) bool { return slices.Contains(recomputable, status) }
+
+// BoardCard is a stored card with its staff member's name, for the
+// team's scoreboard.
+type BoardCard struct {
+	Scorecard `bun:",extend"`
+	StaffName string `bun:"staff_name" json:"staff_name"`
+}
+
+// BoardCards lists the stored cards of the periods from…to (YYYY-MM,
+// inclusive), by period and staff name: managers and executives only.
+func (s *Service) BoardCards(ctx context.Context, from, to string) ([]BoardCard, error) {
+	p := access.Caller(ctx)
+	if !p.Can(access.AppraisalRead) || !(p.IsManagerial() || p.Has(access.Executive)) {
+		return nil, apperr.Forbidden("只有客服经理和总经理可以查看团队考核")
+	}
+	for _, m := range []string{from, to} {
+		if _, _, _, err := s.month(m); err != nil {
+			return nil, err
+		}
+	}
+	out := []BoardCard{}
+	err := s.db.R().NewRaw(`SELECT sc.*, COALESCE(st.name, '') AS staff_name FROM scorecards sc LEFT JOIN staff st ON st.id = sc.staff_id
+		WHERE sc.period >= ? AND sc.period <= ? ORDER BY sc.period, st.login, sc.staff_id, sc.created_at`, from, to).Scan(ctx, &out)
+	return out, err
+}
