@@ -426,17 +426,17 @@ func (s *Service) SaveYearEndReview(ctx context.Context, in YearEndReviewInput) 
 
 // YearRow is one person's line of the year's statistics.
 type YearRow struct {
-	StaffID     string                `json:"staff_id"`
-	Login       string                `json:"login"`
-	Name        string                `json:"name"`
-	Department  string                `json:"department"`
-	Months      [12]*appraisal.Points `json:"months"` // the monthly finals, January first; null: no card
-	Average     *appraisal.Points     `json:"average"`
-	Review      *appraisal.Points     `json:"review"`   // the year-end review with its bonus
-	YearEnd     *appraisal.Points     `json:"year_end"` // the weighted year-end score
-	Excellent   bool                  `json:"excellent"`
-	Provisional bool                  `json:"provisional"`
-	Note        string                `json:"note"`
+	StaffID     string              `json:"staff_id"`
+	Login       string              `json:"login"`
+	Name        string              `json:"name"`
+	Department  string              `json:"department"`
+	Months      []*appraisal.Points `json:"months"` // the twelve monthly finals, January first; null: no card
+	Average     *appraisal.Points   `json:"average"`
+	Review      *appraisal.Points   `json:"review"`   // the year-end review with its bonus
+	YearEnd     *appraisal.Points   `json:"year_end"` // the weighted year-end score
+	Excellent   bool                `json:"excellent"`
+	Provisional bool                `json:"provisional"`
+	Note        string              `json:"note"`
 }
 
 // YearStatistics is 年度员工绩效考核情况统计表.
@@ -477,7 +477,8 @@ func (s *Service) YearStatistics(ctx context.Context, year int) (*YearStatistics
 	out := &YearStatistics{Year: year, Rows: []YearRow{}}
 	for _, id := range ids {
 		ye := yd.yearEnd(yd.people[id], year)
-		r := YearRow{StaffID: id, Login: ye.Login, Name: ye.Name, Department: ye.Department, Average: ye.MonthlyMean, Provisional: ye.Provisional}
+		r := YearRow{StaffID: id, Login: ye.Login, Name: ye.Name, Department: ye.Department, Average: ye.MonthlyMean, Provisional: ye.Provisional,
+			Months: make([]*appraisal.Points, 12)}
 		for _, m := range ye.Monthly {
 			n, _ := strconv.Atoi(m.Period[5:])
 			v := m.Final
