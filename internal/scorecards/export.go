@@ -47,8 +47,8 @@ import (
 // year-end "checks" component, not in the monthly one.
 var checkSchemes = map[string]bool{"supervision_checklist": true, "chat_sampling": true}
 
-// StatusLabels are the card states in words, as the exports print them.
-var StatusLabels = map[string]string{
+// RecordStatusLabels are the card states in words, as the exports print them.
+var RecordStatusLabels = map[string]string{
 	StatusDraft:      "待自评",
 	StatusSelfReview: "自评中",
 	StatusRating:     "上级评价中",
@@ -125,14 +125,14 @@ func exportPeople(ctx context.Context, db bun.IDB) (map[string]*exportPerson, er
 	return out, nil
 }
 
-// storedScheme is a stored scheme version with its decoded document.
-type storedScheme struct {
+// schemeDoc is a stored scheme version with its decoded document.
+type schemeDoc struct {
 	rec *SchemeRecord
 	doc *appraisal.Scheme
 }
 
 // item finds an item of the scheme by key.
-func (s *storedScheme) item(key string) *appraisal.Item {
+func (s *schemeDoc) item(key string) *appraisal.Item {
 	if s == nil || s.doc == nil {
 		return nil
 	}
@@ -146,32 +146,32 @@ func (s *storedScheme) item(key string) *appraisal.Item {
 	return nil
 }
 
-// storedSchemes reads every stored scheme version by id.
-func storedSchemes(ctx context.Context, db bun.IDB) (map[string]*storedScheme, error) {
+// schemeDocs reads every stored scheme version by id.
+func schemeDocs(ctx context.Context, db bun.IDB) (map[string]*schemeDoc, error) {
 	var recs []SchemeRecord
 	if err := db.NewSelect().Model(&recs).Order("code", "version").Scan(ctx); err != nil {
 		return nil, err
 	}
-	out := make(map[string]*storedScheme, len(recs))
+	out := make(map[string]*schemeDoc, len(recs))
 	for i := range recs {
 		doc, err := recs[i].Scheme()
 		if err != nil {
 			return nil, fmt.Errorf("scheme %s v%d: %w", recs[i].Code, recs[i].Version, err)
 		}
-		out[recs[i].ID] = &storedScheme{rec: &recs[i], doc: doc}
+		out[recs[i].ID] = &schemeDoc{rec: &recs[i], doc: doc}
 	}
 	return out, nil
 }
 
-// isCheck reports whether the card's scheme is a check scheme.
-func isCheck(schemes map[string]*storedScheme, c *Scorecard) bool {
+// isCheckCard reports whether the card's scheme is a check scheme.
+func isCheckCard(schemes map[string]*schemeDoc, c *Scorecard) bool {
 	sc := schemes[c.SchemeID]
 	return sc != nil && checkSchemes[sc.rec.Code]
 }
 
-// cardsOf reads the cards whose period is in [from, to] (YYYY-MM strings),
+// cardsBetween reads the cards whose period is in [from, to] (YYYY-MM strings),
 // by period, staff and creation.
-func cardsOf(ctx context.Context, db bun.IDB, from, to string) ([]Scorecard, error) {
+func cardsBetween(ctx context.Context, db bun.IDB, from, to string) ([]Scorecard, error) {
 	var out []Scorecard
 	err := db.NewSelect().Model(&out).Where("period >= ? AND period <= ?", from, to).
 		Order("period", "staff_id", "created_at", "id").Scan(ctx)
@@ -180,11 +180,11 @@ func cardsOf(ctx context.Context, db bun.IDB, from, to string) ([]Scorecard, err
 
 // monthCards keeps each person's monthly appraisal card per period (not a
 // check; the latest created when there are several), keyed staff → period.
-func monthCards(cards []Scorecard, schemes map[string]*storedScheme) map[string]map[string]*Scorecard {
+func monthCards(cards []Scorecard, schemes map[string]*schemeDoc) map[string]map[string]*Scorecard {
 	out := map[string]map[string]*Scorecard{}
 	for i := range cards {
 		c := &cards[i]
-		if isCheck(schemes, c) {
+		if isCheckCard(schemes, c) {
 			continue
 		}
 		m := out[c.StaffID]
@@ -199,8 +199,8 @@ func monthCards(cards []Scorecard, schemes map[string]*storedScheme) map[string]
 	return out
 }
 
-// seesAll: managers, admins and executives read everyone's appraisal.
-func seesAll(p *access.Principal) bool {
+// readsEveryone: managers, admins and executives read everyone's appraisal.
+func readsEveryone(p *access.Principal) bool {
 	return p.Can(access.AppraisalRead) && (p.IsManagerial() || p.Has(access.Executive))
 }
 
@@ -223,9 +223,9 @@ func monthTitle(period string) string {
 
 // --- the workbook writer ---------------------------------------------------
 
-// book writes a workbook: text cells, point cells (exact decimal text with
+// recordBook writes a workbook: text cells, point cells (exact decimal text with
 // the 0.00 format), merges and a few styles.
-type book struct {
+type recordBook struct {
 	f                          *excelize.File
 	sheet                      string
 	title, head, text, points  int
@@ -234,9 +234,9 @@ type book struct {
 	names                      map[string]bool
 }
 
-func newBook() (*book, error) {
+func newRecordBook() (*recordBook, error) {
 	f := excelize.NewFile()
-	b := &book{f: f, names: map[string]bool{}}
+	b := &recordBook{f: f, names: map[string]bool{}}
 	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "top", Color: "000000", Style: 1},
 		{Type: "right", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
 	center := &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
@@ -266,7 +266,7 @@ func newBook() (*book, error) {
 
 // addSheet starts a sheet named name (made valid and unique: at most 31
 // characters, none of : \ / ? * [ ]).
-func (b *book) addSheet(name string) error {
+func (b *recordBook) addSheet(name string) error {
 	name = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`:\/?*[]`, r) {
 			return '_'
@@ -305,7 +305,7 @@ func cellName(col, row int) string {
 }
 
 // str writes a text cell.
-func (b *book) str(col, row int, v string, style int) error {
+func (b *recordBook) str(col, row int, v string, style int) error {
 	c := cellName(col, row)
 	if err := b.f.SetCellStr(b.sheet, c, v); err != nil {
 		return err
@@ -314,7 +314,7 @@ func (b *book) str(col, row int, v string, style int) error {
 }
 
 // pts writes a point cell: the exact decimal text of p as a number.
-func (b *book) pts(col, row int, p appraisal.Points, style int) error {
+func (b *recordBook) pts(col, row int, p appraisal.Points, style int) error {
 	c := cellName(col, row)
 	if err := b.f.SetCellDefault(b.sheet, c, p.String()); err != nil {
 		return err
@@ -324,7 +324,7 @@ func (b *book) pts(col, row int, p appraisal.Points, style int) error {
 
 // merge merges [c1,r1]..[c2,r2] (styled with style on every cell so the
 // borders show).
-func (b *book) merge(c1, r1, c2, r2, style int) error {
+func (b *recordBook) merge(c1, r1, c2, r2, style int) error {
 	if c1 == c2 && r1 == r2 {
 		return nil
 	}
@@ -335,7 +335,7 @@ func (b *book) merge(c1, r1, c2, r2, style int) error {
 }
 
 // widths sets the column widths from A on.
-func (b *book) widths(ws ...float64) error {
+func (b *recordBook) widths(ws ...float64) error {
 	for i, w := range ws {
 		col, _ := excelize.ColumnNumberToName(i + 1)
 		if err := b.f.SetColWidth(b.sheet, col, col, w); err != nil {
@@ -345,7 +345,7 @@ func (b *book) widths(ws ...float64) error {
 	return nil
 }
 
-func (b *book) write(w io.Writer) error {
+func (b *recordBook) write(w io.Writer) error {
 	defer b.f.Close()
 	return b.f.Write(w)
 }
@@ -374,7 +374,7 @@ func (s *Service) ExportMonthRecords(ctx context.Context, w io.Writer, period st
 			return apperr.Forbidden("只能导出自己的考核")
 		}
 	}
-	if len(staffIDs) == 0 && !seesAll(p) {
+	if len(staffIDs) == 0 && !readsEveryone(p) {
 		staffIDs = []string{p.StaffID}
 	}
 	db := s.db.R()
@@ -382,11 +382,11 @@ func (s *Service) ExportMonthRecords(ctx context.Context, w io.Writer, period st
 	if err != nil {
 		return err
 	}
-	schemes, err := storedSchemes(ctx, db)
+	schemes, err := schemeDocs(ctx, db)
 	if err != nil {
 		return err
 	}
-	cards, err := cardsOf(ctx, db, period, period)
+	cards, err := cardsBetween(ctx, db, period, period)
 	if err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func (s *Service) ExportMonthRecords(ctx context.Context, w io.Writer, period st
 		}
 	}
 	sortPeople(ids, people)
-	b, err := newBook()
+	b, err := newRecordBook()
 	if err != nil {
 		return err
 	}
@@ -428,7 +428,7 @@ func (s *Service) ExportMonthRecords(ctx context.Context, w io.Writer, period st
 }
 
 // adjustment is an upheld appeal with a score adjustment.
-type adjustment struct {
+type appealAdjustment struct {
 	CardID string           `bun:"scorecard_id"`
 	Item   string           `bun:"item_key"`
 	Text   string           `bun:"text"`
@@ -439,8 +439,8 @@ type adjustment struct {
 
 // upheldAdjustments reads the upheld appeals with an adjustment of cards,
 // by card id.
-func upheldAdjustments(ctx context.Context, db bun.IDB, cards []Scorecard) (map[string][]adjustment, error) {
-	out := map[string][]adjustment{}
+func upheldAdjustments(ctx context.Context, db bun.IDB, cards []Scorecard) (map[string][]appealAdjustment, error) {
+	out := map[string][]appealAdjustment{}
 	if len(cards) == 0 {
 		return out, nil
 	}
@@ -448,7 +448,7 @@ func upheldAdjustments(ctx context.Context, db bun.IDB, cards []Scorecard) (map[
 	for i := range cards {
 		ids[i] = cards[i].ID
 	}
-	var rows []adjustment
+	var rows []appealAdjustment
 	if err := db.NewRaw(`SELECT scorecard_id, item_key, text, adjustment, decision_note, decided_at FROM scorecard_appeals
 		WHERE scorecard_id IN (?) AND kind = 'appeal' AND decision = 'upheld' AND adjustment <> 0 ORDER BY decided_at, id`, bun.In(ids)).Scan(ctx, &rows); err != nil {
 		return nil, err
@@ -460,7 +460,7 @@ func upheldAdjustments(ctx context.Context, db bun.IDB, cards []Scorecard) (map[
 }
 
 // recordSheet writes one person's card.
-func (s *Service) recordSheet(b *book, card *Scorecard, people map[string]*exportPerson, sc *storedScheme, adjs []adjustment) error {
+func (s *Service) recordSheet(b *recordBook, card *Scorecard, people map[string]*exportPerson, sc *schemeDoc, adjs []appealAdjustment) error {
 	person := people[card.StaffID]
 	if person == nil {
 		person = &exportPerson{ID: card.StaffID, Login: card.StaffID, Name: card.StaffID}
@@ -480,7 +480,7 @@ func (s *Service) recordSheet(b *book, card *Scorecard, people map[string]*expor
 		schemeName = fmt.Sprintf("%s（第 %d 版）", sc.rec.Name, sc.rec.Version)
 	}
 	info := fmt.Sprintf("部门：%s　岗位：%s　姓名：%s（%s）　考核月份：%s　考核方案：%s　状态：%s",
-		person.department(), person.position(), person.Name, person.Login, monthTitle(card.Period), schemeName, StatusLabels[card.Status])
+		person.department(), person.position(), person.Name, person.Login, monthTitle(card.Period), schemeName, RecordStatusLabels[card.Status])
 	if err := b.str(1, 2, info, b.wrapText); err != nil {
 		return err
 	}
@@ -698,16 +698,16 @@ func (s *Service) MonthStatistics(ctx context.Context, period string) (*MonthSta
 	if err != nil {
 		return nil, err
 	}
-	schemes, err := storedSchemes(ctx, db)
+	schemes, err := schemeDocs(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	cards, err := cardsOf(ctx, db, period, period)
+	cards, err := cardsBetween(ctx, db, period, period)
 	if err != nil {
 		return nil, err
 	}
 	byStaff := monthCards(cards, schemes)
-	all := seesAll(p)
+	all := readsEveryone(p)
 	ids := make([]string, 0, len(byStaff))
 	for id := range byStaff {
 		if all || id == p.StaffID {
@@ -766,7 +766,7 @@ func (s *Service) ExportMonthStatistics(ctx context.Context, w io.Writer, period
 	if err != nil {
 		return err
 	}
-	b, err := newBook()
+	b, err := newRecordBook()
 	if err != nil {
 		return err
 	}
@@ -811,7 +811,7 @@ func (s *Service) ExportMonthStatistics(ctx context.Context, w io.Writer, period
 			}
 			col++
 		}
-		status := StatusLabels[r.Status]
+		status := RecordStatusLabels[r.Status]
 		if !r.Complete {
 			status += "（未评完）"
 		}
@@ -840,7 +840,7 @@ func (s *Service) ExportYearStatistics(ctx context.Context, w io.Writer, year in
 	if err != nil {
 		return err
 	}
-	b, err := newBook()
+	b, err := newRecordBook()
 	if err != nil {
 		return err
 	}

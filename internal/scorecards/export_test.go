@@ -25,7 +25,7 @@ import (
 	"kefu/internal/store/storetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // exportEnv is a small department with cards: 甲 (jia) and 乙 (yi),
 // specialists of 客服中心 under 孟经理, and 丙 (bing), an executive.
@@ -131,7 +131,7 @@ func (e *exportEnv) workedMarch(t *testing.T) (jia, yi *scorecards.Scorecard) {
 
 // dump renders a workbook as text: per sheet its rows (as Excel shows
 // them, number formats applied) and its merged ranges.
-func dump(t *testing.T, data []byte) string {
+func dumpWorkbook(t *testing.T, data []byte) string {
 	t.Helper()
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -166,10 +166,10 @@ func dump(t *testing.T, data []byte) string {
 }
 
 // golden compares got with testdata/name (-update rewrites it).
-func golden(t *testing.T, name, got string) {
+func goldenText(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
+	if *updateGolden {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestExportMonthRecords(t *testing.T) {
 		if err := e.svc.ExportMonthRecords(e.as(e.mgr), &buf, "2026-03", nil); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "records-2026-03.golden.txt", dump(t, buf.Bytes()))
+		goldenText(t, "records-2026-03.golden.txt", dumpWorkbook(t, buf.Bytes()))
 		f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 		if err != nil {
 			t.Fatal(err)
@@ -238,7 +238,7 @@ func TestExportMonthRecords(t *testing.T) {
 		if err := e.svc.ExportMonthRecords(e.as(e.jia), &buf, "2026-03", nil); err != nil {
 			t.Fatal(err)
 		}
-		if got := sheets(t, buf.Bytes()); !slices.Equal(got, []string{"甲（jia）"}) {
+		if got := sheetNames(t, buf.Bytes()); !slices.Equal(got, []string{"甲（jia）"}) {
 			t.Errorf("甲's own export: sheets %v", got)
 		}
 		if err := e.svc.ExportMonthRecords(e.as(e.jia), &buf, "2026-03", []string{e.yi.ID}); !apperr.Is(err, apperr.KindForbidden) {
@@ -249,21 +249,21 @@ func TestExportMonthRecords(t *testing.T) {
 		if err := e.svc.ExportMonthRecords(e.as(e.exec), &buf, "2026-03", []string{e.yi.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if got := sheets(t, buf.Bytes()); !slices.Equal(got, []string{"乙（yi）"}) {
+		if got := sheetNames(t, buf.Bytes()); !slices.Equal(got, []string{"乙（yi）"}) {
 			t.Errorf("乙's export: sheets %v", got)
 		}
 		buf.Reset()
 		if err := e.svc.ExportMonthRecords(e.as(e.mgr), &buf, "2026-02", nil); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "records-empty.golden.txt", dump(t, buf.Bytes()))
+		goldenText(t, "records-empty.golden.txt", dumpWorkbook(t, buf.Bytes()))
 		if err := e.svc.ExportMonthRecords(e.as(e.mgr), &buf, "2026-3", nil); !apperr.Is(err, apperr.KindInvalid) {
 			t.Errorf("bad month: %v, want invalid", err)
 		}
 	})
 }
 
-func sheets(t *testing.T, data []byte) []string {
+func sheetNames(t *testing.T, data []byte) []string {
 	t.Helper()
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -283,7 +283,7 @@ func TestExportMonthStatistics(t *testing.T) {
 		if err := e.svc.ExportMonthStatistics(e.as(e.mgr), &buf, "2026-03"); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "statistics-2026-03.golden.txt", dump(t, buf.Bytes()))
+		goldenText(t, "statistics-2026-03.golden.txt", dumpWorkbook(t, buf.Bytes()))
 		st, err := e.svc.MonthStatistics(e.as(e.yi), "2026-03")
 		if err != nil {
 			t.Fatal(err)

@@ -132,7 +132,7 @@ func checkYear(year int) error {
 // yearData is what the year's views read.
 type yearData struct {
 	people  map[string]*exportPerson
-	schemes map[string]*storedScheme
+	schemes map[string]*schemeDoc
 	cards   []Scorecard
 	reviews map[string]*YearEndReview
 }
@@ -143,11 +143,11 @@ func (s *Service) loadYear(ctx context.Context, db bun.IDB, year int) (*yearData
 	if yd.people, err = exportPeople(ctx, db); err != nil {
 		return nil, err
 	}
-	if yd.schemes, err = storedSchemes(ctx, db); err != nil {
+	if yd.schemes, err = schemeDocs(ctx, db); err != nil {
 		return nil, err
 	}
 	y := strconv.Itoa(year)
-	if yd.cards, err = cardsOf(ctx, db, y+"-01", y+"-12"); err != nil {
+	if yd.cards, err = cardsBetween(ctx, db, y+"-01", y+"-12"); err != nil {
 		return nil, err
 	}
 	var reviews []*YearEndReview
@@ -167,7 +167,7 @@ func (s *Service) loadYear(ctx context.Context, db bun.IDB, year int) (*yearData
 
 // rollUpFor picks the scheme whose roll-up applies to person's year (see
 // the package decisions above).
-func (yd *yearData) rollUpFor(person *exportPerson, year int) *storedScheme {
+func (yd *yearData) rollUpFor(person *exportPerson, year int) *schemeDoc {
 	for i := len(yd.cards) - 1; i >= 0; i-- {
 		c := &yd.cards[i]
 		if c.StaffID != person.ID {
@@ -178,7 +178,7 @@ func (yd *yearData) rollUpFor(person *exportPerson, year int) *storedScheme {
 		}
 	}
 	end := strconv.Itoa(year) + "-12-31"
-	var best *storedScheme
+	var best *schemeDoc
 	for _, sc := range yd.schemes {
 		r := sc.rec
 		if sc.doc.RollUp == nil || r.Status != "approved" || r.EffectiveFrom > end || !slices.Contains(person.Roles, access.Role(r.AppliesTo)) {
@@ -193,7 +193,7 @@ func (yd *yearData) rollUpFor(person *exportPerson, year int) *storedScheme {
 }
 
 // published states: the card's score stands.
-var published = []string{StatusPublished, StatusFinal}
+var publishedStates = []string{StatusPublished, StatusFinal}
 
 // yearEnd computes person's year-end card from the loaded year.
 func (yd *yearData) yearEnd(person *exportPerson, year int) *YearEndCard {
@@ -217,7 +217,7 @@ func (yd *yearData) yearEnd(person *exportPerson, year int) *YearEndCard {
 		if sc := yd.schemes[c.SchemeID]; sc != nil {
 			ps.Scheme = sc.rec.Name
 		}
-		if !c.Complete || !slices.Contains(published, c.Status) {
+		if !c.Complete || !slices.Contains(publishedStates, c.Status) {
 			provisional = true
 		}
 		return ps
@@ -235,7 +235,7 @@ func (yd *yearData) yearEnd(person *exportPerson, year int) *YearEndCard {
 	}
 	for i := range mine {
 		c := &mine[i]
-		if !isCheck(yd.schemes, c) {
+		if !isCheckCard(yd.schemes, c) {
 			continue
 		}
 		pct := percentOf(c.Final, c.Card.Max)
@@ -460,7 +460,7 @@ func (s *Service) YearStatistics(ctx context.Context, year int) (*YearStatistics
 	if err != nil {
 		return nil, err
 	}
-	all := seesAll(p)
+	all := readsEveryone(p)
 	var ids []string
 	add := func(id string) {
 		if (all || id == p.StaffID) && yd.people[id] != nil && !slices.Contains(ids, id) {

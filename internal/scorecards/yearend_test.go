@@ -94,7 +94,7 @@ func TestYearEnd(t *testing.T) {
 		if err := e.svc.ExportYearStatistics(e.as(e.exec), &buf, 2026); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "year-2026.golden.txt", dump(t, buf.Bytes()))
+		goldenText(t, "year-2026.golden.txt", dumpWorkbook(t, buf.Bytes()))
 		// A chat-sampling check card on record (24 of 26 points = 92.31 on
 		// 100) replaces the paper checks: 20% × 92.31 + 24.5 + 55 = 97.96.
 		var sampling string
