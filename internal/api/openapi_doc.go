@@ -14,12 +14,14 @@ import (
 	"unicode"
 
 	"kefu/internal/access"
+	"kefu/internal/appraisal"
 	"kefu/internal/auth"
 	"kefu/internal/comms"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
 	"kefu/internal/fieldwork"
 	"kefu/internal/org"
+	"kefu/internal/scorecards"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
@@ -387,6 +389,9 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[paperInput]():                  {"version"},
 	reflect.TypeFor[workCallbackInput]():           {"version", "result", "satisfaction"},
 
+	reflect.TypeFor[scorecards.YearEndReviewInput](): {"staff_id", "year", "score"},
+	reflect.TypeFor[purgeInput]():                    {"cutoff"},
+
 	reflect.TypeFor[contractCreate]():             {"number", "customer_id", "kind", "start_on", "end_on"},
 	reflect.TypeFor[contractUpdate]():             {"version"},
 	reflect.TypeFor[contracts.ScopeItemInput]():   {"service_type"},
@@ -545,6 +550,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"callbacks", "回访、回访率、经理季度抽查与规则", "Callbacks, callback rates, the manager's quarterly re-call sample and the policy"},
 	{"surveys", "满意度调查：计划、任务、结果与提醒", "Satisfaction surveys by plan: plans, tasks, results and reminders"},
 	{"events", "考核事件及其证据、事件计算", "Appraisal events with their evidence, and deriving them"},
+	{"appraisal-records", "考核记录：记录表、统计表、年终考核、部门概览、记录清除", "Appraisal records: record and statistics workbooks, the year-end score, department views, purging old records"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},
@@ -912,6 +918,9 @@ func (g *schemaGen) schema(t reflect.Type, request bool) (map[string]any, error)
 		return map[string]any{"type": "string", "enum": roleNames()}, nil
 	case t == kindType:
 		return map[string]any{"type": "string", "enum": importKinds()}, nil
+	case t == reflect.TypeFor[appraisal.Points]():
+		// Points are integer hundredths written as a JSON number with at most two decimals (81, 7.5).
+		return map[string]any{"type": "number", "multipleOf": 0.01}, nil
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
