@@ -258,6 +258,19 @@ var fieldDocs = map[string]string{
 	"complaint_callback_days":         "投诉解决后几天内回访（1–30）· days to call back a resolved complaint (1–30)",
 	"major_reply_working_days":        "重大投诉自受理起几个工作日内回复（1–10）· working days from receipt to answer a major complaint (1–10)",
 	"resample_percent":                "经理每季度抽查回访的比例（1–100）· the share of callbacks the manager re-calls each quarter (1–100)",
+
+	"Rating.reason":             "评分理由（手工评分低于满分时必填）· the reason (required for a manual score below full)",
+	"scorecardRating.reason":    "评分理由（手工评分低于满分时必填）· the reason (required for a manual score below full)",
+	"scorecardRating.points":    "rubric 选定的等级分或 manual 的分数 · the rubric level chosen or the manual score",
+	"scorecardRating.grades":    "checklist：子项 key → 符合/基本符合/一般符合/不符合 · checklist: sub-item key → grade",
+	"scorecardAppeal.reason":    "申诉理由 · why the line is appealed",
+	"scorecardTransition.note":  "提交自评时为总体意见；退回时为原因（必填）· the overall comment with the self-review; the reason when returning (required)",
+	"appealDecision.adjustment": "调整分（±，仅成立且考核表已提交审批后），计入 final · the adjustment (±; upheld appeals on cards submitted for approval or later), added to final",
+	"appealDecision.note":       "处理意见 · the decision's reasoning",
+	"Detail.adjustment":         "申诉调整合计，已计入 final · the sum of the upheld appeals' adjustments, included in final",
+	"Detail.not_counted":        "本月未计入考核表的有效事件（上次计算后新增，或冻结后补录：只能经申诉处理）· standing events of the month the stored card does not count (recorded since the last computation, or after the card was frozen: they change it only through an appeal)",
+	"appeal_days":               "发布后的申诉期天数（0–60，默认 5）· days of the appeal window after publication (0–60, default 5)",
+	"appeal_until":              "申诉截止时间 · the end of the appeal window",
 }
 
 const (
@@ -327,6 +340,10 @@ var fieldEnums = map[string][]string{
 	"Complaint.justified": tickets.Judgements, "ComplaintInput.justified": tickets.Judgements,
 	"Callback.kind": {tickets.TypeRepair, tickets.TypeComplaint},
 	"Event.type":    {tickets.EventAttitudeComplaint},
+
+	"Scorecard.status": scorecards.Statuses, "ListRow.status": scorecards.Statuses, "scorecardTransition.to": scorecards.Statuses,
+	"AppealRecord.kind": {scorecards.KindComment, scorecards.KindAppeal}, "AppealRecord.decision": {"", scorecards.DecisionUpheld, scorecards.DecisionRejected},
+	"appealDecision.decision": {scorecards.DecisionUpheld, scorecards.DecisionRejected},
 }
 
 // ticketUrgencies are the urgencies of a ticket: 紧急 / 一般.
@@ -435,6 +452,13 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[surveyResponse]():        {"version", "outcome"},
 	reflect.TypeFor[surveys.AnswerInput]():   {"question_id"},
 	reflect.TypeFor[ticketsPolicyInput]():    {},
+
+	reflect.TypeFor[scorecards.LifecyclePolicy](): {},
+	reflect.TypeFor[scorecardRating]():            {"version", "item"},
+	reflect.TypeFor[scorecardTransition]():        {"version", "to"},
+	reflect.TypeFor[scorecardComment]():           {"item", "text"},
+	reflect.TypeFor[scorecardAppeal]():            {"item", "reason"},
+	reflect.TypeFor[appealDecision]():             {"decision", "note"},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
@@ -524,6 +548,20 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[surveyPlanUpdate]():            "SurveyPlanUpdate",
 	reflect.TypeFor[surveyPlanStep]():              "SurveyPlanStep",
 	reflect.TypeFor[surveyResponse]():              "SurveyResponse",
+
+	reflect.TypeFor[scorecards.Detail]():          "ScorecardDetail",
+	reflect.TypeFor[scorecards.ListRow]():         "ScorecardRow",
+	reflect.TypeFor[scorecards.AppealRecord]():    "ScorecardAppeal",
+	reflect.TypeFor[scorecards.RatedItem]():       "ScorecardRatedItem",
+	reflect.TypeFor[scorecards.Actions]():         "ScorecardActions",
+	reflect.TypeFor[scorecards.LifecyclePolicy](): "ScorecardSettings",
+	reflect.TypeFor[scorecards.ComputeCounts]():   "ScorecardComputeCounts",
+	reflect.TypeFor[openedCount]():                "ScorecardsOpened",
+	reflect.TypeFor[scorecardRating]():            "ScorecardRatingInput",
+	reflect.TypeFor[scorecardTransition]():        "ScorecardTransitionInput",
+	reflect.TypeFor[scorecardComment]():           "ScorecardCommentInput",
+	reflect.TypeFor[scorecardAppeal]():            "ScorecardAppealInput",
+	reflect.TypeFor[appealDecision]():             "ScorecardAppealDecision",
 }
 
 var tagDocs = []struct{ name, zh, en string }{
@@ -550,6 +588,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"callbacks", "回访、回访率、经理季度抽查与规则", "Callbacks, callback rates, the manager's quarterly re-call sample and the policy"},
 	{"surveys", "满意度调查：计划、任务、结果与提醒", "Satisfaction surveys by plan: plans, tasks, results and reminders"},
 	{"events", "考核事件及其证据、事件计算", "Appraisal events with their evidence, and deriving them"},
+	{"scorecards", "绩效考核表：计算、自评、上级评价、审批发布、申诉、定稿", "Scorecards: computing, self-review, rating, approval and publication, appeals, finalizing"},
 	{"appraisal-records", "考核记录：记录表、统计表、年终考核、部门概览、记录清除", "Appraisal records: record and statistics workbooks, the year-end score, department views, purging old records"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
@@ -894,6 +933,7 @@ var (
 	roleType    = reflect.TypeFor[access.Role]()
 	kindType    = reflect.TypeFor[customers.ImportKind]()
 	anyJSONType = reflect.TypeFor[anyJSON]()
+	pointsType  = reflect.TypeFor[appraisal.Points]()
 )
 
 func schemaName(t reflect.Type) string {
@@ -914,13 +954,12 @@ func (g *schemaGen) schema(t reflect.Type, request bool) (map[string]any, error)
 		return map[string]any{"description": "JSON"}, nil
 	case t == anyJSONType:
 		return map[string]any{"type": "object", "description": "JSON"}, nil
+	case t == pointsType:
+		return map[string]any{"type": "number", "multipleOf": 0.01, "description": "分，最多两位小数 · points, at most two decimals"}, nil
 	case t == roleType:
 		return map[string]any{"type": "string", "enum": roleNames()}, nil
 	case t == kindType:
 		return map[string]any{"type": "string", "enum": importKinds()}, nil
-	case t == reflect.TypeFor[appraisal.Points]():
-		// Points are integer hundredths written as a JSON number with at most two decimals (81, 7.5).
-		return map[string]any{"type": "number", "multipleOf": 0.01}, nil
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

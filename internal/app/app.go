@@ -223,6 +223,13 @@ func (a *App) runReminders(ctx context.Context) {
 				a.log.Info("survey reminders added", "due_soon", n.DueSoon, "overdue", n.Overdue)
 			}
 		}
+		if a.Scorecards != nil {
+			if n, err := a.Scorecards.FinalizeDue(sys); err != nil {
+				a.log.Warn("scorecards finalize", "err", err)
+			} else if n > 0 {
+				a.log.Info("scorecards finalized", "count", n)
+			}
+		}
 		if n, err := a.Contracts.RunReminders(sys); err != nil {
 			a.log.Warn("reminders", "err", err)
 		} else if n != (contracts.ReminderCounts{}) {

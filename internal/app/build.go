@@ -81,7 +81,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys,
 		Fieldwork: a.Fieldwork, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
-	apiSrv.Scorecards = a.Scorecards // the appraisal records (exports, year-end, purge)
+	apiSrv.Scorecards = a.Scorecards
 	a.web, a.api = w, apiSrv
 
 	mux := http.NewServeMux()
