@@ -56,29 +56,178 @@ type row struct {
 // Put writes evs in db: new, or updated in place (the quantity of
 // something still late grows); an event the system withdrew comes back,
 // one a person withdrew does not. Evidence is added, never removed.
+//
+// It reads what is stored for the keys first and writes only what
+// differs: deriving again over unchanged records writes nothing, which is
+// what the periodic detectors do almost every time.
 func Put(ctx context.Context, db bun.IDB, evs []Computed, now time.Time) error {
+	if len(evs) == 0 {
+		return nil
+	}
 	now = store.Time(now)
-	for _, e := range evs {
+	evs = lastOfEachKey(evs)
+	stored, err := storedByKey(ctx, db, evs)
+	if err != nil {
+		return err
+	}
+	var fresh []*row
+	var revive []string
+	for i := range evs {
+		e := &evs[i]
 		key := e.Key
-		r := &row{ID: store.NewID(), Type: e.Type, StaffID: e.StaffID, CustomerID: e.CustomerID, OccurredAt: store.Time(e.OccurredAt),
-			Quantity: e.Quantity, Rule: e.Rule, Detail: e.Detail, Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
-		if _, err := db.NewInsert().Model(r).On("CONFLICT (computed_key) DO UPDATE").
-			Set("staff_id = EXCLUDED.staff_id, customer_id = EXCLUDED.customer_id, occurred_at = EXCLUDED.occurred_at").
-			Set("quantity = EXCLUDED.quantity, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+		at := store.Time(e.OccurredAt)
+		st, ok := stored[key]
+		if !ok {
+			fresh = append(fresh, &row{ID: store.NewID(), Type: e.Type, StaffID: e.StaffID, CustomerID: e.CustomerID, OccurredAt: at,
+				Quantity: e.Quantity, Rule: e.Rule, Detail: e.Detail, Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now})
+			continue
+		}
+		if st.Withdrawn && !st.ByPerson {
+			revive = append(revive, st.ID)
+		}
+		if st.same(e, at) {
+			continue
+		}
+		if _, err := db.NewRaw(`UPDATE events SET staff_id = ?, customer_id = ?, occurred_at = ?, quantity = ?, detail = ?, updated_at = ?
+			WHERE id = ?`, e.StaffID, e.CustomerID, at, e.Quantity, e.Detail, now, st.ID).Exec(ctx); err != nil {
 			return err
 		}
-		if _, err := db.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = '' WHERE computed_key = ? AND withdrawn_at IS NOT NULL AND withdrawn_by IS NULL`,
-			key).Exec(ctx); err != nil {
+	}
+	for start := 0; start < len(fresh); start += 500 {
+		part := fresh[start:min(start+500, len(fresh))]
+		if _, err := db.NewInsert().Model(&part).Exec(ctx); err != nil {
 			return err
+		}
+	}
+	for start := 0; start < len(revive); start += 500 {
+		if _, err := db.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = '', updated_at = ? WHERE id IN (?)`,
+			now, bun.In(revive[start:min(start+500, len(revive))])).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	idOf := make(map[string]string, len(evs))
+	for k, st := range stored {
+		idOf[k] = st.ID
+	}
+	for _, r := range fresh {
+		idOf[*r.ComputedKey] = r.ID
+	}
+	var refs []evidenceRow
+	seen := map[[3]string]bool{}
+	for _, e := range evs {
+		var have map[[2]string]bool
+		if st := stored[e.Key]; st != nil {
+			have = st.refs
 		}
 		for _, ref := range e.Evidence {
-			if _, err := db.NewRaw(`INSERT INTO event_evidence (event_id, kind, ref_id, role)
-				SELECT id, ?, ?, ? FROM events WHERE computed_key = ? ON CONFLICT DO NOTHING`, ref.Kind, ref.ID, ref.Role, key).Exec(ctx); err != nil {
-				return err
+			k := [3]string{idOf[e.Key], ref.Kind, ref.ID}
+			if have[[2]string{ref.Kind, ref.ID}] || seen[k] {
+				continue
 			}
+			seen[k] = true
+			refs = append(refs, evidenceRow{EventID: idOf[e.Key], Kind: ref.Kind, RefID: ref.ID, Role: ref.Role})
+		}
+	}
+	for start := 0; start < len(refs); start += 500 {
+		part := refs[start:min(start+500, len(refs))]
+		if _, err := db.NewInsert().Model(&part).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// lastOfEachKey keeps the last event of each key, in order (a rule that
+// derived a key twice meant the later one).
+func lastOfEachKey(evs []Computed) []Computed {
+	last := make(map[string]int, len(evs))
+	for i, e := range evs {
+		last[e.Key] = i
+	}
+	if len(last) == len(evs) {
+		return evs
+	}
+	out := make([]Computed, 0, len(last))
+	for i, e := range evs {
+		if last[e.Key] == i {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+type evidenceRow struct {
+	EventID string `bun:"event_id"`
+	Kind    string `bun:"kind"`
+	RefID   string `bun:"ref_id"`
+	Role    string `bun:"role"`
+
+	bun.BaseModel `bun:"table:event_evidence"`
+}
+
+// storedEvent is what is stored for a computed key.
+type storedEvent struct {
+	ID                  string
+	StaffID, CustomerID *string
+	OccurredAt          time.Time
+	Quantity            int64
+	Detail              string
+	Withdrawn, ByPerson bool
+	refs                map[[2]string]bool // kind, ref id (the evidence key with the event)
+}
+
+func (st *storedEvent) same(e *Computed, at time.Time) bool {
+	return eq(st.StaffID, e.StaffID) && eq(st.CustomerID, e.CustomerID) && st.OccurredAt.Equal(at) &&
+		st.Quantity == e.Quantity && st.Detail == e.Detail
+}
+
+func eq(a, b *string) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+// storedByKey reads the stored events of evs' keys with their evidence.
+func storedByKey(ctx context.Context, db bun.IDB, evs []Computed) (map[string]*storedEvent, error) {
+	keys := make([]string, len(evs))
+	for i, e := range evs {
+		keys[i] = e.Key
+	}
+	out := make(map[string]*storedEvent, len(evs))
+	byID := map[string]*storedEvent{}
+	for start := 0; start < len(keys); start += 500 {
+		var rows []struct {
+			ID          string     `bun:"id"`
+			Key         string     `bun:"computed_key"`
+			StaffID     *string    `bun:"staff_id"`
+			CustomerID  *string    `bun:"customer_id"`
+			OccurredAt  time.Time  `bun:"occurred_at"`
+			Quantity    int64      `bun:"quantity"`
+			Detail      string     `bun:"detail"`
+			WithdrawnAt *time.Time `bun:"withdrawn_at"`
+			WithdrawnBy *string    `bun:"withdrawn_by"`
+		}
+		if err := db.NewRaw(`SELECT id, computed_key, staff_id, customer_id, occurred_at, quantity, detail, withdrawn_at, withdrawn_by
+			FROM events WHERE computed_key IN (?)`, bun.In(keys[start:min(start+500, len(keys))])).Scan(ctx, &rows); err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			st := &storedEvent{ID: r.ID, StaffID: r.StaffID, CustomerID: r.CustomerID, OccurredAt: r.OccurredAt, Quantity: r.Quantity,
+				Detail: r.Detail, Withdrawn: r.WithdrawnAt != nil, ByPerson: r.WithdrawnBy != nil, refs: map[[2]string]bool{}}
+			out[r.Key], byID[r.ID] = st, st
+		}
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		var refs []evidenceRow
+		if err := db.NewRaw(`SELECT event_id, kind, ref_id, role FROM event_evidence WHERE event_id IN (?)`,
+			bun.In(ids[start:min(start+500, len(ids))])).Scan(ctx, &refs); err != nil {
+			return nil, err
+		}
+		for _, r := range refs {
+			byID[r.EventID].refs[[2]string{r.Kind, r.RefID}] = true
+		}
+	}
+	return out, nil
 }
 
 // WithdrawStale withdraws, with reason, the standing computed events of

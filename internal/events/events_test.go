@@ -62,6 +62,22 @@ func TestPutAndWithdraw(t *testing.T) {
 		if again := get("a"); again.ID != a.ID || again.Quantity != 3 || evidence(a.ID) != 2 {
 			t.Fatalf("a put again: %+v (was %+v), %d evidence", again, a, evidence(a.ID))
 		}
+		// The same again writes nothing: not the row, not its evidence; a
+		// key derived twice in one put is one event.
+		var before time.Time
+		if err := db.R().NewRaw("SELECT updated_at FROM events WHERE computed_key = 'a'").Scan(ctx, &before); err != nil {
+			t.Fatal(err)
+		}
+		write(func(ctx context.Context, tx bun.Tx) error {
+			return events.Put(ctx, tx, []events.Computed{ev("a", 3, "w1"), ev("a", 3, "w1b")}, now.Add(time.Hour))
+		})
+		var after time.Time
+		if err := db.R().NewRaw("SELECT updated_at FROM events WHERE computed_key = 'a'").Scan(ctx, &after); err != nil {
+			t.Fatal(err)
+		}
+		if !after.Equal(before) || evidence(a.ID) != 2 {
+			t.Fatalf("an unchanged put rewrote the event (updated %v → %v) or its evidence (%d)", before, after, evidence(a.ID))
+		}
 		// Withdrawn by the system: comes back; by a person: stays.
 		if _, err := db.SQLDB().Exec("UPDATE events SET withdrawn_at = created_at, withdraw_reason = 'sys' WHERE computed_key = 'a'"); err != nil {
 			t.Fatal(err)
