@@ -20,6 +20,7 @@ import (
 	"kefu/internal/customers"
 	"kefu/internal/fieldwork"
 	"kefu/internal/org"
+	"kefu/internal/scorecards"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
@@ -256,6 +257,29 @@ var fieldDocs = map[string]string{
 	"complaint_callback_days":         "投诉解决后几天内回访（1–30）· days to call back a resolved complaint (1–30)",
 	"major_reply_working_days":        "重大投诉自受理起几个工作日内回复（1–10）· working days from receipt to answer a major complaint (1–10)",
 	"resample_percent":                "经理每季度抽查回访的比例（1–100）· the share of callbacks the manager re-calls each quarter (1–100)",
+
+	// Appraisal schemes and rater flags.
+	"SchemeRecord.version":         "方案版本号（同一 code 递增）· the scheme's version number (increasing per code)",
+	"SchemeRecord.row_version":     "读取时的行版本，修改、批准、停用时原样带回；过期返回 409。 The row version you read; send it back to change, approve or retire (stale is 409).",
+	"SchemeRecord.status":          "draft 草稿 / approved 已批准 / retired 已停用 · draft, approved or retired",
+	"SchemeRecord.effective_from":  "生效日期（YYYY-MM-DD）· the day it takes effect",
+	"SchemeRecord.applies_to":      "适用角色 · the role it applies to",
+	"SchemeCheck.version":          "将要使用的版本号 · the version it would get",
+	"SchemeCheck.valid":            "没有问题 · no problems",
+	"SchemeDraft.base_id":          "要延续的方案版本 id · the version continued",
+	"SchemeDraft.code":             "方案代码（无 base_id 时；省略则取文档的 key）· the scheme's code (without base_id; default the document's key)",
+	"SchemeDraft.document":         "方案 JSON 对象 · the scheme as a JSON object",
+	"SchemeDraft.effective_from":   "生效日期（月度方案为某月 1 日；默认下月 1 日）· the day it takes effect (a monthly scheme: the first of a month; default the first of next month)",
+	"schemeUpdate.row_version":     "读取时的行版本；过期返回 409 · the row version you read (stale is 409)",
+	"rowVersionBody.row_version":   "读取时的行版本；过期返回 409 · the row version you read (stale is 409)",
+	"retireBody.row_version":       "读取时的行版本；过期返回 409 · the row version you read (stale is 409)",
+	"retireBody.reason":            "停用原因 · why it is retired",
+	"FlagInput.reason":             "标记理由 · why it is flagged",
+	"FlagInput.points":             "bonus：加分；dispatch_error：扣分（整数分，在方案范围内）；penalty：处罚分（可选）· bonus: the bonus; dispatch_error: points deducted (whole points within the scheme's range); penalty: optional points",
+	"FlagInput.evidence":           "证明记录 · the records that prove it",
+	"FlaggedEvent.quantity":        "次数；dispatch_error、bonus、penalty 为整数分值 · occurrences; dispatch_error, bonus and penalty: whole points",
+	"FlaggedEvent.reason":          "标记理由 · why it was flagged",
+	"FlaggedEvent.withdraw_reason": "撤销原因 · why it was withdrawn",
 }
 
 const (
@@ -325,6 +349,10 @@ var fieldEnums = map[string][]string{
 	"Complaint.justified": tickets.Judgements, "ComplaintInput.justified": tickets.Judgements,
 	"Callback.kind": {tickets.TypeRepair, tickets.TypeComplaint},
 	"Event.type":    {tickets.EventAttitudeComplaint},
+
+	// Appraisal schemes and rater flags.
+	"FlagInput.type": scorecards.FlagTypeKeys, "FlaggedEvent.type": scorecards.FlagTypeKeys,
+	"SchemeRecord.status": {"draft", "approved", "retired"},
 }
 
 // ticketUrgencies are the urgencies of a ticket: 紧急 / 一般.
@@ -430,6 +458,14 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[surveyResponse]():        {"version", "outcome"},
 	reflect.TypeFor[surveys.AnswerInput]():   {"question_id"},
 	reflect.TypeFor[ticketsPolicyInput]():    {},
+
+	// Appraisal schemes and rater flags.
+	reflect.TypeFor[scorecards.SchemeDraft](): {},
+	reflect.TypeFor[schemeValidate]():         {},
+	reflect.TypeFor[schemeUpdate]():           {"row_version"},
+	reflect.TypeFor[rowVersionBody]():         {"row_version"},
+	reflect.TypeFor[retireBody]():             {"row_version", "reason"},
+	reflect.TypeFor[scorecards.FlagInput]():   {"staff_id", "type", "occurred_at", "reason"},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
@@ -545,6 +581,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"callbacks", "回访、回访率、经理季度抽查与规则", "Callbacks, callback rates, the manager's quarterly re-call sample and the policy"},
 	{"surveys", "满意度调查：计划、任务、结果与提醒", "Satisfaction surveys by plan: plans, tasks, results and reminders"},
 	{"events", "考核事件及其证据、事件计算", "Appraisal events with their evidence, and deriving them"},
+	{"schemes", "考核方案：版本、校验、审批", "Appraisal schemes: versions, validation, approval"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},

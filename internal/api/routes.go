@@ -697,7 +697,7 @@ func (s *Server) table() []route {
 					{Name: "q", Zh: "摘要包含", En: "summary contains"},
 					qAfter, qLimit(100, 200),
 				}}},
-	}, slices.Concat(s.fieldworkRoutes(), s.progressRoutes(), s.acceptRoutes(), s.eventRoutes())...)
+	}, slices.Concat(s.fieldworkRoutes(), s.progressRoutes(), s.acceptRoutes(), s.eventRoutes(), s.appraisalSchemeRoutes())...)
 }
 
 // surveyPlanNote describes a plan's fields.

@@ -55,9 +55,9 @@ const (
 // maxDocument bounds a scheme document (bytes).
 const maxDocument = 256 << 10
 
-// Problem is one problem of a scheme document: its field path
+// SchemeProblem is one problem of a scheme document: its field path
 // (categories[1].items[2].points) and a message in Chinese.
-type Problem struct {
+type SchemeProblem struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }
@@ -75,7 +75,7 @@ type SchemeListItem struct {
 type SchemeView struct {
 	SchemeListItem
 	Document json.RawMessage   `json:"document"`
-	Problems []Problem         `json:"problems"`
+	Problems []SchemeProblem         `json:"problems"`
 	Scheme   *appraisal.Scheme `json:"-"` // nil when the stored document does not parse
 	// What the caller may do with it now.
 	CanEdit    bool `json:"can_edit"`
@@ -101,7 +101,7 @@ type SchemeCheck struct {
 	Version       int             `json:"version"`
 	EffectiveFrom string          `json:"effective_from"`
 	Valid         bool            `json:"valid"`
-	Problems      []Problem       `json:"problems"`
+	Problems      []SchemeProblem       `json:"problems"`
 	Document      json.RawMessage `json:"document,omitempty"` // normalized, when valid
 }
 
@@ -215,14 +215,14 @@ func loadScheme(ctx context.Context, db bun.IDB, id string) (*SchemeRecord, erro
 
 // checkDocument decodes a document strictly (unknown fields are problems)
 // and lists its problems; the scheme is nil when it does not decode.
-func checkDocument(doc []byte) (*appraisal.Scheme, []Problem) {
+func checkDocument(doc []byte) (*appraisal.Scheme, []SchemeProblem) {
 	sc, err := decodeScheme(doc)
 	if err != nil {
-		return nil, []Problem{problemOf(err)}
+		return nil, []SchemeProblem{problemOf(err)}
 	}
-	var out []Problem
+	var out []SchemeProblem
 	for _, pr := range sc.Problems() {
-		out = append(out, Problem{Field: pr.Field, Message: pr.Message})
+		out = append(out, SchemeProblem{Field: pr.Field, Message: pr.Message})
 	}
 	return sc, out
 }
@@ -254,20 +254,20 @@ func decodeScheme(doc []byte) (*appraisal.Scheme, error) {
 	return &sc, nil
 }
 
-func problemOf(err error) Problem {
+func problemOf(err error) SchemeProblem {
 	if e, ok := apperr.As(err); ok {
 		f := e.Field
 		if f == "" {
 			f = "document"
 		}
-		return Problem{Field: f, Message: e.Message}
+		return SchemeProblem{Field: f, Message: e.Message}
 	}
-	return Problem{Field: "document", Message: err.Error()}
+	return SchemeProblem{Field: "document", Message: err.Error()}
 }
 
 // problemsError is apperr.Invalid with the first problem's field and every
 // problem in the message.
-func problemsError(ps []Problem) error {
+func problemsError(ps []SchemeProblem) error {
 	if len(ps) == 1 {
 		return apperr.Invalid(ps[0].Field, ps[0].Message)
 	}
@@ -285,7 +285,7 @@ type prepared struct {
 	role       string
 	scheme     *appraisal.Scheme
 	doc        []byte // canonical JSON
-	problems   []Problem
+	problems   []SchemeProblem
 }
 
 // prepare resolves the code and version of in, sets the document's key,
@@ -340,7 +340,7 @@ func (s *Service) prepare(ctx context.Context, db bun.IDB, in SchemeDraft, keep 
 	}
 	sc.Key, sc.Version, sc.EffectiveFrom = out.code, out.version, out.from
 	for _, pr := range sc.Problems() {
-		out.problems = append(out.problems, Problem{Field: pr.Field, Message: pr.Message})
+		out.problems = append(out.problems, SchemeProblem{Field: pr.Field, Message: pr.Message})
 	}
 	out.problems = append(out.problems, s.recordProblems(ctx, db, sc, out)...)
 	out.role = sc.Role
@@ -367,21 +367,21 @@ func (s *Service) prepare(ctx context.Context, db bun.IDB, in SchemeDraft, keep 
 
 // recordProblems are the rules of stored versions beyond the document's
 // own: the effective date and the role of the code.
-func (s *Service) recordProblems(ctx context.Context, db bun.IDB, sc *appraisal.Scheme, pr *prepared) []Problem {
-	var out []Problem
+func (s *Service) recordProblems(ctx context.Context, db bun.IDB, sc *appraisal.Scheme, pr *prepared) []SchemeProblem {
+	var out []SchemeProblem
 	d, err := calendar.ParseDate(pr.from)
 	switch {
 	case err != nil:
-		out = append(out, Problem{Field: "effective_from", Message: fmt.Sprintf("生效日期格式应为 YYYY-MM-DD：%q", pr.from)})
+		out = append(out, SchemeProblem{Field: "effective_from", Message: fmt.Sprintf("生效日期格式应为 YYYY-MM-DD：%q", pr.from)})
 	case sc.Period == appraisal.PeriodMonthly && d.Day != 1:
-		out = append(out, Problem{Field: "effective_from", Message: fmt.Sprintf("月度方案须从某月 1 日起生效（现为 %s）", pr.from)})
+		out = append(out, SchemeProblem{Field: "effective_from", Message: fmt.Sprintf("月度方案须从某月 1 日起生效（现为 %s）", pr.from)})
 	case d.Before(s.today()):
-		out = append(out, Problem{Field: "effective_from", Message: fmt.Sprintf("生效日期 %s 早于今天 %s：新版本只能从今天或以后生效", pr.from, s.today())})
+		out = append(out, SchemeProblem{Field: "effective_from", Message: fmt.Sprintf("生效日期 %s 早于今天 %s：新版本只能从今天或以后生效", pr.from, s.today())})
 	}
 	var role string
 	err = db.NewRaw("SELECT applies_to FROM appraisal_schemes WHERE code = ? ORDER BY version LIMIT 1", pr.code).Scan(ctx, &role)
 	if err == nil && role != "" && sc.Role != role {
-		out = append(out, Problem{Field: "role", Message: fmt.Sprintf("方案 %s 的各版本须适用于同一角色 %q（现为 %q）", pr.code, role, sc.Role)})
+		out = append(out, SchemeProblem{Field: "role", Message: fmt.Sprintf("方案 %s 的各版本须适用于同一角色 %q（现为 %q）", pr.code, role, sc.Role)})
 	}
 	return out
 }
@@ -408,7 +408,7 @@ func (s *Service) ValidateScheme(ctx context.Context, id string, in SchemeDraft)
 	}
 	out := &SchemeCheck{Code: pr.code, Version: pr.version, EffectiveFrom: pr.from, Valid: len(pr.problems) == 0, Problems: pr.problems, Document: pr.doc}
 	if out.Problems == nil {
-		out.Problems = []Problem{}
+		out.Problems = []SchemeProblem{}
 	}
 	return out, nil
 }
