@@ -74,7 +74,7 @@ func (a *App) build(ctx context.Context) error {
 	sessions.Cookie.Persist = false
 
 	w, err := web.New(web.Deps{Log: a.log, DB: a.db, Sessions: sessions, Auth: a.Auth, Org: a.Org, Customers: a.Customers,
-		Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Fieldwork: a.Fieldwork, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
+		Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Fieldwork: a.Fieldwork, Scorecards: a.Scorecards, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	if err != nil {
 		return err
 	}

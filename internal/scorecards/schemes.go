@@ -75,7 +75,7 @@ type SchemeListItem struct {
 type SchemeView struct {
 	SchemeListItem
 	Document json.RawMessage   `json:"document"`
-	Problems []SchemeProblem         `json:"problems"`
+	Problems []SchemeProblem   `json:"problems"`
 	Scheme   *appraisal.Scheme `json:"-"` // nil when the stored document does not parse
 	// What the caller may do with it now.
 	CanEdit    bool `json:"can_edit"`
@@ -101,7 +101,7 @@ type SchemeCheck struct {
 	Version       int             `json:"version"`
 	EffectiveFrom string          `json:"effective_from"`
 	Valid         bool            `json:"valid"`
-	Problems      []SchemeProblem       `json:"problems"`
+	Problems      []SchemeProblem `json:"problems"`
 	Document      json.RawMessage `json:"document,omitempty"` // normalized, when valid
 }
 

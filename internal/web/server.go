@@ -29,6 +29,7 @@ import (
 	"kefu/internal/httpx"
 	"kefu/internal/notify"
 	"kefu/internal/org"
+	"kefu/internal/scorecards"
 	"kefu/internal/store"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
@@ -59,6 +60,9 @@ type Deps struct {
 	Loc       *time.Location
 	Now       func() time.Time
 	MaxUpload int64
+
+	// Scorecards keeps the appraisal: scheme versions, cards, rater flags.
+	Scorecards *scorecards.Service
 }
 
 // Server renders the pages.
