@@ -56,7 +56,7 @@ type Deps struct {
 	Now       func() time.Time
 	MaxUpload int64
 
-	// Scorecards keeps the appraisal (绩效考核): cards, lifecycle, exports, year-end.
+	// Scorecards keeps the appraisal (绩效考核): scheme versions, cards and their lifecycle, flags, exports, year-end.
 	Scorecards *scorecards.Service
 }
 

@@ -271,6 +271,28 @@ var fieldDocs = map[string]string{
 	"Detail.not_counted":        "本月未计入考核表的有效事件（上次计算后新增，或冻结后补录：只能经申诉处理）· standing events of the month the stored card does not count (recorded since the last computation, or after the card was frozen: they change it only through an appeal)",
 	"appeal_days":               "发布后的申诉期天数（0–60，默认 5）· days of the appeal window after publication (0–60, default 5)",
 	"appeal_until":              "申诉截止时间 · the end of the appeal window",
+	// Appraisal schemes and rater flags.
+	"SchemeRecord.version":         "方案版本号（同一 code 递增）· the scheme's version number (increasing per code)",
+	"SchemeRecord.row_version":     "读取时的行版本，修改、批准、停用时原样带回；过期返回 409。 The row version you read; send it back to change, approve or retire (stale is 409).",
+	"SchemeRecord.status":          "draft 草稿 / approved 已批准 / retired 已停用 · draft, approved or retired",
+	"SchemeRecord.effective_from":  "生效日期（YYYY-MM-DD）· the day it takes effect",
+	"SchemeRecord.applies_to":      "适用角色 · the role it applies to",
+	"SchemeCheck.version":          "将要使用的版本号 · the version it would get",
+	"SchemeCheck.valid":            "没有问题 · no problems",
+	"SchemeDraft.base_id":          "要延续的方案版本 id · the version continued",
+	"SchemeDraft.code":             "方案代码（无 base_id 时；省略则取文档的 key）· the scheme's code (without base_id; default the document's key)",
+	"SchemeDraft.document":         "方案 JSON 对象 · the scheme as a JSON object",
+	"SchemeDraft.effective_from":   "生效日期（月度方案为某月 1 日；默认下月 1 日）· the day it takes effect (a monthly scheme: the first of a month; default the first of next month)",
+	"schemeUpdate.row_version":     "读取时的行版本；过期返回 409 · the row version you read (stale is 409)",
+	"rowVersionBody.row_version":   "读取时的行版本；过期返回 409 · the row version you read (stale is 409)",
+	"retireBody.row_version":       "读取时的行版本；过期返回 409 · the row version you read (stale is 409)",
+	"retireBody.reason":            "停用原因 · why it is retired",
+	"FlagInput.reason":             "标记理由 · why it is flagged",
+	"FlagInput.points":             "bonus：加分；dispatch_error：扣分（整数分，在方案范围内）；penalty：处罚分（可选）· bonus: the bonus; dispatch_error: points deducted (whole points within the scheme's range); penalty: optional points",
+	"FlagInput.evidence":           "证明记录 · the records that prove it",
+	"FlaggedEvent.quantity":        "次数；dispatch_error、bonus、penalty 为整数分值 · occurrences; dispatch_error, bonus and penalty: whole points",
+	"FlaggedEvent.reason":          "标记理由 · why it was flagged",
+	"FlaggedEvent.withdraw_reason": "撤销原因 · why it was withdrawn",
 }
 
 const (
@@ -344,6 +366,9 @@ var fieldEnums = map[string][]string{
 	"Scorecard.status": scorecards.Statuses, "ListRow.status": scorecards.Statuses, "scorecardTransition.to": scorecards.Statuses,
 	"AppealRecord.kind": {scorecards.KindComment, scorecards.KindAppeal}, "AppealRecord.decision": {"", scorecards.DecisionUpheld, scorecards.DecisionRejected},
 	"appealDecision.decision": {scorecards.DecisionUpheld, scorecards.DecisionRejected},
+	// Appraisal schemes and rater flags.
+	"FlagInput.type": scorecards.FlagTypeKeys, "FlaggedEvent.type": scorecards.FlagTypeKeys,
+	"SchemeRecord.status": {"draft", "approved", "retired"},
 }
 
 // ticketUrgencies are the urgencies of a ticket: 紧急 / 一般.
@@ -459,6 +484,13 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[scorecardComment]():           {"item", "text"},
 	reflect.TypeFor[scorecardAppeal]():            {"item", "reason"},
 	reflect.TypeFor[appealDecision]():             {"decision", "note"},
+	// Appraisal schemes and rater flags.
+	reflect.TypeFor[scorecards.SchemeDraft](): {},
+	reflect.TypeFor[schemeValidate]():         {},
+	reflect.TypeFor[schemeUpdate]():           {"row_version"},
+	reflect.TypeFor[rowVersionBody]():         {"row_version"},
+	reflect.TypeFor[retireBody]():             {"row_version", "reason"},
+	reflect.TypeFor[scorecards.FlagInput]():   {"staff_id", "type", "occurred_at", "reason"},
 }
 
 // schemaNames renames Go types whose bare name would be unclear.
@@ -590,6 +622,7 @@ var tagDocs = []struct{ name, zh, en string }{
 	{"events", "考核事件及其证据、事件计算", "Appraisal events with their evidence, and deriving them"},
 	{"scorecards", "绩效考核表：计算、自评、上级评价、审批发布、申诉、定稿", "Scorecards: computing, self-review, rating, approval and publication, appeals, finalizing"},
 	{"appraisal-records", "考核记录：记录表、统计表、年终考核、部门概览、记录清除", "Appraisal records: record and statistics workbooks, the year-end score, department views, purging old records"},
+	{"schemes", "考核方案：版本、校验、审批", "Appraisal schemes: versions, validation, approval"},
 	{"calendar", "工作日历", "Work calendar"},
 	{"tokens", "API 令牌", "API tokens"},
 	{"audit", "审计日志", "Audit log"},

@@ -154,6 +154,13 @@ func TestServedOpenAPIIsTheGolden(t *testing.T) {
 // web route added without an entry here fails the test: the API must keep
 // up with the UI.
 var webToAPI = map[string]string{
+	"GET /admin/appraisal-schemes":               "GET /api/v1/appraisal/schemes",
+	"POST /admin/appraisal-schemes":              "POST /api/v1/appraisal/schemes",
+	"GET /admin/appraisal-schemes/{id}":          "GET /api/v1/appraisal/schemes/{id}",
+	"POST /admin/appraisal-schemes/{id}":         "PUT /api/v1/appraisal/schemes/{id}",
+	"POST /admin/appraisal-schemes/{id}/approve": "POST /api/v1/appraisal/schemes/{id}/approve",
+	"POST /admin/appraisal-schemes/{id}/retire":  "POST /api/v1/appraisal/schemes/{id}/retire",
+
 	"GET /login":                                      "",
 	"POST /login":                                     "",
 	"POST /logout":                                    "",

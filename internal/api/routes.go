@@ -698,7 +698,7 @@ func (s *Server) table() []route {
 					qAfter, qLimit(100, 200),
 				}}},
 	}, slices.Concat(s.fieldworkRoutes(), s.progressRoutes(), s.acceptRoutes(), s.eventRoutes(),
-		s.scorecardRoutes(), s.appraisalExportRoutes())...)
+		s.scorecardRoutes(), s.appraisalExportRoutes(), s.appraisalSchemeRoutes())...)
 }
 
 // surveyPlanNote describes a plan's fields.

@@ -80,8 +80,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	apiSrv := api.New(api.Deps{Log: a.log, DB: a.db, Auth: a.Auth, Org: a.Org, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys,
-		Fieldwork: a.Fieldwork, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
-	apiSrv.Scorecards = a.Scorecards
+		Fieldwork: a.Fieldwork, Scorecards: a.Scorecards, Calendar: a.Calendar, Notify: a.Notify, Loc: a.loc, Now: a.now, MaxUpload: a.cfg.MaxUploadSize})
 	a.web, a.api = w, apiSrv
 
 	mux := http.NewServeMux()

@@ -351,7 +351,7 @@ func TestRoleWalkthrough(t *testing.T) {
 	noImport := slices.Concat(base, mine, fieldRead, myCard, []string{"设置"})
 	settings := []string{"员工", "组织与区域", "工作日历"}
 	cases := []roleCase{
-		{login: "manager", name: "沈雅琴", role: "客服经理", nav: manager, pills: slices.Concat(settings, []string{"审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则"}),
+		{login: "manager", name: "沈雅琴", role: "客服经理", nav: manager, pills: slices.Concat(settings, []string{"审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则", "考核方案"}),
 			forbidden: []string{"/admin/tokens", "/finance"}},
 		{login: "lin.wen", name: "林雯", role: "客服专员", nav: reader, pills: settings,
 			forbidden: []string{"/import", "/admin/audit", "/admin/tokens", "/finance", "/orphans", "/contracts/import", "/admin/contract-policy",
@@ -363,9 +363,9 @@ func TestRoleWalkthrough(t *testing.T) {
 			forbidden: []string{"/admin/audit", "/admin/staff", "/import", "/customers/new", "/contracts", "/needs"}},
 		{login: "xu.jing", name: "许静", role: "财务", nav: slices.Concat(base, sales, myCard, []string{"财务", "设置"}), pills: settings,
 			forbidden: []string{"/import", "/admin/audit", "/orphans", "/contracts/new", "/contracts/import", "/work-orders", "/dispatch-board"}},
-		{login: "gm", name: "韩志远", role: "总经理", nav: slices.Concat(desk, sales, field, team, []string{"设置"}), pills: settings,
+		{login: "gm", name: "韩志远", role: "总经理", nav: slices.Concat(desk, sales, field, team, []string{"设置"}), pills: slices.Concat(settings, []string{"考核方案"}),
 			forbidden: []string{"/import", "/admin/tokens", "/finance", "/contracts/new", "/admin/response-policy"}},
-		{login: "admin", name: "郑浩", role: "系统管理员", nav: admin, pills: slices.Concat(settings, []string{"API 令牌", "审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则"})},
+		{login: "admin", name: "郑浩", role: "系统管理员", nav: admin, pills: slices.Concat(settings, []string{"API 令牌", "审计日志", "合同规则", "工单与回访规则", "响应时限", "现场工作规则", "考核方案"})},
 	}
 	// The people work at the same time, each in a browser context of
 	// their own: it halves the time on a busy machine.

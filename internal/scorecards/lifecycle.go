@@ -308,7 +308,7 @@ func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (ap
 		}
 		rts = s.ratesOf(all, card.StaffID)
 	}
-	return appraisal.Evaluate(appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	return evaluateWithBonuses(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 }
 
 // adjustmentOf sums the card's upheld appeals' adjustments.

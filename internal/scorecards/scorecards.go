@@ -406,7 +406,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 				return err
 			}
 		}
-		c, err := appraisal.Evaluate(appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings})
+		c, err := evaluateWithBonuses(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings})
 		if err != nil {
 			return err
 		}
@@ -518,7 +518,7 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 	case !errors.Is(err, store.ErrNoRows):
 		return nil, err
 	}
-	c, err := appraisal.Evaluate(appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	c, err := evaluateWithBonuses(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 	if err != nil {
 		return nil, err
 	}
@@ -593,7 +593,7 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		}
 		// Evaluate refuses a rating the scheme does not allow (an unknown
 		// item, a level the rubric lacks, a manual score out of range).
-		c, err := appraisal.Evaluate(appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+		c, err := evaluateWithBonuses(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 		if err != nil {
 			return err
 		}

@@ -267,6 +267,15 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicy},
 		{Pattern: "POST /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicySave},
 		{Pattern: "POST /admin/fieldwork/progress", Perm: access.WorkManage, Handle: s.progressPolicySave},
+		// 考核方案: everyone reads the schemes; managers draft and edit drafts;
+		// the executive approves (the domain checks the role after loading
+		// the version, so a fake id is 404 for everyone).
+		{Pattern: "GET /admin/appraisal-schemes", Perm: access.AppraisalRead, Handle: s.appraisalSchemes},
+		{Pattern: "POST /admin/appraisal-schemes", Perm: access.AppraisalManage, Handle: s.appraisalSchemeDraft},
+		{Pattern: "GET /admin/appraisal-schemes/{id}", Perm: access.AppraisalRead, Handle: s.appraisalScheme},
+		{Pattern: "POST /admin/appraisal-schemes/{id}", Perm: access.AppraisalManage, Handle: s.appraisalSchemeSave},
+		{Pattern: "POST /admin/appraisal-schemes/{id}/approve", Perm: access.AppraisalRead, Handle: s.appraisalSchemeApprove},
+		{Pattern: "POST /admin/appraisal-schemes/{id}/retire", Perm: access.AppraisalRead, Handle: s.appraisalSchemeRetire},
 	}
 }
 

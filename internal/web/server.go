@@ -61,7 +61,7 @@ type Deps struct {
 	Now       func() time.Time
 	MaxUpload int64
 
-	// Scorecards keeps the appraisal (绩效考核).
+	// Scorecards keeps the appraisal (绩效考核): scheme versions, cards, rater flags.
 	Scorecards *scorecards.Service
 }
 
