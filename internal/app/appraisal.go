@@ -18,6 +18,34 @@ type contractRates struct{ c *contracts.Service }
 
 func (contractRates) Keys() []string { return []string{"renewal", "collection"} }
 
+func (a contractRates) StaffRates(ctx context.Context, month, staffID string) (map[string]appraisal.Rate, error) {
+	m, err := rates.ParseMonth(month)
+	if err != nil {
+		return nil, err
+	}
+	ren, col, err := a.c.StaffRates(ctx, m, calendar.Date{}, staffID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]appraisal.Rate{"renewal": renewalRate(ren), "collection": collectionRate(col)}, nil
+}
+
+func renewalRate(r rates.Renewal) appraisal.Rate {
+	out := appraisal.Rate{Num: r.Ratio.Num, Den: r.Ratio.Den}
+	for _, row := range r.Rows {
+		out.Evidence = append(out.Evidence, "contract:"+row.Contract.ID)
+	}
+	return out
+}
+
+func collectionRate(c rates.Collection) appraisal.Rate {
+	out := appraisal.Rate{Num: c.Ratio.Num, Den: c.Ratio.Den}
+	for _, row := range c.Rows {
+		out.Evidence = append(out.Evidence, "installment:"+row.Installment.ID)
+	}
+	return out
+}
+
 func (a contractRates) MonthRates(ctx context.Context, month string) (map[string]map[string]appraisal.Rate, error) {
 	m, err := rates.ParseMonth(month)
 	if err != nil {
@@ -29,15 +57,7 @@ func (a contractRates) MonthRates(ctx context.Context, month string) (map[string
 	}
 	out := make(map[string]map[string]appraisal.Rate, len(rep.Specialists))
 	for _, sp := range rep.Specialists {
-		ren := appraisal.Rate{Num: sp.Renewal.Ratio.Num, Den: sp.Renewal.Ratio.Den}
-		for _, r := range sp.Renewal.Rows {
-			ren.Evidence = append(ren.Evidence, "contract:"+r.Contract.ID)
-		}
-		col := appraisal.Rate{Num: sp.Collection.Ratio.Num, Den: sp.Collection.Ratio.Den}
-		for _, r := range sp.Collection.Rows {
-			col.Evidence = append(col.Evidence, "installment:"+r.Installment.ID)
-		}
-		out[sp.SpecialistID] = map[string]appraisal.Rate{"renewal": ren, "collection": col}
+		out[sp.SpecialistID] = map[string]appraisal.Rate{"renewal": renewalRate(sp.Renewal), "collection": collectionRate(sp.Collection)}
 	}
 	return out, nil
 }

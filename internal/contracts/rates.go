@@ -134,6 +134,29 @@ func (s *Service) Rates(ctx context.Context, m rates.Month, asOf calendar.Date) 
 	return rep, nil
 }
 
+// StaffRates is one staff member's 续约率 and 回款率 of month m as of asOf
+// (zero = today) — the same as their row of Rates, computed from the
+// contracts of the customers they own or ever owned only (the appraisal
+// of one person). It does no permission check: the appraisal calls it.
+func (s *Service) StaffRates(ctx context.Context, m rates.Month, asOf calendar.Date, staffID string) (rates.Renewal, rates.Collection, error) {
+	if asOf.IsZero() {
+		asOf = s.today()
+	}
+	var ids []string
+	if err := s.db.R().NewRaw(`SELECT id FROM customers WHERE owner_id = ?
+		UNION SELECT customer_id FROM archive_changes WHERE entity = 'customer' AND owner_id = ?`, staffID, staffID).Scan(ctx, &ids); err != nil {
+		return rates.Renewal{}, rates.Collection{}, err
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	f, err := s.rateFacts(ctx, m, ids)
+	if err != nil {
+		return rates.Renewal{}, rates.Collection{}, err
+	}
+	return rates.RenewalRate(staffID, f.Contracts, f.Owners, m, asOf), rates.CollectionRate(staffID, f.Installments, f.Allocations, f.Owners, m), nil
+}
+
 // RateFacts are the records the rates of one month are computed from.
 type RateFacts struct {
 	Contracts    []rates.Contract
@@ -148,8 +171,18 @@ type RateFacts struct {
 // customers involved (from the archive's change log). It does no
 // permission check: callers are Rates and the appraisal.
 func (s *Service) RateFacts(ctx context.Context, m rates.Month) (*RateFacts, error) {
+	return s.rateFacts(ctx, m, nil)
+}
+
+// rateFacts is RateFacts, limited to the contracts of the customers only
+// when only is not nil (one specialist's: the customers they own or ever
+// owned — the rates attribute each row by the owner at its date).
+func (s *Service) rateFacts(ctx context.Context, m rates.Month, only []string) (*RateFacts, error) {
 	db := s.db.R()
 	first, last := m.First().String(), m.Last().String()
+	if only != nil && len(only) == 0 {
+		return &RateFacts{Owners: rates.NewOwners(nil)}, nil
+	}
 	var cs []struct {
 		ID           string  `bun:"id"`
 		Number       string  `bun:"number"`
@@ -162,12 +195,22 @@ func (s *Service) RateFacts(ctx context.Context, m rates.Month) (*RateFacts, err
 		Outcome      string  `bun:"outcome"`
 		LostReason   string  `bun:"lost_reason"`
 	}
-	if err := db.NewRaw(`SELECT k.id, k.number, k.customer_id, cu.name AS customer_name, k.state, k.signed_on, k.end_on,
+	// The contracts ending in the month and their successors (a successor
+	// may be another customer's: it is read whoever the customer).
+	q, args := `SELECT k.id, k.number, k.customer_id, cu.name AS customer_name, k.state, k.signed_on, k.end_on,
 		k.renewed_from, k.outcome, k.lost_reason
 		FROM contracts k JOIN customers cu ON cu.id = k.customer_id
 		WHERE (k.end_on >= ? AND k.end_on <= ?)
-		   OR k.renewed_from IN (SELECT p.id FROM contracts p WHERE p.end_on >= ? AND p.end_on <= ?)`,
-		first, last, first, last).Scan(ctx, &cs); err != nil {
+		   OR k.renewed_from IN (SELECT p.id FROM contracts p WHERE p.end_on >= ? AND p.end_on <= ?)`, []any{first, last, first, last}
+	if only != nil {
+		q = `SELECT k.id, k.number, k.customer_id, cu.name AS customer_name, k.state, k.signed_on, k.end_on,
+		k.renewed_from, k.outcome, k.lost_reason
+		FROM contracts k JOIN customers cu ON cu.id = k.customer_id
+		WHERE (k.end_on >= ? AND k.end_on <= ? AND k.customer_id IN (?))
+		   OR k.renewed_from IN (SELECT p.id FROM contracts p WHERE p.end_on >= ? AND p.end_on <= ? AND p.customer_id IN (?))`
+		args = []any{first, last, bunIn(only), first, last, bunIn(only)}
+	}
+	if err := db.NewRaw(q, args...).Scan(ctx, &cs); err != nil {
 		return nil, err
 	}
 	f := &RateFacts{}
@@ -182,7 +225,7 @@ func (s *Service) RateFacts(ctx context.Context, m rates.Month) (*RateFacts, err
 		f.Contracts = append(f.Contracts, rc)
 		customers[c.CustomerID] = true
 	}
-	if err := s.monthInstallments(ctx, f, m, customers); err != nil {
+	if err := s.monthInstallments(ctx, f, m, customers, only); err != nil {
 		return nil, err
 	}
 	owners, err := s.ownerSpans(ctx, customers)
@@ -267,9 +310,21 @@ func (s *Service) ownerSpans(ctx context.Context, customers map[string]bool) ([]
 // that, given to the rates as one allocation dated the day before the
 // month (it never shows as a payment of the month). Four indexed reads
 // instead of joining every installment's history.
-func (s *Service) monthInstallments(ctx context.Context, f *RateFacts, m rates.Month, customers map[string]bool) error {
+func (s *Service) monthInstallments(ctx context.Context, f *RateFacts, m rates.Month, customers map[string]bool, only []string) error {
 	db := s.db.R()
 	first, last := m.First().String(), m.Last().String()
+	// With only, the installments and allocations of those customers'
+	// contracts.
+	sinceQ, sinceArgs := `SELECT a.installment_id, a.payment_id, p.received_on, a.amount_fen
+			FROM payments p JOIN payment_allocations a ON a.payment_id = p.id WHERE p.received_on >= ?`, []any{first}
+	openQ, openArgs := `SELECT i.id, i.contract_id, i.seq, i.due_on, i.amount_fen, i.paid_fen FROM installments i
+		WHERE i.paid_fen < i.amount_fen AND i.due_on <= ?`, []any{last}
+	if only != nil {
+		sinceQ += ` AND a.installment_id IN (SELECT i.id FROM installments i JOIN contracts k ON k.id = i.contract_id WHERE k.customer_id IN (?))`
+		sinceArgs = append(sinceArgs, bunIn(only))
+		openQ += ` AND i.contract_id IN (SELECT k.id FROM contracts k WHERE k.customer_id IN (?))`
+		openArgs = append(openArgs, bunIn(only))
+	}
 	type inst struct {
 		ID         string `bun:"id"`
 		ContractID string `bun:"contract_id"`
@@ -305,12 +360,9 @@ func (s *Service) monthInstallments(ctx context.Context, f *RateFacts, m rates.M
 			}
 			since = append(since, a)
 			return nil
-		}, `SELECT a.installment_id, a.payment_id, p.received_on, a.amount_fen
-			FROM payments p JOIN payment_allocations a ON a.payment_id = p.id WHERE p.received_on >= ?`, first)
+		}, sinceQ, sinceArgs...)
 	}()
-	err := eachRow(ctx, db, func(r *sql.Rows) error { return scanInst(r, &open) },
-		`SELECT i.id, i.contract_id, i.seq, i.due_on, i.amount_fen, i.paid_fen FROM installments i
-		WHERE i.paid_fen < i.amount_fen AND i.due_on <= ?`, last)
+	err := eachRow(ctx, db, func(r *sql.Rows) error { return scanInst(r, &open) }, openQ, openArgs...)
 	if serr := <-sinceErr; err == nil {
 		err = serr
 	}

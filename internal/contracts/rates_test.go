@@ -1,13 +1,18 @@
 package contracts_test
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
 	"kefu/internal/contracts"
 	"kefu/internal/customers"
+	"kefu/internal/org"
 	"kefu/internal/rates"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
@@ -90,6 +95,21 @@ func TestRatesFromRecords(t *testing.T) {
 		for _, sr := range early.Specialists {
 			if sr.SpecialistID == e.spec2.ID && sr.Renewal.Ratio != (rates.Ratio{Num: 0, Den: 2}) {
 				t.Fatalf("as of 3-31: %+v", sr.Renewal.Ratio)
+			}
+		}
+		// One specialist's rates (the appraisal of one person) are their row
+		// of the whole report, owner change and renewal after the end included.
+		for _, sp := range []*org.Staff{e.spec1, e.spec2} {
+			ren, col, err := e.svc.StaffRates(context.Background(), m, calendar.Date{}, sp.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := by[sp.ID]
+			if diff := cmp.Diff(want.Renewal, ren, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s renewal alone differs (-report +alone):\n%s", sp.Login, diff)
+			}
+			if diff := cmp.Diff(want.Collection, col, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s collection alone differs (-report +alone):\n%s", sp.Login, diff)
 			}
 		}
 		// A specialist sees only their own line; a technician nothing.

@@ -300,13 +300,9 @@ func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (ap
 	if err != nil {
 		return appraisal.Card{}, err
 	}
-	var rts map[string]appraisal.Rate
-	if s.rates != nil {
-		all, err := s.rates.MonthRates(access.With(ctx, access.System()), card.Period)
-		if err != nil {
-			return appraisal.Card{}, err
-		}
-		rts = s.ratesOf(all, card.StaffID)
+	rts, err := s.staffRates(ctx, card.Period, card.StaffID)
+	if err != nil {
+		return appraisal.Card{}, err
 	}
 	return evaluateWithBonuses(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 }

@@ -29,7 +29,22 @@ import (
 // scores full, as internal/rates says), not "not computed".
 type Rates interface {
 	MonthRates(ctx context.Context, month string) (map[string]map[string]appraisal.Rate, error)
+	// StaffRates is one staff member's rates of the month (their entry of
+	// MonthRates, computed for them alone).
+	StaffRates(ctx context.Context, month, staffID string) (map[string]appraisal.Rate, error)
 	Keys() []string
+}
+
+// staffRates is staffID's rates of the month, each computed key present.
+func (s *Service) staffRates(ctx context.Context, period, staffID string) (map[string]appraisal.Rate, error) {
+	if s.rates == nil {
+		return nil, nil
+	}
+	mine, err := s.rates.StaffRates(access.With(ctx, access.System()), period, staffID)
+	if err != nil {
+		return nil, err
+	}
+	return s.ratesOf(map[string]map[string]appraisal.Rate{staffID: mine}, staffID), nil
 }
 
 // ratesOf is staffID's rates of the month, each computed key present.
@@ -326,8 +341,9 @@ func (s *Service) Compute(ctx context.Context, period, staffID string) (ComputeC
 	if err != nil {
 		return n, err
 	}
+	// One person's rates are computed for them alone; everyone's at once.
 	var monthRates map[string]map[string]appraisal.Rate
-	if s.rates != nil {
+	if s.rates != nil && staffID == "" {
 		if monthRates, err = s.rates.MonthRates(ctx, period); err != nil {
 			return n, err
 		}
@@ -342,7 +358,13 @@ func (s *Service) Compute(ctx context.Context, period, staffID string) (ComputeC
 			n.NoScheme++
 			continue
 		}
-		frozen, err := s.computeOne(ctx, rec, st.ID, period, start, end, s.ratesOf(monthRates, st.ID), now)
+		rts := s.ratesOf(monthRates, st.ID)
+		if staffID != "" {
+			if rts, err = s.staffRates(ctx, period, st.ID); err != nil {
+				return n, err
+			}
+		}
+		frozen, err := s.computeOne(ctx, rec, st.ID, period, start, end, rts, now)
 		if err != nil {
 			return n, err
 		}
@@ -498,13 +520,9 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 	if err != nil {
 		return nil, err
 	}
-	var rts map[string]appraisal.Rate
-	if s.rates != nil {
-		all, err := s.rates.MonthRates(access.With(ctx, access.System()), period)
-		if err != nil {
-			return nil, err
-		}
-		rts = s.ratesOf(all, staffID)
+	rts, err := s.staffRates(ctx, period, staffID)
+	if err != nil {
+		return nil, err
 	}
 	// The ratings given so far on the stored card count in the preview.
 	ratings := map[string]appraisal.Rating{}
@@ -583,13 +601,9 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		if err != nil {
 			return err
 		}
-		var rts map[string]appraisal.Rate
-		if s.rates != nil {
-			all, err := s.rates.MonthRates(access.With(ctx, access.System()), card.Period)
-			if err != nil {
-				return err
-			}
-			rts = s.ratesOf(all, card.StaffID)
+		rts, err := s.staffRates(ctx, card.Period, card.StaffID)
+		if err != nil {
+			return err
 		}
 		// Evaluate refuses a rating the scheme does not allow (an unknown
 		// item, a level the rubric lacks, a manual score out of range).

@@ -35,6 +35,10 @@ func (f fixedRates) MonthRates(context.Context, string) (map[string]map[string]a
 	return f, nil
 }
 
+func (f fixedRates) StaffRates(_ context.Context, _, staffID string) (map[string]appraisal.Rate, error) {
+	return f[staffID], nil
+}
+
 func (fixedRates) Keys() []string { return []string{"renewal", "collection"} }
 
 // TestWorkedExample is SPEC §8.3's worked example through the store: the
