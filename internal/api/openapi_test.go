@@ -371,6 +371,7 @@ var webToAPI = map[string]string{
 	"POST /appraisal/appeals/{id}/decision":  "POST /api/v1/scorecard-appeals/{id}/decision",
 	"POST /appraisal/open-self-review":       "POST /api/v1/scorecards/open-self-review",
 	"GET /scorecards/{id}":                   "GET /api/v1/scorecards/{id}",
+	"GET /appraisal/print":                   "GET /api/v1/scorecards/{id}",
 	"GET /appraisal/export":                  "GET /api/v1/scorecards/export",
 	"GET /appraisal/statistics/export":       "GET /api/v1/scorecards/statistics/export",
 }

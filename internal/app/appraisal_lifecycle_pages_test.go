@@ -268,6 +268,24 @@ func TestAppraisalLifecyclePages(t *testing.T) {
 				t.Errorf("%s as %s: status %d, %s", c.path, c.login, resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
 		}
+		// The printable record: the table of seed 000 with the
+		// categories spanning their lines, the adjustment, the signatures.
+		has(body, "final", `href="/appraisal/print?month=`+month+`&staff_id=`+spec+`"`)
+		status, pr := w.do(http.MethodGet, "/appraisal/print?month="+month+"&staff_id="+spec, "mgr", nil)
+		if status != http.StatusOK {
+			t.Fatalf("print: status %d: %s", status, errorText(pr))
+		}
+		pr = html.UnescapeString(pr)
+		has(pr, "the printable record", "员工月绩效考核记录表", `data-testid="ap-print-table"`,
+			"<th>考核类别</th><th>考核项目</th><th>考核标准</th><th>数据来源</th><th>分值</th><th>得分</th><th>考评人</th><th>说明</th>",
+			`data-testid="ap-print-category"`, `rowspan="`, "客户服务效率与质量", "申诉调整", "+2.00", "最终得分", card.Final.String(),
+			"被考核人签字", "考评人签字", "@media print", "本月整体表现良好")
+		if status, _ := w.do(http.MethodGet, "/appraisal/print", "spec", nil); status != http.StatusOK {
+			t.Errorf("one's own printable record: status %d", status)
+		}
+		if status, _ := w.do(http.MethodGet, "/appraisal/print?month="+month+"&staff_id="+spec, "spec2", nil); status != http.StatusForbidden {
+			t.Errorf("another's printable record: status %d, want 403", status)
+		}
 		if resp, _ := w.get("/appraisal/export?month="+month+"&staff_id="+spec, "spec2"); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("another's records: status %d, want 403", resp.StatusCode)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/uptrace/bun"
 
@@ -185,4 +186,23 @@ func TestAppraisalLifecycle(t *testing.T) {
 	if n := eval[int](linS, `document.querySelectorAll('[data-testid=ap-appeal-form], [data-testid=ap-comment-form]').length`); n != 0 {
 		linS.fatalf("%d forms on a final card", n)
 	}
+
+	// The printable record from the card: the table, the nav hidden in print.
+	click(linS, "open the printable record", `[data-testid=ap-print]`, 200)
+	if got := linS.text(`[data-testid=ap-print-table] thead`); !strings.Contains(got, "考核类别") || !strings.Contains(got, "考评人") {
+		linS.fatalf("the printable table's head %q", got)
+	}
+	if got := linS.text(`[data-testid=ap-print-final]`); got != total {
+		linS.fatalf("printed final %q, want %q", got, total)
+	}
+	if got := linS.text(`[data-testid=ap-print-signatures]`); !strings.Contains(got, "被考核人签字") {
+		linS.fatalf("no signatures: %q", got)
+	}
+	if _, err := chromedp.Call(linS.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		linS.fatalf("emulate print: %v", err)
+	}
+	if eval[bool](linS, `getComputedStyle(document.querySelector('aside.navbar')).display !== "none"`) {
+		linS.fatalf("the navigation shows in print")
+	}
+	linS.checkPageText("/appraisal/print")
 }

@@ -330,3 +330,77 @@ func (s *Server) appraisalStatisticsExport(w http.ResponseWriter, r *http.Reques
 		return s.Scorecards.ExportMonthStatistics(r.Context(), b, month)
 	})
 }
+
+// ---- the printable record ---------------------------------------------------------
+
+// apPrintRow is a line of the printable record; Span > 0 on a category's
+// first line (the category cell spans its lines).
+type apPrintRow struct {
+	appraisal.Line
+	Category string
+	Span     int
+	Source   string
+}
+
+type appraisalPrintPage struct {
+	monthPage
+	Detail *scorecards.Detail
+	Rows   []apPrintRow
+}
+
+// appraisalPrint is 员工月绩效考核记录表 of one person and month as a
+// printable page, in the layout of the workbook: 考核类别 | 考核项目 |
+// 考核标准 | 数据来源 | 分值 | 得分 | 考评人 | 说明, totals and signatures.
+func (s *Server) appraisalPrint(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.monthPage(r, "appraisal", "appraisal.print_title")
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	stored, err := s.Scorecards.Card(ctx, apStaff(r, r.URL.Query().Get("staff_id")), mp.Month)
+	if err != nil {
+		return err
+	}
+	p := &appraisalPrintPage{monthPage: mp}
+	if p.Detail, err = s.Scorecards.CardDetail(ctx, stored.ID); err != nil {
+		return err
+	}
+	sc, err := s.Scorecards.CardScheme(ctx, stored.ID)
+	if err != nil {
+		return err
+	}
+	sources := map[string]string{}
+	for _, c := range sc.Categories {
+		for _, it := range c.Items {
+			sources[it.Key] = it.Source
+		}
+	}
+	for _, cat := range stored.Card.Categories {
+		first := len(p.Rows)
+		for _, l := range stored.Card.Lines {
+			if l.Category != cat.Key {
+				continue
+			}
+			label := cat.Name
+			if cat.Weight != "" {
+				label += " " + cat.Weight
+			}
+			p.Rows = append(p.Rows, apPrintRow{Line: l, Category: label, Source: sources[l.Item]})
+		}
+		if len(p.Rows) > first {
+			p.Rows[first].Span = len(p.Rows) - first
+		}
+	}
+	return s.render(w, http.StatusOK, "appraisal_print", "", p)
+}
+
+// Signed shows an adjustment with its sign.
+func (p *appraisalPrintPage) Signed(v appraisal.Points) string {
+	if v > 0 {
+		return "+" + v.String()
+	}
+	return v.String()
+}
+
+// StatusName names the card's state.
+func (p *appraisalPrintPage) StatusName() string { return p.T("appraisal.status." + p.Detail.Status) }

@@ -229,6 +229,7 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /appraisal/appeals/{id}/decision", Perm: access.AppraisalManage, Handle: s.appraisalDecide},
 		{Pattern: "POST /appraisal/open-self-review", Perm: access.AppraisalManage, Handle: s.appraisalOpenSelfReview},
 		// The records: XLSX (the domain shows a staff member only their own).
+		{Pattern: "GET /appraisal/print", Perm: access.AppraisalRead, Handle: s.appraisalPrint},
 		{Pattern: "GET /appraisal/export", Perm: access.AppraisalRead, Handle: s.appraisalExport},
 		{Pattern: "GET /appraisal/statistics/export", Perm: access.AppraisalRead, Handle: s.appraisalStatisticsExport},
 		// The notifications' link to a card.
