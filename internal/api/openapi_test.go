@@ -364,6 +364,16 @@ var webToAPI = map[string]string{
 	"POST /appraisal/compute":            "",
 	"POST /appraisal/cards/{id}/ratings": "",
 	"GET /communications/{id}":           "GET /api/v1/communications/{id}",
+	// The scorecard lifecycle and the records (SPEC §8.4).
+	"POST /appraisal/cards/{id}/transitions": "POST /api/v1/scorecards/{id}/transitions",
+	"POST /appraisal/cards/{id}/comments":    "POST /api/v1/scorecards/{id}/comments",
+	"POST /appraisal/cards/{id}/appeals":     "POST /api/v1/scorecards/{id}/appeals",
+	"POST /appraisal/appeals/{id}/decision":  "POST /api/v1/scorecard-appeals/{id}/decision",
+	"POST /appraisal/open-self-review":       "POST /api/v1/scorecards/open-self-review",
+	"GET /scorecards/{id}":                   "GET /api/v1/scorecards/{id}",
+	"GET /appraisal/print":                   "GET /api/v1/scorecards/{id}",
+	"GET /appraisal/export":                  "GET /api/v1/scorecards/export",
+	"GET /appraisal/statistics/export":       "GET /api/v1/scorecards/statistics/export",
 }
 
 // TestAPICoversTheWebUI: everything the web UI does has an API route,

@@ -79,6 +79,12 @@ type appraisalPage struct {
 	// The rating form posted, re-shown after an error.
 	FormItem string
 	Form     url.Values
+	// The lifecycle (pages_appraisal_lifecycle.go): the card's detail and
+	// steps, and the lifecycle form posted (action, item) on a refusal.
+	Detail     *scorecards.Detail
+	Steps      []apStep
+	PostAction string
+	PostItem   string
 }
 
 // Own: the viewer's own card.
@@ -176,6 +182,9 @@ func (s *Server) appraisalData(r *http.Request, staffID string) (*appraisalPage,
 		}
 	}
 	if p.Stored != nil {
+		if err := s.lifecycle(r, p); err != nil {
+			return nil, err
+		}
 		if p.MayRate, err = s.Scorecards.MayRate(ctx, p.Stored); err != nil {
 			return nil, err
 		}

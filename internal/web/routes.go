@@ -222,6 +222,18 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /appraisal/team", Perm: access.AppraisalRead, Handle: s.appraisalTeam},
 		{Pattern: "POST /appraisal/compute", Perm: access.AppraisalManage, Handle: s.appraisalCompute},
 		{Pattern: "POST /appraisal/cards/{id}/ratings", Perm: access.AppraisalRead, Handle: s.appraisalRate},
+		// The lifecycle (SPEC §8.4): the domain says who may make each step.
+		{Pattern: "POST /appraisal/cards/{id}/transitions", Perm: access.AppraisalRead, Handle: s.appraisalTransition},
+		{Pattern: "POST /appraisal/cards/{id}/comments", Perm: access.AppraisalRead, Handle: s.appraisalComment},
+		{Pattern: "POST /appraisal/cards/{id}/appeals", Perm: access.AppraisalRead, Handle: s.appraisalAppeal},
+		{Pattern: "POST /appraisal/appeals/{id}/decision", Perm: access.AppraisalManage, Handle: s.appraisalDecide},
+		{Pattern: "POST /appraisal/open-self-review", Perm: access.AppraisalManage, Handle: s.appraisalOpenSelfReview},
+		// The records: XLSX (the domain shows a staff member only their own).
+		{Pattern: "GET /appraisal/print", Perm: access.AppraisalRead, Handle: s.appraisalPrint},
+		{Pattern: "GET /appraisal/export", Perm: access.AppraisalRead, Handle: s.appraisalExport},
+		{Pattern: "GET /appraisal/statistics/export", Perm: access.AppraisalRead, Handle: s.appraisalStatisticsExport},
+		// The notifications' link to a card.
+		{Pattern: "GET /scorecards/{id}", Perm: access.AppraisalRead, Handle: s.scorecardLink},
 		// One communication record (an appraisal event's evidence) with the
 		// conversation around it.
 		{Pattern: "GET /communications/{id}", Perm: access.CommRead, Handle: s.commRecord},
