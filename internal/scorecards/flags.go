@@ -474,3 +474,28 @@ func evaluateWithBonuses(ctx context.Context, db bun.IDB, staffID string, start,
 	in.Bonuses = append(in.Bonuses, bs...)
 	return appraisal.Evaluate(in)
 }
+
+// Flags lists the rater flags (标记) of a staff member's month, standing
+// and withdrawn: the staff member themself, their direct supervisor,
+// managers and executives read them.
+func (s *Service) Flags(ctx context.Context, staffID, period string) ([]FlaggedEvent, error) {
+	p := access.Caller(ctx)
+	start, end, _, err := s.month(period)
+	if err != nil {
+		return nil, err
+	}
+	db := s.db.R()
+	if !canRead(p, staffID) {
+		var supervisor *string
+		if err := db.NewRaw("SELECT supervisor_id FROM staff WHERE id = ?", staffID).Scan(ctx, &supervisor); err != nil {
+			return nil, notFound(err, "staff")
+		}
+		if !p.Can(access.AppraisalRead) || !sameStaff(supervisor, p.StaffID) {
+			return nil, apperr.Forbidden("只能查看自己或下属的考核标记")
+		}
+	}
+	var out []FlaggedEvent
+	err = db.NewSelect().Model(&out).Where("staff_id = ? AND source = 'flagged' AND rule = ? AND occurred_at >= ? AND occurred_at < ?",
+		staffID, flagRule, store.Time(start), store.Time(end)).Order("occurred_at", "id").Scan(ctx)
+	return out, err
+}

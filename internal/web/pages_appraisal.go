@@ -85,6 +85,10 @@ type appraisalPage struct {
 	Steps      []apStep
 	PostAction string
 	PostItem   string
+	// Flags are the rater flags of the month (pages_appraisal_flags.go);
+	// MayFlag: the viewer may flag this staff member.
+	Flags   []scorecards.FlaggedEvent
+	MayFlag bool
 }
 
 // Own: the viewer's own card.
@@ -180,6 +184,9 @@ func (s *Server) appraisalData(r *http.Request, staffID string) (*appraisalPage,
 				p.StaffName = st.Name
 			}
 		}
+	}
+	if err := s.flagsData(r, p); err != nil {
+		return nil, err
 	}
 	if p.Stored != nil {
 		if err := s.lifecycle(r, p); err != nil {

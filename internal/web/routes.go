@@ -222,6 +222,9 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /appraisal/team", Perm: access.AppraisalRead, Handle: s.appraisalTeam},
 		{Pattern: "POST /appraisal/compute", Perm: access.AppraisalManage, Handle: s.appraisalCompute},
 		{Pattern: "POST /appraisal/cards/{id}/ratings", Perm: access.AppraisalRead, Handle: s.appraisalRate},
+		// 考核标记: a rater flags or withdraws (the domain checks who and when).
+		{Pattern: "POST /appraisal/flags", Perm: access.AppraisalRead, Handle: s.appraisalFlag},
+		{Pattern: "POST /appraisal/flags/{id}/withdraw", Perm: access.AppraisalRead, Handle: s.appraisalWithdrawFlag},
 		// The lifecycle (SPEC §8.4): the domain says who may make each step.
 		{Pattern: "POST /appraisal/cards/{id}/transitions", Perm: access.AppraisalRead, Handle: s.appraisalTransition},
 		{Pattern: "POST /appraisal/cards/{id}/comments", Perm: access.AppraisalRead, Handle: s.appraisalComment},
