@@ -46,8 +46,18 @@ func TestAppraisalLifecycle(t *testing.T) {
 		}
 		s.checkPageText(cardPath)
 	}
+	// center scrolls an element to the middle of the viewport: a click at
+	// its centre must not land on the sticky header (the click would then
+	// navigate nowhere and the wait for the page would run out).
+	center := func(s *session, css string) {
+		t.Helper()
+		if !eval[bool](s, fmt.Sprintf(`(e => !!e && (e.scrollIntoView({block: "center"}), true))(document.querySelector(%q))`, css)) {
+			s.fatalf("no %s on the page", css)
+		}
+	}
 	click := func(s *session, what, css string, want int64) {
 		t.Helper()
+		center(s, css)
 		if resp := s.submit(what, chromedp.Click(chromedp.CSS(css))); resp.Status != want {
 			s.fatalf("%s: HTTP %d, want %d: %.300q", what, resp.Status, want, s.text(".page-body"))
 		}
@@ -60,7 +70,7 @@ func TestAppraisalLifecycle(t *testing.T) {
 	}
 
 	// The manager computes last month and opens the self-review.
-	mgr := e.newSession(t, "manager")
+	mgr := e.newLongSession(t, "manager")
 	mgr.expectStatus(400)
 	mgr.login("manager", demoPassword)
 	mgr.mustOpen("/appraisal/team?month=" + month)
@@ -71,7 +81,7 @@ func TestAppraisalLifecycle(t *testing.T) {
 	mgr.checkPageText("/appraisal/team")
 
 	// 林雯 sees her card in self-review, comments on a line and submits.
-	linS := e.newSession(t, "lin.wen")
+	linS := e.newLongSession(t, "lin.wen")
 	linS.login("lin.wen", demoPassword)
 	linS.mustOpen("/appraisal?month=" + month)
 	status(linS, "自评中", "self-review")
@@ -114,7 +124,12 @@ func TestAppraisalLifecycle(t *testing.T) {
 			if txt := mgr.text(form + `label`); txt == "" {
 				mgr.fatalf("%s: the levels have no texts", it)
 			}
-			mgr.within("pick "+best+" for "+it, chromedp.Click(chromedp.CSS(fmt.Sprintf(`%sinput[type=radio][value=%q]`, form, best))))
+			radio := fmt.Sprintf(`%sinput[type=radio][value=%q]`, form, best)
+			center(mgr, radio)
+			mgr.within("pick "+best+" for "+it, chromedp.Click(chromedp.CSS(radio)))
+			if !eval[bool](mgr, fmt.Sprintf(`document.querySelector(%q).checked`, radio)) {
+				mgr.fatalf("%s: level %s not picked", it, best)
+			}
 		case eval[bool](mgr, fmt.Sprintf(`!!document.querySelector(%q)`, form+`[data-testid=ap-manual-points]`)):
 			ph := eval[string](mgr, fmt.Sprintf(`document.querySelector(%q).placeholder`, form+`[data-testid=ap-manual-points]`))
 			_, top, _ := strings.Cut(ph, "–")

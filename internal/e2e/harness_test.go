@@ -29,12 +29,15 @@ import (
 const demoPassword = demo.DefaultPassword
 
 // Time limits. Every browser step runs under a session's deadline, so no
-// test can hang; the whole package takes well under 90 seconds.
+// test can hang.
 const (
 	setupTimeout   = 60 * time.Second // app.New + demo.Load + browser start
 	sessionTimeout = 45 * time.Second // one login's whole walk
-	stepTimeout    = 10 * time.Second // one wait for the page to change
-	browserLife    = 5 * time.Minute  // backstop: the browser never outlives this
+	// longSessionTimeout is the walk of a whole process (the appraisal
+	// lifecycle: dozens of pages), which a busy CI machine needs longer for.
+	longSessionTimeout = 150 * time.Second
+	stepTimeout        = 10 * time.Second // one wait for the page to change
+	browserLife        = 5 * time.Minute  // backstop: the browser never outlives this
 )
 
 // env is the application and the browser every test shares: building the
@@ -317,8 +320,19 @@ func (s *session) expected(text string) bool {
 // statuses the test expects, and internal errors in the server log.
 func (e *env) newSession(t *testing.T, name string) *session {
 	t.Helper()
+	return e.newSessionFor(t, name, sessionTimeout)
+}
+
+// newLongSession is newSession for a walk through a whole process.
+func (e *env) newLongSession(t *testing.T, name string) *session {
+	t.Helper()
+	return e.newSessionFor(t, name, longSessionTimeout)
+}
+
+func (e *env) newSessionFor(t *testing.T, name string, limit time.Duration) *session {
+	t.Helper()
 	tabCtx, tabCancel := chromedp.NewContext(e.browserCtx, chromedp.WithNewBrowserContext())
-	ctx, cancel := context.WithTimeout(tabCtx, sessionTimeout)
+	ctx, cancel := context.WithTimeout(tabCtx, limit)
 	s := &session{t: t, e: e, ctx: ctx, name: name}
 	mark := e.log.mark()
 	// Console opens the tab and subscribes from its first message.
@@ -424,9 +438,13 @@ func (s *session) mustOpen(path string) {
 // answers, and returns its response.
 func (s *session) submit(what string, steps ...chromedp.Action[chromedp.Void]) *network.Response {
 	s.t.Helper()
-	resp, err := chromedp.RunResponse(s.ctx, steps...)
+	// A click that navigates nowhere (a form the browser refuses to send,
+	// a click that missed) fails here, not at the session's deadline.
+	ctx, cancel := context.WithTimeout(s.ctx, 3*stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, steps...)
 	if err != nil {
-		s.fatalf("%s: %v", what, err)
+		s.fatalf("%s: %v (no page loaded within %v)", what, err, 3*stepTimeout)
 	}
 	if resp == nil {
 		s.fatalf("%s: no page was loaded (the click navigated nowhere)", what)
