@@ -2,7 +2,6 @@ package contracts_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,35 +12,14 @@ import (
 	"kefu/internal/customers"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/store/storetest"
 	"kefu/internal/workcal"
 )
 
-var shanghai = mustLoc("Asia/Shanghai")
+var shanghai = storetest.Shanghai
 
-func mustLoc(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// clock is the tests' settable clock.
+type clock = storetest.Clock
 
 // env is one test's world: a manager, two specialists, a finance clerk,
 // an executive and a technician; two regions owned by the specialists.
@@ -65,7 +43,7 @@ func newEnv(t *testing.T, db *store.DB) *env { return newEnvWith(t, db, false) }
 
 func newEnvWith(t *testing.T, db *store.DB, readAll bool) *env {
 	t.Helper()
-	clk := &clock{t: startTime}
+	clk := storetest.NewClock(startTime)
 	blobs, err := blob.OpenDisk(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

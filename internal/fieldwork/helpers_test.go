@@ -2,7 +2,6 @@ package fieldwork_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,36 +13,15 @@ import (
 	"kefu/internal/fieldwork"
 	"kefu/internal/org"
 	"kefu/internal/store"
+	"kefu/internal/store/storetest"
 	"kefu/internal/tickets"
 	"kefu/internal/workcal"
 )
 
-var shanghai = mustLoc("Asia/Shanghai")
+var shanghai = storetest.Shanghai
 
-func mustLoc(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// clock is the tests' settable clock.
+type clock = storetest.Clock
 
 // env is one test's world: a manager, two specialists, a maintenance
 // group with its supervisor and two technicians; region r1 (with the
@@ -73,7 +51,7 @@ var startTime = time.Date(2026, 3, 5, 10, 0, 0, 0, shanghai)
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	clk := &clock{t: startTime}
+	clk := storetest.NewClock(startTime)
 	blobs, err := blob.OpenDisk(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
