@@ -49,7 +49,8 @@ type RatedItem struct {
 	Item        string              `json:"item"`
 	Name        string              `json:"name"`
 	Method      string              `json:"method"`
-	Rater       string              `json:"rater"` // as the scheme says: 直属上级 …
+	Rater       string              `json:"rater"`      // as the scheme says: 直属上级 …
+	RaterKind   RaterKind           `json:"rater_kind"` // who that is (RaterOf)
 	Points      appraisal.Points    `json:"points"`
 	Description string              `json:"description,omitempty"`
 	Levels      []appraisal.Level   `json:"levels,omitempty"`
@@ -57,6 +58,7 @@ type RatedItem struct {
 	Rating      *appraisal.Rating   `json:"rating"`
 	RatedBy     *string             `json:"rated_by"`
 	RatedAt     *time.Time          `json:"rated_at"`
+	MayRate     bool                `json:"may_rate"` // the caller may rate it now
 }
 
 // Actions is what the caller may do with the card now.
@@ -86,9 +88,6 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !mayReadCard(p, card, supervisor) {
-		return nil, apperr.Forbidden("只能查看自己及直属下级的考核")
-	}
 	d := &Detail{Scorecard: *card, StatusName: StatusName(card.Status), Items: []RatedItem{}, Comments: []AppealRecord{}, Appeals: []AppealRecord{},
 		Events: []events.Event{}, NotCounted: []events.Event{}}
 	if supervisor != "" {
@@ -105,6 +104,11 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 	sc, err := rec.Scheme()
 	if err != nil {
 		return nil, err
+	}
+	// The staff member, their supervisor, managers and executives read
+	// the card, and so does the 考评人 of one of its items (财务, 信息中心).
+	if !mayReadCard(p, card, supervisor) && len(rateableItems(p, sc, card.StaffID, supervisor)) == 0 {
+		return nil, apperr.Forbidden("只能查看自己及直属下级的考核")
 	}
 	if err := s.detailItems(ctx, db, d, sc); err != nil {
 		return nil, err
@@ -132,7 +136,13 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 		d.Actions.Transitions = append(d.Actions.Transitions, to)
 	}
 	own := p.StaffID != "" && p.StaffID == card.StaffID
-	d.Actions.Rate = isRater(p, card, supervisor) && p.StaffID != "" && slices.Contains(recomputable, card.Status) && len(d.Items) > 0
+	if slices.Contains(recomputable, card.Status) {
+		may := rateableItems(p, sc, card.StaffID, supervisor)
+		for i := range d.Items {
+			d.Items[i].MayRate = may[d.Items[i].Item]
+			d.Actions.Rate = d.Actions.Rate || d.Items[i].MayRate
+		}
+	}
 	d.Actions.Comment = own && card.Status == StatusSelfReview
 	d.Actions.Appeal = own && d.AppealOpen
 	d.Actions.Decide = p.IsManagerial() && !own
@@ -158,7 +168,7 @@ func (s *Service) detailItems(ctx context.Context, db bun.IDB, d *Detail, sc *ap
 			if it.Method != appraisal.MethodRubric && it.Method != appraisal.MethodManual && it.Method != appraisal.MethodChecklist {
 				continue
 			}
-			ri := RatedItem{Item: it.Key, Name: it.Name, Method: it.Method, Rater: it.Rater, Points: it.Points, Description: it.Description,
+			ri := RatedItem{Item: it.Key, Name: it.Name, Method: it.Method, Rater: it.Rater, RaterKind: RaterOf(it.Rater), Points: it.Points, Description: it.Description,
 				Levels: it.Levels, SubItems: it.SubItems}
 			if r, ok := ratings[it.Key]; ok {
 				ri.Rating = &r
@@ -238,7 +248,9 @@ func (s *Service) detailEvents(ctx context.Context, db bun.IDB, d *Detail, sc *a
 			}
 		}
 	}
-	evs, err := events.List(ctx, db, events.Filter{StaffID: d.StaffID, From: start, To: end, Withdrawn: true, Limit: 5000})
+	// CardDetail has checked who reads the card (a 考评人 of one of its
+	// items included): its events are read as the system.
+	evs, err := events.List(access.With(ctx, access.System()), db, events.Filter{StaffID: d.StaffID, From: start, To: end, Withdrawn: true, Limit: 5000})
 	if err != nil {
 		return err
 	}

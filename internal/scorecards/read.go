@@ -31,25 +31,28 @@ func (s *Service) CardScheme(ctx context.Context, cardID string) (*appraisal.Sch
 	return rec.Scheme()
 }
 
-// MayRate reports whether the caller may rate card now, as Rate decides:
-// not their own, by the staff member's direct supervisor or a manager,
-// before approval.
-func (s *Service) MayRate(ctx context.Context, card *Scorecard) (bool, error) {
+// RateableItems are the keys of the card's items the caller may rate
+// now, as Rate decides: not their own card, the item's 考评人 (RaterOf),
+// before approval. None: the caller rates nothing on the card.
+func (s *Service) RateableItems(ctx context.Context, card *Scorecard) (map[string]bool, error) {
 	p := access.Caller(ctx)
-	if card == nil || !p.Can(access.AppraisalRead) || p.StaffID == "" || card.StaffID == p.StaffID {
-		return false, nil
+	if card == nil || !p.Can(access.AppraisalRead) || p.StaffID == "" || card.StaffID == p.StaffID || !recomputableStatus(card.Status) {
+		return nil, nil
 	}
-	if !recomputableStatus(card.Status) {
-		return false, nil
+	db := s.db.R()
+	supervisor, err := supervisorOf(ctx, db, card.StaffID)
+	if err != nil {
+		return nil, err
 	}
-	if p.IsManagerial() {
-		return true, nil
+	rec := new(SchemeRecord)
+	if err := db.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
+		return nil, err
 	}
-	var supervisor *string
-	if err := s.db.R().NewRaw("SELECT supervisor_id FROM staff WHERE id = ?", card.StaffID).Scan(ctx, &supervisor); err != nil {
-		return false, notFound(err, "staff")
+	sc, err := rec.Scheme()
+	if err != nil {
+		return nil, err
 	}
-	return supervisor != nil && *supervisor == p.StaffID, nil
+	return rateableItems(p, sc, card.StaffID, supervisor), nil
 }
 
 func recomputableStatus(status string) bool { return slices.Contains(recomputable, status) }

@@ -470,19 +470,50 @@ func canRead(p *access.Principal, staffID string) bool {
 // force for them), or NotFound when none is computed yet.
 func (s *Service) Card(ctx context.Context, staffID, period string) (*Scorecard, error) {
 	p := access.Caller(ctx)
-	if !canRead(p, staffID) {
+	if !p.Can(access.AppraisalRead) {
 		return nil, apperr.Forbidden("只能查看自己的考核")
 	}
 	if _, _, _, err := s.month(period); err != nil {
 		return nil, err
 	}
+	db := s.db.R()
 	card := new(Scorecard)
-	err := s.db.R().NewSelect().Model(card).Where("staff_id = ? AND period = ?", staffID, period).
+	err := db.NewSelect().Model(card).Where("staff_id = ? AND period = ?", staffID, period).
 		OrderExpr("created_at DESC").Limit(1).Scan(ctx)
 	if errors.Is(err, store.ErrNoRows) {
-		return nil, apperr.NotFound("scorecard")
+		err = apperr.NotFound("scorecard")
 	}
-	return card, err
+	if canRead(p, staffID) {
+		return card, err
+	}
+	// The 考评人 of an item of the card (财务, 信息中心) reads it too.
+	if err == nil {
+		var ok bool
+		if ok, err = s.ratesOnCard(ctx, db, p, card); err == nil && ok {
+			return card, nil
+		}
+	}
+	if err != nil && !apperr.Is(err, apperr.KindNotFound) {
+		return nil, err
+	}
+	return nil, apperr.Forbidden("只能查看自己的考核")
+}
+
+// ratesOnCard reports whether p is the 考评人 of an item of card.
+func (s *Service) ratesOnCard(ctx context.Context, db bun.IDB, p *access.Principal, card *Scorecard) (bool, error) {
+	supervisor, err := supervisorOf(ctx, db, card.StaffID)
+	if err != nil {
+		return false, err
+	}
+	rec := new(SchemeRecord)
+	if err := db.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
+		return false, err
+	}
+	sc, err := rec.Scheme()
+	if err != nil {
+		return false, err
+	}
+	return len(rateableItems(p, sc, card.StaffID, supervisor)) > 0 || supervisor == p.StaffID && p.StaffID != "", nil
 }
 
 // Preview computes a staff member's card of a period as the records stand
@@ -545,8 +576,10 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 
 // Rate records a rater's rating of one item of a card (上级评价: a rubric
 // level, a manual score with its reason, checklist grades) and refreshes
-// the card. The staff member's direct supervisor (直属上级) or a manager
-// rates; nobody rates their own card; a card past approval is not rated.
+// the card. The item's 考评人 rates it (RaterOf: the direct supervisor or
+// a manager for 直属上级, a manager for 客服经理, an executive for 总裁,
+// finance for 财务, the information centre for 信息中心); nobody rates
+// their own card; a card past approval is not rated.
 func (s *Service) Rate(ctx context.Context, cardID string, version int64, item string, r appraisal.Rating) (*Scorecard, error) {
 	p := access.Caller(ctx)
 	if !p.Can(access.AppraisalRead) {
@@ -569,15 +602,9 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		if card.StaffID == p.StaffID {
 			return apperr.Forbidden("不能给自己的考核评分")
 		}
-		var supervisor *string
-		if err := tx.NewRaw("SELECT supervisor_id FROM staff WHERE id = ?", card.StaffID).Scan(ctx, &supervisor); err != nil {
+		supervisor, err := supervisorOf(ctx, tx, card.StaffID)
+		if err != nil {
 			return err
-		}
-		if !p.IsManagerial() && (supervisor == nil || *supervisor != p.StaffID) {
-			return apperr.Forbidden("只有直属上级或客服经理可以评分")
-		}
-		if !slices.Contains(recomputable, card.Status) {
-			return apperr.Invalid("status", "考核表已提交审批，不能再评分")
 		}
 		rec := new(SchemeRecord)
 		if err := tx.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
@@ -586,6 +613,18 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		sc, err := rec.Scheme()
 		if err != nil {
 			return err
+		}
+		// The item's 考评人 rates it (an unknown item is refused below by
+		// Evaluate, with the scheme's message).
+		if it := itemOf(sc, item); it != nil {
+			if err := mayRateItem(p, card.StaffID, supervisor, it); err != nil {
+				return err
+			}
+		} else if !p.IsManagerial() && supervisor != p.StaffID {
+			return apperr.Forbidden("只有直属上级或客服经理可以评分")
+		}
+		if !slices.Contains(recomputable, card.Status) {
+			return apperr.Invalid("status", "考核表已提交审批，不能再评分")
 		}
 		ratings, err := cardRatings(ctx, tx, card.ID)
 		if err != nil {

@@ -74,8 +74,9 @@ type appraisalPage struct {
 	Staff     []org.Staff // the picker (managers, executives)
 	Card      *appraisal.Card
 	Stored    *scorecards.Scorecard
-	MayRate   bool
+	MayRate   bool // the viewer rates some item of the card
 	items     map[string]*appraisal.Item
+	rateable  map[string]bool // the items the viewer may rate (their 考评人)
 	// The rating form posted, re-shown after an error.
 	FormItem string
 	Form     url.Values
@@ -107,8 +108,13 @@ func (p *appraisalPage) LineHref(item string) string {
 	return "/appraisal/lines?" + url.Values{"staff_id": {p.StaffID}, "month": {p.Month}, "item": {item}}.Encode()
 }
 
-// Item is the scheme's item of a line (the rater's form).
-func (p *appraisalPage) Item(key string) *appraisal.Item { return p.items[key] }
+// Item is the scheme's item of a line for the rater's form: the item when the viewer may rate it, else nil.
+func (p *appraisalPage) Item(key string) *appraisal.Item {
+	if !p.rateable[key] {
+		return nil
+	}
+	return p.items[key]
+}
 
 // Checked: level pts is the line's current rating (or the one posted).
 func (p *appraisalPage) Checked(l appraisal.Line, pts appraisal.Points) bool {
@@ -192,10 +198,10 @@ func (s *Server) appraisalData(r *http.Request, staffID string) (*appraisalPage,
 		if err := s.lifecycle(r, p); err != nil {
 			return nil, err
 		}
-		if p.MayRate, err = s.Scorecards.MayRate(ctx, p.Stored); err != nil {
+		if p.rateable, err = s.Scorecards.RateableItems(ctx, p.Stored); err != nil {
 			return nil, err
 		}
-		if p.MayRate {
+		if p.MayRate = len(p.rateable) > 0; p.MayRate {
 			sc, err := s.Scorecards.CardScheme(ctx, p.Stored.ID)
 			if err != nil {
 				return nil, err
