@@ -74,7 +74,7 @@ func TestRatersByItem(t *testing.T) {
 		if err := db.Transact(context.Background(), func(ctx context.Context, tx bun.Tx) error {
 			_, err := tx.NewRaw(`INSERT INTO appraisal_schemes (id, code, version, name, applies_to, period, effective_from, document, status, created_at, approved_at)
 			VALUES ('rater-test', 'rater_test', 1, '考评人测试', 'technician', 'monthly', '2000-01-01', ?, 'approved', ?, ?)`,
-			raterScheme, store.Time(w.now), store.Time(w.now)).Exec(ctx)
+				raterScheme, store.Time(w.now), store.Time(w.now)).Exec(ctx)
 			return err
 		}); err != nil {
 			t.Fatal(err)
