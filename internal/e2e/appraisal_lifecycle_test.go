@@ -55,10 +55,16 @@ func TestAppraisalLifecycle(t *testing.T) {
 			s.fatalf("no %s on the page", css)
 		}
 	}
+	// click presses a submit button. The press is the button's own click()
+	// rather than a mouse event at coordinates: under load a layout that
+	// moved between the scroll and the press let a coordinate click land
+	// beside the button (twice at "approve and publish", the page then
+	// waiting for a navigation that never came).
 	click := func(s *session, what, css string, want int64) {
 		t.Helper()
 		center(s, css)
-		if resp := s.submit(what, chromedp.Click(chromedp.CSS(css))); resp.Status != want {
+		press := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, css))
+		if resp := s.submit(what, press); resp.Status != want {
 			s.fatalf("%s: HTTP %d, want %d: %.300q", what, resp.Status, want, s.text(".page-body"))
 		}
 	}
