@@ -39,7 +39,7 @@ func renewalRate(r rates.Renewal) appraisal.Rate {
 }
 
 func collectionRate(c rates.Collection) appraisal.Rate {
-	out := appraisal.Rate{Num: c.Ratio.Num, Den: c.Ratio.Den}
+	out := appraisal.Rate{Num: c.Ratio.Num, Den: c.Ratio.Den, NumText: "¥" + contracts.FormatYuan(c.Ratio.Num), DenText: "¥" + contracts.FormatYuan(c.Ratio.Den)}
 	for _, row := range c.Rows {
 		out.Evidence = append(out.Evidence, "installment:"+row.Installment.ID)
 	}

@@ -32,6 +32,19 @@ type Rate struct {
 	Num      int64    `json:"num"`
 	Den      int64    `json:"den"`
 	Evidence []string `json:"evidence,omitempty"`
+	// NumText and DenText are how the numerator and denominator read when
+	// they are not counts — 回款率's amounts: "¥24,000.00" rather than the
+	// fen 2400000. Words only; the score uses Num and Den.
+	NumText string `json:"num_text,omitempty"`
+	DenText string `json:"den_text,omitempty"`
+}
+
+// ratio is num/den in words: the texts when the rate has them.
+func (r Rate) ratio() string {
+	if r.NumText != "" && r.DenText != "" {
+		return r.NumText + "/" + r.DenText
+	}
+	return fmt.Sprintf("%d/%d", r.Num, r.Den)
 }
 
 // Rating is a rater's input for a rubric, manual or checklist item.
@@ -290,24 +303,31 @@ func rateLine(it *Item, rates map[string]Rate) Line {
 	switch {
 	case den <= 0:
 		l.Score = it.Points
-		l.Detail = fmt.Sprintf("%s：本期无应计项（%d/%d），按满分计 %s", name, r.Num, r.Den, it.Points.Short())
+		l.Detail = fmt.Sprintf("%s：本期无应计项（%s），按满分计 %s", name, r.ratio(), it.Points.Short())
 		return l
 	case num >= den:
 		num = den
 	}
-	shown := fmt.Sprintf("%s %d/%d = %s", name, r.Num, r.Den, percent(uint64(num), uint64(den)))
+	pct := percent(uint64(num), uint64(den))
+	shown := fmt.Sprintf("%s %s = %s", name, r.ratio(), pct)
 	if r.Num > r.Den {
-		shown = fmt.Sprintf("%s %d/%d，按 100%% 计", name, r.Num, r.Den)
+		shown, pct = fmt.Sprintf("%s %s，按 100%% 计", name, r.ratio()), "100.00%"
 	} else if r.Num < 0 {
-		shown = fmt.Sprintf("%s %d/%d，按 0%% 计", name, r.Num, r.Den)
+		shown, pct = fmt.Sprintf("%s %s，按 0%% 计", name, r.ratio()), "0.00%"
+	}
+	// The factor in words: the counts themselves (exact), or for amounts
+	// the percentage — the score itself is always computed from Num/Den.
+	factor := fmt.Sprintf("%d/%d", num, den)
+	if r.NumText != "" && r.DenText != "" {
+		factor = pct
 	}
 	if it.Invert {
 		l.Score = mulDivHalfUp(it.Points, uint64(den-num), uint64(den))
-		l.Detail = fmt.Sprintf("%s：%s × (1 − %d/%d) = %s", shown, it.Points.Short(), num, den, l.Score)
+		l.Detail = fmt.Sprintf("%s：%s × (1 − %s) = %s", shown, it.Points.Short(), factor, l.Score)
 		return l
 	}
 	l.Score = mulDivHalfUp(it.Points, uint64(num), uint64(den))
-	l.Detail = fmt.Sprintf("%s：%s × %d/%d = %s", shown, it.Points.Short(), num, den, l.Score)
+	l.Detail = fmt.Sprintf("%s：%s × %s = %s", shown, it.Points.Short(), factor, l.Score)
 	return l
 }
 

@@ -18,7 +18,7 @@ const maxExportRows = 100000
 var bucketNames = map[string]string{"not_due": "未到期", "1_30": "逾期1–30天", "31_90": "逾期31–90天", "90_plus": "逾期90天以上"}
 
 // yuan renders fen for a spreadsheet: plain yuan with two decimals.
-func yuan(fen int64) string { return strings.ReplaceAll(formatYuan(fen), ",", "") }
+func yuan(fen int64) string { return strings.ReplaceAll(FormatYuan(fen), ",", "") }
 
 // ReceivablesSheet is the ageing report (应收账龄表) as a table: one row
 // per open installment, then the totals per bucket.

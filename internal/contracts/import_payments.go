@@ -226,7 +226,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		in.ContractID = c.ID
 		key := dedupKey(in, "import")
 		if known[*key] {
-			rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "unchanged", Summary: fmt.Sprintf("%s %s %s 元 已登记", c.Number, in.ReceivedOn, formatYuan(in.AmountFen))})
+			rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "unchanged", Summary: fmt.Sprintf("%s %s %s 元 已登记", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen))})
 			rep.Unchanged++
 			continue
 		}
@@ -271,7 +271,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		if rest > 0 {
 			if in.CreditReason == "" {
 				rep.Errors = append(rep.Errors, tabular.CellError{Line: row.Line, Column: m.Header("amount"), Value: m.Get(row, "amount"),
-					Reason: fmt.Sprintf("回款金额超出合同 %s 未付金额 %s 元；如为预收或多付，请填写“多付原因”", c.Number, formatYuan(in.AmountFen-rest))})
+					Reason: fmt.Sprintf("回款金额超出合同 %s 未付金额 %s 元；如为预收或多付，请填写“多付原因”", c.Number, FormatYuan(in.AmountFen-rest))})
 				continue
 			}
 			pay.CreditFen, pay.CreditReason = rest, in.CreditReason
@@ -291,12 +291,12 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		pays = append(pays, pay)
 		allocs = append(allocs, mine...)
 		e, err := audit.Build(ctx, now, audit.Change{Action: "create", Entity: "payment", EntityID: pay.ID,
-			Summary: fmt.Sprintf("合同 %s 回款 %s 元（%s，导入）", c.Number, formatYuan(pay.AmountFen), pay.ReceivedOn), After: pay})
+			Summary: fmt.Sprintf("合同 %s 回款 %s 元（%s，导入）", c.Number, FormatYuan(pay.AmountFen), pay.ReceivedOn), After: pay})
 		if err != nil {
 			return nil, err
 		}
 		entries = append(entries, e)
-		rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "create", Summary: fmt.Sprintf("%s %s %s 元", c.Number, in.ReceivedOn, formatYuan(in.AmountFen))})
+		rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "create", Summary: fmt.Sprintf("%s %s %s 元", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen))})
 		rep.Created++
 	}
 	apply := func(ctx context.Context) error {

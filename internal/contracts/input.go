@@ -224,7 +224,7 @@ func (in *ContractInput) normaliseSchedule() error {
 	slices.SortStableFunc(in.Installments, func(a, b InstallmentInput) int { return strings.Compare(a.DueOn, b.DueOn) })
 	if sum := sumInstallments(in.Installments); len(in.Installments) > 0 && sum != in.AmountFen && !in.ScheduleDiffers {
 		return apperr.Invalid("installments", fmt.Sprintf("各期金额合计 %s 元与合同金额 %s 元不一致（如确需不一致，请勾选并说明原因）",
-			formatYuan(sum), formatYuan(in.AmountFen)))
+			FormatYuan(sum), FormatYuan(in.AmountFen)))
 	}
 	return nil
 }
@@ -237,9 +237,9 @@ func sumInstallments(is []InstallmentInput) int64 {
 	return sum
 }
 
-// formatYuan renders fen as yuan with two decimals and thousands
+// FormatYuan renders fen as yuan with two decimals and thousands
 // separators: 123456789 → "1,234,567.89".
-func formatYuan(fen int64) string {
+func FormatYuan(fen int64) string {
 	neg := fen < 0
 	if neg {
 		fen = -fen

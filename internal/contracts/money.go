@@ -156,7 +156,7 @@ func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, in PaymentInput
 	if rest > 0 {
 		if in.CreditReason == "" {
 			return nil, apperr.Invalid("amount_fen", fmt.Sprintf("回款金额超出合同 %s 未付金额 %s 元；如为预收或多付，请填写原因",
-				c.Number, formatYuan(in.AmountFen-rest)))
+				c.Number, FormatYuan(in.AmountFen-rest)))
 		}
 		pay.CreditFen, pay.CreditReason = rest, in.CreditReason
 	}
@@ -179,7 +179,7 @@ func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, in PaymentInput
 		pay.Allocations = []Allocation{}
 	}
 	return pay, audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "payment", EntityID: pay.ID,
-		Summary: fmt.Sprintf("合同 %s 回款 %s 元（%s）", c.Number, formatYuan(pay.AmountFen), pay.ReceivedOn), After: pay})
+		Summary: fmt.Sprintf("合同 %s 回款 %s 元（%s）", c.Number, FormatYuan(pay.AmountFen), pay.ReceivedOn), After: pay})
 }
 
 // DeletePayment removes a wrongly recorded payment (with a reason) and
@@ -223,7 +223,7 @@ func (s *Service) DeletePayment(ctx context.Context, id, reason string) error {
 		// Recorded on the contract: the payment itself is gone, its
 		// contract's history keeps the deletion.
 		return audit.Record(ctx, tx, store.Time(s.now()), audit.Change{Action: "delete_payment", Entity: "contract", EntityID: pay.ContractID,
-			Summary: fmt.Sprintf("合同 %s 删除回款 %s 元（%s）：%s", number, formatYuan(pay.AmountFen), pay.ReceivedOn, reason), Before: pay})
+			Summary: fmt.Sprintf("合同 %s 删除回款 %s 元（%s）：%s", number, FormatYuan(pay.AmountFen), pay.ReceivedOn, reason), Before: pay})
 	})
 }
 
@@ -285,7 +285,7 @@ func (s *Service) RecordInvoice(ctx context.Context, in InvoiceInput) (*Invoice,
 		}
 		if invoiced+in.AmountFen > it.AmountFen {
 			return apperr.Invalid("amount_fen", fmt.Sprintf("该期金额 %s 元，已开票 %s 元，本次最多可开 %s 元",
-				formatYuan(it.AmountFen), formatYuan(invoiced), formatYuan(it.AmountFen-invoiced)))
+				FormatYuan(it.AmountFen), FormatYuan(invoiced), FormatYuan(it.AmountFen-invoiced)))
 		}
 		inv.ContractID = it.ContractID
 		if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
@@ -295,7 +295,7 @@ func (s *Service) RecordInvoice(ctx context.Context, in InvoiceInput) (*Invoice,
 			return err
 		}
 		return audit.Record(ctx, tx, inv.RecordedAt, audit.Change{Action: "create", Entity: "invoice", EntityID: inv.ID,
-			Summary: fmt.Sprintf("开票 %s：%s 元", inv.Number, formatYuan(inv.AmountFen)), After: inv})
+			Summary: fmt.Sprintf("开票 %s：%s 元", inv.Number, FormatYuan(inv.AmountFen)), After: inv})
 	})
 	if err != nil {
 		return nil, err

@@ -231,7 +231,7 @@ func (s *Service) AddQuote(ctx context.Context, needID string, in QuoteInput) (*
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "quote", EntityID: q.ID,
-			Summary: fmt.Sprintf("报价 %s：%s 元", q.Number, formatYuan(q.TotalFen)), After: q})
+			Summary: fmt.Sprintf("报价 %s：%s 元", q.Number, FormatYuan(q.TotalFen)), After: q})
 	})
 	if err != nil {
 		return nil, err

@@ -98,12 +98,12 @@ func (s *Service) RunReminders(ctx context.Context) (ReminderCounts, error) {
 		if it.DueOn < today.String() {
 			nt.Kind, counter = "installment_overdue", &n.Overdue
 			nt.Title = fmt.Sprintf("合同 %s 第 %d 期已逾期", it.Number, it.Seq)
-			nt.Body = fmt.Sprintf("%s 应于 %s 付款，尚欠 %s 元，请催款并记录。", it.Name, it.DueOn, formatYuan(it.Open))
+			nt.Body = fmt.Sprintf("%s 应于 %s 付款，尚欠 %s 元，请催款并记录。", it.Name, it.DueOn, FormatYuan(it.Open))
 			nt.DedupKey = "installment_overdue|" + it.ID
 		} else {
 			nt.Kind = "installment_due"
 			nt.Title = fmt.Sprintf("合同 %s 第 %d 期将于 %s 到期", it.Number, it.Seq, it.DueOn)
-			nt.Body = fmt.Sprintf("%s 应付 %s 元，请提前开票并提醒客户。", it.Name, formatYuan(it.Open))
+			nt.Body = fmt.Sprintf("%s 应付 %s 元，请提前开票并提醒客户。", it.Name, FormatYuan(it.Open))
 			nt.DedupKey = "installment_due|" + it.ID
 		}
 		if err := add(counter, nt); err != nil {

@@ -298,7 +298,7 @@ func replaceLists(ctx context.Context, tx bun.IDB, id string, in ContractInput, 
 		insts[i].ID, insts[i].PaidFen = o.ID, o.PaidFen
 		if u := used[o.ID]; it.AmountFen < u {
 			return nil, nil, apperr.Invalid(fmt.Sprintf("installments[%d].amount_fen", i),
-				fmt.Sprintf("该期已有回款或发票 %s 元，金额不能低于此数", formatYuan(u)))
+				fmt.Sprintf("该期已有回款或发票 %s 元，金额不能低于此数", FormatYuan(u)))
 		}
 	}
 	for _, o := range old {
