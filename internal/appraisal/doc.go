@@ -50,8 +50,8 @@
 //   - Pending lines (待评) score 0 and make the card incomplete; Total is then
 //     provisional.
 //   - Bonus lines are outside the items: Final = Total + Bonus (+ carried
-//     lines, below), so Final may
-//     exceed the scheme total (seed 004 §4.9); Total never does.
+//     lines, below), so Final may exceed the scheme total (seed 004 §4.9);
+//     Total never does.
 //   - Carried lines (上期补记): late facts of an earlier period whose card is
 //     frozen reach the next open card as signed lines ([Carry], worked out
 //     by the caller): Final = Total + Bonus + Σ carried. They are
