@@ -277,8 +277,9 @@ func openAppeals(ctx context.Context, db bun.IDB, cardID string) (int, error) {
 	return int(n), err
 }
 
-// evaluate computes card from the records as they are now with its
-// stored ratings.
+// evaluate computes card (an open one) from the records as they are now
+// with its stored ratings and the late facts of earlier frozen cards
+// (上期补记, carry.go).
 func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (appraisal.Card, error) {
 	rec := new(SchemeRecord)
 	if err := tx.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
@@ -304,7 +305,7 @@ func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (ap
 	if err != nil {
 		return appraisal.Card{}, err
 	}
-	return evaluateWithBonuses(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	return s.evaluateOpen(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 }
 
 // adjustmentOf sums the card's upheld appeals' adjustments.

@@ -325,8 +325,9 @@ func loadStaff(ctx context.Context, db bun.IDB, staffID string) ([]staffMember, 
 // staff member whose role has a scheme — or of the one staff member given
 // — from the records as they are now: a new card starts as a draft; a
 // draft, self-review or rating card is refreshed (its ratings kept); a
-// card past approval is left unchanged (late facts reach it only through
-// an appeal). Managers and the system run it.
+// card past approval is left unchanged (late facts reach it through an
+// appeal, or as a carried line on the next open card: carry.go).
+// Managers and the system run it.
 func (s *Service) Compute(ctx context.Context, period, staffID string) (ComputeCounts, error) {
 	var n ComputeCounts
 	if !access.Caller(ctx).IsManagerial() {
@@ -428,7 +429,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 				return err
 			}
 		}
-		c, err := evaluateWithBonuses(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings})
+		c, err := s.evaluateOpen(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings})
 		if err != nil {
 			return err
 		}
@@ -443,7 +444,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 				return err
 			}
 			return audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "scorecard", EntityID: card.ID,
-				Summary: "计算考核 " + period + " 得分 " + c.Final.String(), After: card})
+				Summary: "计算考核 " + period + " 得分 " + c.Final.String() + carrySummary(c), After: card})
 		}
 		if before.Final == card.Final && before.Total == card.Total {
 			// The same score: refresh the lines quietly (evidence ids may
@@ -456,7 +457,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Change{Action: "recompute", Entity: "scorecard", EntityID: card.ID,
-			Summary: "重新计算考核 " + period + " 得分 " + before.Final.String() + " → " + c.Final.String(), Before: &before, After: card})
+			Summary: "重新计算考核 " + period + " 得分 " + before.Final.String() + " → " + c.Final.String() + carrySummary(c), Before: &before, After: card})
 	})
 	return frozen, err
 }
@@ -567,7 +568,7 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 	case !errors.Is(err, store.ErrNoRows):
 		return nil, err
 	}
-	c, err := evaluateWithBonuses(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	c, err := s.evaluateOpen(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 	if err != nil {
 		return nil, err
 	}
@@ -646,7 +647,7 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		}
 		// Evaluate refuses a rating the scheme does not allow (an unknown
 		// item, a level the rubric lacks, a manual score out of range).
-		c, err := evaluateWithBonuses(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+		c, err := s.evaluateOpen(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
 		if err != nil {
 			return err
 		}
