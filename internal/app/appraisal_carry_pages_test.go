@@ -86,6 +86,12 @@ func TestAppraisalCarriedPage(t *testing.T) {
 				t.Errorf("the card page lacks %q", want)
 			}
 		}
+		// The printable record lists it too.
+		status, body = w.do(http.MethodGet, "/appraisal/print?"+url.Values{"staff_id": {spec}, "month": {next}}.Encode(), "mgr", nil)
+		if body = html.UnescapeString(body); status != http.StatusOK || !strings.Contains(body, `data-testid="ap-print-carried"`) ||
+			!strings.Contains(body, "上期补记："+month+" 客户服务效率与质量") {
+			t.Errorf("the printable record lacks the carried line: %d", status)
+		}
 		// The approved card's page shows no carried line.
 		_, body = w.do(http.MethodGet, "/appraisal?"+url.Values{"staff_id": {spec}, "month": {month}}.Encode(), "spec", nil)
 		if strings.Contains(body, `data-testid="ap-carried"`) {
