@@ -42,7 +42,9 @@ import (
 // card's final score as an explicit, audited line — the frozen lines never
 // change. Before approval an upheld appeal is put right at its source (the
 // rating or the event) and the recomputation shows it, so it carries no
-// adjustment. Every step is audited and notified in-app.
+// adjustment. A late fact of a frozen month otherwise reaches the score as
+// a carried line on the staff member's next open card (上期补记, carry.go).
+// Every step is audited and notified in-app.
 
 // Appeal record kinds and decisions.
 const (
