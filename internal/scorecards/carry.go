@@ -45,10 +45,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/appraisal"
 )
 
@@ -186,7 +188,7 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	if err != nil {
 		return nil, err
 	}
-	rts, err := s.staffRates(ctx, xc.Period, xc.StaffID)
+	rts, err := s.carryRates(ctx, xc.Period, xc.StaffID)
 	if err != nil {
 		return nil, err
 	}
@@ -204,9 +206,8 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 		stored[xc.Card.Lines[i].Item] = &xc.Card.Lines[i]
 	}
 	type diff struct {
-		carry            appraisal.Carry
-		was, now         appraisal.Points
-		added, withdrawn []string
+		carry    appraisal.Carry
+		was, now appraisal.Points
 	}
 	var diffs []diff
 	ids := map[string]bool{}
@@ -252,7 +253,7 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 			ids[id] = true
 		}
 		diffs = append(diffs, diff{carry: appraisal.Carry{From: xc.Period, Card: xc.ID, Item: l.Item, Name: l.Name, Points: delta,
-			Added: added, Withdrawn: withdrawn}, was: st.Score, now: l.Score, added: added, withdrawn: withdrawn})
+			Added: added, Withdrawn: withdrawn}, was: st.Score, now: l.Score})
 	}
 	if len(diffs) == 0 {
 		return nil, nil
@@ -264,10 +265,10 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	out := make([]appraisal.Carry, 0, len(diffs))
 	for _, d := range diffs {
 		var parts []string
-		if w := countByType("新增", d.added, types); w != "" {
+		if w := countByType("新增", d.carry.Added, types); w != "" {
 			parts = append(parts, w)
 		}
-		if w := countByType("撤销", d.withdrawn, types); w != "" {
+		if w := countByType("撤销", d.carry.Withdrawn, types); w != "" {
 			parts = append(parts, w)
 		}
 		if len(parts) == 0 {
@@ -277,6 +278,43 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 		out = append(out, d.carry)
 	}
 	return out, nil
+}
+
+// carryRatesKey keys the month rates of earlier months shared by one
+// computation of everyone (withCarryRates).
+type carryRatesKey struct{}
+
+type carryRatesCache struct {
+	mu       sync.Mutex
+	byPeriod map[string]map[string]map[string]appraisal.Rate // period → staff → rate key
+}
+
+// withCarryRates lets the carry of one computation of everyone compute
+// each earlier month's rates once (MonthRates) instead of once a person
+// (StaffRates): with three frozen months, three rate computations instead
+// of three a person.
+func withCarryRates(ctx context.Context) context.Context {
+	return context.WithValue(ctx, carryRatesKey{}, &carryRatesCache{byPeriod: map[string]map[string]map[string]appraisal.Rate{}})
+}
+
+// carryRates is staffID's rates of an earlier month: from the shared
+// month rates within a computation of everyone, else computed alone.
+func (s *Service) carryRates(ctx context.Context, period, staffID string) (map[string]appraisal.Rate, error) {
+	c, ok := ctx.Value(carryRatesKey{}).(*carryRatesCache)
+	if !ok || s.rates == nil {
+		return s.staffRates(ctx, period, staffID)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all, ok := c.byPeriod[period]
+	if !ok {
+		var err error
+		if all, err = s.rates.MonthRates(access.With(ctx, access.System()), period); err != nil {
+			return nil, err
+		}
+		c.byPeriod[period] = all
+	}
+	return s.ratesOf(all, staffID), nil
 }
 
 // eventIDs are the ids of the events behind a line's deductions.

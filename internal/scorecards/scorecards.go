@@ -349,6 +349,9 @@ func (s *Service) Compute(ctx context.Context, period, staffID string) (ComputeC
 			return n, err
 		}
 	}
+	if staffID == "" {
+		ctx = withCarryRates(ctx) // earlier months' rates once for everyone (carry.go)
+	}
 	now := store.Time(s.now())
 	for _, st := range staff {
 		rec, err := s.schemeOfStaff(ctx, db, st, last)
