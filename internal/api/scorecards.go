@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
@@ -38,6 +39,18 @@ func (s *Server) scorecardRoutes() []route {
 			Doc: op{Tag: "scorecards", Zh: "本月至今（按当前记录试算，不保存）", En: "My month so far (computed from the records now, not stored)", Resp: appraisal.Card{},
 				Desc:  "month 默认本月，staff_id 默认本人；已给的评分计入。 month defaults to this month and staff_id to the caller; the ratings given so far count.",
 				Query: []param{month, staff}}},
+		{Pattern: "GET /api/v1/scorecards/checks", Perm: access.AppraisalRead, Handle: s.listChecks,
+			Doc: op{Tag: "scorecards", Zh: "员工某月的检查考核（督办记录表、聊天记录抽查、周检）", En: "A staff member's checks of a month (督办记录表, chat sampling, weekly checks)", Resp: scorecards.CheckCard{}, Shape: shapeList,
+				Desc:  "包括当月的月检与周一在当月的周检；查看权限同考核表。 The month's monthly checks and the weekly checks whose Monday is in it; read as the monthly card.",
+				Query: []param{month, staff}}},
+		{Pattern: "GET /api/v1/scorecards/check-options", Perm: access.AppraisalRead, Handle: s.checkOptions,
+			Doc: op{Tag: "scorecards", Zh: "调用者可对该员工开启的检查方案", En: "The check schemes the caller may open for a staff member", Resp: scorecards.CheckOption{}, Shape: shapeList,
+				Query: []param{{Name: "staff_id", Zh: "员工 id", En: "staff id", Required: true}, {Name: "day", Zh: "日期 YYYY-MM-DD，默认今天", En: "day as YYYY-MM-DD, default today"}}}},
+		{Pattern: "POST /api/v1/scorecards/checks", Perm: access.AppraisalRead, Handle: s.openCheck,
+			Doc: op{Tag: "scorecards", Zh: "开启检查考核（检查方案的考评人，不能检查自己）", En: "Open a check (a rater of the check scheme; never on oneself)",
+				Body: scorecards.CheckInput{}, Resp: scorecards.Detail{}, Status: http.StatusCreated,
+				Desc: "scheme 为检查方案（check: true）的代码；period 按方案周期：月检为 YYYY-MM，周检为该周周一 YYYY-MM-DD。同一方案同一期间只能开启一次（409）。 " +
+					"scheme is the code of a check scheme (check: true); period follows the scheme: YYYY-MM for a monthly check, the week's Monday YYYY-MM-DD for a weekly one. One check per scheme and period (409)."}},
 		{Pattern: "GET /api/v1/scorecards/settings", Perm: access.AppraisalRead, Handle: s.scorecardSettings,
 			Doc: op{Tag: "scorecards", Zh: "考核流程设置（申诉期天数）", En: "Scorecard lifecycle settings (the appeal window)", Resp: scorecards.LifecyclePolicy{}}},
 		{Pattern: "PUT /api/v1/scorecards/settings", Perm: access.AppraisalManage, Handle: s.saveScorecardSettings,
@@ -52,6 +65,11 @@ func (s *Server) scorecardRoutes() []route {
 				Body: scorecardRating{}, Resp: scorecards.Detail{},
 				Desc: "rubric 项 points 须为等级之一；manual 项 0 ≤ points ≤ 满分，低于满分须写 reason；checklist 项用 grades（子项 → 符合/基本符合/一般符合/不符合）。提交审批后不能再评分。 " +
 					"A rubric item's points must be one of its levels; a manual item's 0 ≤ points ≤ its points, with a reason below full; a checklist item takes grades (sub-item → 符合/基本符合/一般符合/不符合). No rating once submitted for approval."}},
+		{Pattern: "POST /api/v1/scorecards/{id}/samples", Perm: access.AppraisalRead, Handle: s.recordSample,
+			Doc: op{Tag: "scorecards", Zh: "记录抽查（聊天记录抽查：某日抽查条数与不合格条数；考评人，提交审批前）", En: "Record a sample day (chat sampling: records checked and failing that day; the item's rater, before approval)",
+				Body: sampleRecord{}, Resp: scorecards.Detail{},
+				Desc: "同一天再次记录即更正（留痕）。date 须在考核期间内且不晚于今天；0 ≤ failed ≤ checked；evidence 为不合格沟通记录的 id（不多于 failed）。 " +
+					"Recording a day again corrects it (audited). date must be within the card's period and not in the future; 0 ≤ failed ≤ checked; evidence are the failing communication records' ids (no more than failed)."}},
 		{Pattern: "POST /api/v1/scorecards/{id}/transitions", Perm: access.AppraisalRead, Handle: s.transitionScorecard,
 			Doc: op{Tag: "scorecards", Zh: "办理考核流程（开启自评、提交自评、提交审批、审批发布、退回、定稿）", En: "Move a scorecard on (open, submit the self-review, submit for approval, approve and publish, return, finalize)",
 				Body: scorecardTransition{}, Resp: scorecards.Detail{}, Desc: scorecardFlowNote}},
@@ -88,6 +106,16 @@ type scorecardRating struct {
 	Points  appraisal.Points  `json:"points"`
 	Grades  map[string]string `json:"grades,omitempty"`
 	Reason  string            `json:"reason"`
+}
+
+type sampleRecord struct {
+	Version  *int64   `json:"version"`
+	Item     string   `json:"item"`
+	Date     string   `json:"date"`
+	Checked  int64    `json:"checked"`
+	Failed   int64    `json:"failed"`
+	Evidence []string `json:"evidence,omitempty"`
+	Note     string   `json:"note"`
 }
 
 type scorecardTransition struct {
@@ -210,6 +238,75 @@ func (s *Server) rateScorecard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.getScorecard(w, r)
+}
+
+func (s *Server) recordSample(w http.ResponseWriter, r *http.Request) error {
+	var in sampleRecord
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := needVersion(in.Version)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Item) == "" {
+		return required("item")
+	}
+	if _, err := s.Scorecards.RecordSample(r.Context(), r.PathValue("id"), v, scorecards.SampleInput{Item: in.Item, Date: in.Date,
+		Checked: in.Checked, Failed: in.Failed, Evidence: in.Evidence, Note: in.Note}); err != nil {
+		return err
+	}
+	return s.getScorecard(w, r)
+}
+
+func (s *Server) listChecks(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	month, staffID := strings.TrimSpace(q.Get("month")), strings.TrimSpace(q.Get("staff_id"))
+	if month == "" {
+		month = s.thisMonth()
+	}
+	if staffID == "" {
+		staffID = access.Caller(r.Context()).StaffID
+	}
+	rows, err := s.Scorecards.Checks(r.Context(), staffID, month)
+	if err != nil {
+		return err
+	}
+	return ok(w, items(rows))
+}
+
+func (s *Server) checkOptions(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	staffID, day := strings.TrimSpace(q.Get("staff_id")), strings.TrimSpace(q.Get("day"))
+	if staffID == "" {
+		return required("staff_id")
+	}
+	if day == "" {
+		day = s.today().Format(time.DateOnly)
+	} else if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return apperr.Invalid("day", "日期格式应为 YYYY-MM-DD")
+	}
+	opts, err := s.Scorecards.CheckOptions(r.Context(), staffID, day)
+	if err != nil {
+		return err
+	}
+	return ok(w, items(opts))
+}
+
+func (s *Server) openCheck(w http.ResponseWriter, r *http.Request) error {
+	var in scorecards.CheckInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	card, err := s.Scorecards.OpenCheck(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	d, err := s.Scorecards.CardDetail(r.Context(), card.ID)
+	if err != nil {
+		return err
+	}
+	return created(w, d)
 }
 
 func (s *Server) transitionScorecard(w http.ResponseWriter, r *http.Request) error {

@@ -92,6 +92,11 @@ func (v *validator) scheme(s *Scheme) {
 	}
 	if _, ok := periodNames[s.Period]; !ok {
 		v.add("period", "未知考核周期 %q（可用：monthly、weekly、yearly）", s.Period)
+	} else if s.Check && s.Period == PeriodYearly {
+		v.add("period", "检查考核按周或按月进行（weekly、monthly），不能按年")
+	}
+	if s.Check && s.RollUp != nil {
+		v.add("rollup", "检查考核本身计入年终汇总的“周检月检”部分，不能再规定年终汇总")
 	}
 	if s.EffectiveFrom != "" {
 		if _, err := time.Parse(time.DateOnly, s.EffectiveFrom); err != nil {

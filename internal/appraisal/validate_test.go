@@ -18,6 +18,10 @@ func TestValidate(t *testing.T) {
 		{"unknown role", func(s *Scheme) { s.Role = "boss" }, "role",
 			"未知角色 \"boss\"（可用：admin、cs_manager、cs_specialist、executive、finance、info_center、maint_supervisor、technician）"},
 		{"unknown period", func(s *Scheme) { s.Period = "daily" }, "period", "未知考核周期 \"daily\"（可用：monthly、weekly、yearly）"},
+		{"a yearly check", func(s *Scheme) { s.Check, s.Period = true, PeriodYearly }, "period", "检查考核按周或按月进行（weekly、monthly），不能按年"},
+		{"a check with a roll-up", func(s *Scheme) {
+			s.Check, s.RollUp = true, &RollUp{Components: []Component{{Key: "monthly", Name: "月考核", Weight: 100}}}
+		}, "rollup", "检查考核本身计入年终汇总的“周检月检”部分，不能再规定年终汇总"},
 		{"bad date", func(s *Scheme) { s.EffectiveFrom = "2024/01/01" }, "effective_from", "日期格式应为 YYYY-MM-DD：\"2024/01/01\""},
 		{"points do not sum to the total", func(s *Scheme) { s.Total = P(90) }, "total", "各项配分合计 100.00，与方案总分 90.00 不符"},
 		{"item points changed", func(s *Scheme) { s.Categories[1].Items[4].Points = P(6) }, "categories[1].points", "类别“关键绩效指标”各项配分合计 56.00，与类别分值 55.00 不符"},

@@ -10,9 +10,10 @@ package scorecards
 //
 //   - Where: whenever the lines of an open card (draft, self-review,
 //     rating) of a main scheme are evaluated — Compute, Rate, Preview and
-//     the evaluation on submitting for approval (evaluateOpen). Check
-//     schemes (checkSchemes: the 督办记录表 and the chat sampling) carry
-//     nothing: they are not the monthly appraisal.
+//     the evaluation on submitting for approval (evaluateOpen). Checks
+//     (isCheck: the 督办记录表, the chat sampling, the weekly checks) carry
+//     nothing and are never carried: they are not the monthly appraisal.
+//     Only a monthly card takes a carry.
 //   - Which earlier cards: the staff member's frozen cards (approval,
 //     published, final) of the same scheme code in the previous
 //     carryMonths (3) months — a bound on the cost, since every earlier
@@ -23,12 +24,12 @@ package scorecards
 //     card carries a month X only when no card between X and it is still
 //     open (that one takes the carry; otherwise it would count twice).
 //   - How much: per item of X, the score of X's line evaluated from the
-//     records as they stand now (its stored ratings, the standing events
-//     of X's month, X's rates and bonuses) less the score on the stored
-//     card, less what other cards of the staff member already carried for
-//     the same month and item (their stored carried lines, frozen or not;
-//     the card being computed is left out, so computing it again gives the
-//     same card). A difference of zero carries nothing; a line that is
+//     records as they stand now (its stored ratings and sample days, the
+//     standing events of X's month, X's rates and bonuses) less the score
+//     on the stored card, less what other cards of the staff member
+//     already carried for the same month and item (their stored carried
+//     lines, frozen or not; the card being computed is left out, so
+//     computing it again gives the same card). A difference of zero carries nothing; a line that is
 //     pending now (no data) is not compared.
 //   - Appeals: an item of X with an upheld appeal is not carried — the
 //     appeal decision (and its adjustment on X) already settled that item.
@@ -61,6 +62,9 @@ const carryMonths = 3
 // (or one not stored yet) with the late facts of the staff member's
 // earlier frozen cards carried onto it (上期补记).
 func (s *Service) evaluateOpen(ctx context.Context, db bun.IDB, staffID string, start, end time.Time, in appraisal.Input) (appraisal.Card, error) {
+	if !start.AddDate(0, 1, 0).Equal(end) {
+		return evaluateWithBonuses(ctx, db, staffID, start, end, in) // not a month (a weekly check)
+	}
 	carried, err := s.carries(ctx, db, staffID, start.In(s.loc).Format("2006-01"), in.Scheme)
 	if err != nil {
 		return appraisal.Card{}, fmt.Errorf("上期补记: %w", err)
@@ -84,7 +88,7 @@ type carriedSoFar struct {
 // scheme sc (see the decisions above). Nothing is carried onto a card
 // past approval, nor under a check scheme.
 func (s *Service) carries(ctx context.Context, db bun.IDB, staffID, period string, sc *appraisal.Scheme) ([]appraisal.Carry, error) {
-	if sc == nil || checkSchemes[sc.Key] {
+	if sc == nil || isCheck(sc.Key, sc) {
 		return nil, nil
 	}
 	p, err := time.Parse("2006-01", period)
@@ -184,6 +188,10 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	if err != nil {
 		return nil, err
 	}
+	samples, err := cardSamples(ctx, db, xc.ID)
+	if err != nil {
+		return nil, err
+	}
 	evs, err := staffEvents(ctx, db, xc.StaffID, start, end)
 	if err != nil {
 		return nil, err
@@ -192,7 +200,7 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	if err != nil {
 		return nil, err
 	}
-	fresh, err := evaluateWithBonuses(ctx, db, xc.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	fresh, err := evaluateWithBonuses(ctx, db, xc.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,9 @@ type RatedItem struct {
 	RatedBy     *string             `json:"rated_by"`
 	RatedAt     *time.Time          `json:"rated_at"`
 	MayRate     bool                `json:"may_rate"` // the caller may rate it now
+	// A sample item's rule and recorded days (聊天记录抽查), oldest first.
+	Sample *appraisal.SampleRule `json:"sample,omitempty"`
+	Days   []appraisal.SampleDay `json:"days,omitempty"`
 }
 
 // Actions is what the caller may do with the card now.
@@ -150,7 +153,8 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 	return d, nil
 }
 
-// detailItems lists the items a rater scores with their ratings.
+// detailItems lists the items a rater scores with their ratings (and a
+// sample item's recorded days).
 func (s *Service) detailItems(ctx context.Context, db bun.IDB, d *Detail, sc *appraisal.Scheme) error {
 	var rows []struct {
 		Item    string    `bun:"item_key"`
@@ -164,13 +168,23 @@ func (s *Service) detailItems(ctx context.Context, db bun.IDB, d *Detail, sc *ap
 	if err != nil {
 		return err
 	}
+	samples, err := cardSamples(ctx, db, d.ID)
+	if err != nil {
+		return err
+	}
 	for _, c := range sc.Categories {
 		for _, it := range c.Items {
-			if it.Method != appraisal.MethodRubric && it.Method != appraisal.MethodManual && it.Method != appraisal.MethodChecklist {
+			if !ratedItem(&it) {
 				continue
 			}
 			ri := RatedItem{Item: it.Key, Name: it.Name, Method: it.Method, Rater: it.Rater, RaterKind: RaterOf(it.Rater), Points: it.Points, Description: it.Description,
-				Levels: it.Levels, SubItems: it.SubItems}
+				Levels: it.Levels, SubItems: it.SubItems, Sample: it.Sample}
+			if it.Method == appraisal.MethodSample {
+				ri.Days = samples[it.Key]
+				if ri.Days == nil {
+					ri.Days = []appraisal.SampleDay{}
+				}
+			}
 			if r, ok := ratings[it.Key]; ok {
 				ri.Rating = &r
 			}
@@ -224,7 +238,7 @@ func detailAppeals(ctx context.Context, db bun.IDB, d *Detail) error {
 // detailEvents splits the month's events of the staff member into those
 // the card counts and those it does not.
 func (s *Service) detailEvents(ctx context.Context, db bun.IDB, d *Detail, sc *appraisal.Scheme) error {
-	start, end, _, err := s.month(d.Period)
+	start, end, err := s.bounds(d.Period)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ package scorecards
 // so the cells sum and sort as numbers and show exactly what the card says.
 //
 // Which card is a person's month: the card of the month of a scheme that is
-// not a check (see checkSchemes), the latest created when there are
+// not a check (appraisal.Scheme.Check), the latest created when there are
 // several. Who sees what: everyone their own; managers (and admins) and
 // executives everyone's — the same rule as Card.
 
@@ -41,12 +41,6 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/appraisal"
 )
-
-// checkSchemes are the shipped schemes that are checks (平时的周检、月检,
-// seed 004 §4.5.2) rather than the monthly appraisal: the 督办记录表 of
-// seed 001 and the chat sampling of seed 002. Their cards count in the
-// year-end "checks" component, not in the monthly one.
-var checkSchemes = map[string]bool{"supervision_checklist": true, "chat_sampling": true}
 
 // RecordStatusLabels are the card states in words, as the exports print them.
 var RecordStatusLabels = map[string]string{
@@ -167,14 +161,15 @@ func schemeDocs(ctx context.Context, db bun.IDB) (map[string]*schemeDoc, error) 
 // isCheckCard reports whether the card's scheme is a check scheme.
 func isCheckCard(schemes map[string]*schemeDoc, c *Scorecard) bool {
 	sc := schemes[c.SchemeID]
-	return sc != nil && checkSchemes[sc.rec.Code]
+	return sc != nil && isCheck(sc.rec.Code, sc.doc)
 }
 
-// cardsBetween reads the cards whose period is in [from, to] (YYYY-MM strings),
-// by period, staff and creation.
+// cardsBetween reads the cards whose period is in the months from…to
+// (YYYY-MM, inclusive; a weekly check's period is its Monday, in the month
+// of that Monday), by period, staff and creation.
 func cardsBetween(ctx context.Context, db bun.IDB, from, to string) ([]Scorecard, error) {
 	var out []Scorecard
-	err := db.NewSelect().Model(&out).Where("period >= ? AND period <= ?", from, to).
+	err := db.NewSelect().Model(&out).Where("period >= ? AND period < ?", from, nextMonth(to)).
 		Order("period", "staff_id", "created_at", "id").Scan(ctx)
 	return out, err
 }

@@ -279,9 +279,9 @@ func openAppeals(ctx context.Context, db bun.IDB, cardID string) (int, error) {
 	return int(n), err
 }
 
-// evaluate computes card (an open one) from the records as they are now
-// with its stored ratings and the late facts of earlier frozen cards
-// (上期补记, carry.go).
+// evaluate computes card from the records as they are now with its
+// stored ratings and sample days — and, for an open card, the late facts
+// of earlier frozen cards (上期补记, carry.go).
 func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (appraisal.Card, error) {
 	rec := new(SchemeRecord)
 	if err := tx.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
@@ -295,7 +295,11 @@ func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (ap
 	if err != nil {
 		return appraisal.Card{}, err
 	}
-	start, end, _, err := s.month(card.Period)
+	samples, err := cardSamples(ctx, tx, card.ID)
+	if err != nil {
+		return appraisal.Card{}, err
+	}
+	start, end, err := s.bounds(card.Period)
 	if err != nil {
 		return appraisal.Card{}, err
 	}
@@ -303,11 +307,11 @@ func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (ap
 	if err != nil {
 		return appraisal.Card{}, err
 	}
-	rts, err := s.staffRates(ctx, card.Period, card.StaffID)
+	rts, err := s.periodRates(ctx, card.Period, card.StaffID)
 	if err != nil {
 		return appraisal.Card{}, err
 	}
-	return s.evaluateOpen(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	return s.evaluateOpen(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
 }
 
 // adjustmentOf sums the card's upheld appeals' adjustments.

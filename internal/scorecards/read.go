@@ -64,8 +64,9 @@ type BoardCard struct {
 	StaffName string `bun:"staff_name" json:"staff_name"`
 }
 
-// BoardCards lists the stored cards of the periods from…to (YYYY-MM,
-// inclusive), by period and staff name: managers and executives only.
+// BoardCards lists the stored monthly cards (no checks) of the periods
+// from…to (YYYY-MM, inclusive), by period and staff name: managers and
+// executives only.
 func (s *Service) BoardCards(ctx context.Context, from, to string) ([]BoardCard, error) {
 	p := access.Caller(ctx)
 	if !p.Can(access.AppraisalRead) || !(p.IsManagerial() || p.Has(access.Executive)) {
@@ -76,8 +77,21 @@ func (s *Service) BoardCards(ctx context.Context, from, to string) ([]BoardCard,
 			return nil, err
 		}
 	}
+	db := s.db.R()
+	var rows []BoardCard
+	if err := db.NewRaw(`SELECT sc.*, COALESCE(st.name, '') AS staff_name FROM scorecards sc LEFT JOIN staff st ON st.id = sc.staff_id
+		WHERE sc.period >= ? AND sc.period <= ? ORDER BY sc.period, st.login, sc.staff_id, sc.created_at`, from, to).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	docs, err := schemeDocs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	out := []BoardCard{}
-	err := s.db.R().NewRaw(`SELECT sc.*, COALESCE(st.name, '') AS staff_name FROM scorecards sc LEFT JOIN staff st ON st.id = sc.staff_id
-		WHERE sc.period >= ? AND sc.period <= ? ORDER BY sc.period, st.login, sc.staff_id, sc.created_at`, from, to).Scan(ctx, &out)
-	return out, err
+	for _, r := range rows {
+		if !isCheckCard(docs, &r.Scorecard) { // the board shows the monthly appraisal
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -162,15 +163,23 @@ func (s *Service) Schemes(ctx context.Context) ([]SchemeRecord, error) {
 // schemeFor is the approved version of the scheme for role in force on
 // day: the latest effective_from on or before it. The default scheme (客服
 // 专员) is the specialists'; other roles take the shipped scheme of their
-// role, when there is one.
+// role, when there is one. Check schemes are never a monthly card.
 func schemeFor(ctx context.Context, db bun.IDB, role access.Role, day string) (*SchemeRecord, error) {
-	rec := new(SchemeRecord)
-	err := db.NewSelect().Model(rec).Where("applies_to = ? AND status = 'approved' AND effective_from <= ?", string(role), day).
-		OrderExpr("CASE WHEN code = ? THEN 0 ELSE 1 END, effective_from DESC, version DESC", appraisal.DefaultKey).Limit(1).Scan(ctx)
-	if errors.Is(err, store.ErrNoRows) {
-		return nil, nil
+	var recs []SchemeRecord
+	if err := db.NewSelect().Model(&recs).Where("applies_to = ? AND status = 'approved' AND effective_from <= ?", string(role), day).
+		OrderExpr("CASE WHEN code = ? THEN 0 ELSE 1 END, effective_from DESC, version DESC", appraisal.DefaultKey).Scan(ctx); err != nil {
+		return nil, err
 	}
-	return rec, err
+	for i := range recs {
+		sc, err := recs[i].Scheme()
+		if err != nil {
+			return nil, fmt.Errorf("scheme %s v%d: %w", recs[i].Code, recs[i].Version, err)
+		}
+		if !isCheck(recs[i].Code, sc) { // a check is opened by a rater (checks.go)
+			return &recs[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // Scorecard is one staff member's card for a period.
@@ -427,12 +436,16 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 			return err
 		}
 		ratings := map[string]appraisal.Rating{}
+		var samples map[string][]appraisal.SampleDay
 		if exists {
 			if ratings, err = cardRatings(ctx, tx, card.ID); err != nil {
 				return err
 			}
+			if samples, err = cardSamples(ctx, tx, card.ID); err != nil {
+				return err
+			}
 		}
-		c, err := s.evaluateOpen(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings})
+		c, err := s.evaluateOpen(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings, Samples: samples})
 		if err != nil {
 			return err
 		}
@@ -470,8 +483,9 @@ func canRead(p *access.Principal, staffID string) bool {
 	return p.Can(access.AppraisalRead) && (p.StaffID == staffID || p.IsManagerial() || p.Has(access.Executive))
 }
 
-// Card returns a staff member's stored card of a period (the scheme in
-// force for them), or NotFound when none is computed yet.
+// Card returns a staff member's stored monthly card of a period (the
+// scheme in force for them; never a check), or NotFound when none is
+// computed yet.
 func (s *Service) Card(ctx context.Context, staffID, period string) (*Scorecard, error) {
 	p := access.Caller(ctx)
 	if !p.Can(access.AppraisalRead) {
@@ -481,12 +495,7 @@ func (s *Service) Card(ctx context.Context, staffID, period string) (*Scorecard,
 		return nil, err
 	}
 	db := s.db.R()
-	card := new(Scorecard)
-	err := db.NewSelect().Model(card).Where("staff_id = ? AND period = ?", staffID, period).
-		OrderExpr("created_at DESC").Limit(1).Scan(ctx)
-	if errors.Is(err, store.ErrNoRows) {
-		err = apperr.NotFound("scorecard")
-	}
+	card, err := monthCard(ctx, db, staffID, period)
 	if canRead(p, staffID) {
 		return card, err
 	}
@@ -501,6 +510,30 @@ func (s *Service) Card(ctx context.Context, staffID, period string) (*Scorecard,
 		return nil, err
 	}
 	return nil, apperr.Forbidden("只能查看自己的考核")
+}
+
+// monthCard is the staff member's monthly appraisal card of period: not a
+// check, the latest created when there are several; NotFound without one.
+func monthCard(ctx context.Context, db bun.IDB, staffID, period string) (*Scorecard, error) {
+	var cards []Scorecard
+	if err := db.NewSelect().Model(&cards).Where("staff_id = ? AND period = ?", staffID, period).
+		OrderExpr("created_at DESC, id DESC").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for i := range cards {
+		rec := new(SchemeRecord)
+		if err := db.NewSelect().Model(rec).Where("id = ?", cards[i].SchemeID).Scan(ctx); err != nil {
+			return nil, err
+		}
+		sc, err := rec.Scheme()
+		if err != nil {
+			return nil, err
+		}
+		if !isCheck(rec.Code, sc) {
+			return &cards[i], nil
+		}
+	}
+	return nil, apperr.NotFound("scorecard")
 }
 
 // ratesOnCard reports whether p is the 考评人 of an item of card.
@@ -561,6 +594,7 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 	}
 	// The ratings given so far on the stored card count in the preview.
 	ratings := map[string]appraisal.Rating{}
+	var samples map[string][]appraisal.SampleDay
 	var cardID string
 	err = db.NewRaw("SELECT id FROM scorecards WHERE staff_id = ? AND period = ? AND scheme_id = ?", staffID, period, rec.ID).Scan(ctx, &cardID)
 	switch {
@@ -568,10 +602,13 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 		if ratings, err = cardRatings(ctx, db, cardID); err != nil {
 			return nil, err
 		}
+		if samples, err = cardSamples(ctx, db, cardID); err != nil {
+			return nil, err
+		}
 	case !errors.Is(err, store.ErrNoRows):
 		return nil, err
 	}
-	c, err := s.evaluateOpen(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
+	c, err := s.evaluateOpen(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
 	if err != nil {
 		return nil, err
 	}
@@ -630,30 +667,7 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		if !slices.Contains(recomputable, card.Status) {
 			return apperr.Invalid("status", "考核表已提交审批，不能再评分")
 		}
-		ratings, err := cardRatings(ctx, tx, card.ID)
-		if err != nil {
-			return err
-		}
 		r.Rater = p.Name
-		ratings[item] = r
-		start, end, _, err := s.month(card.Period)
-		if err != nil {
-			return err
-		}
-		evs, err := staffEvents(ctx, tx, card.StaffID, start, end)
-		if err != nil {
-			return err
-		}
-		rts, err := s.staffRates(ctx, card.Period, card.StaffID)
-		if err != nil {
-			return err
-		}
-		// Evaluate refuses a rating the scheme does not allow (an unknown
-		// item, a level the rubric lacks, a manual score out of range).
-		c, err := s.evaluateOpen(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings})
-		if err != nil {
-			return err
-		}
 		value, err := json.Marshal(r)
 		if err != nil {
 			return err
@@ -661,6 +675,13 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 		if _, err := tx.NewRaw(`INSERT INTO scorecard_ratings (scorecard_id, item_key, value, reason, rated_by, rated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (scorecard_id, item_key) DO UPDATE SET value = EXCLUDED.value, reason = EXCLUDED.reason,
 				rated_by = EXCLUDED.rated_by, rated_at = EXCLUDED.rated_at`, card.ID, item, string(value), r.Reason, p.StaffID, now).Exec(ctx); err != nil {
+			return err
+		}
+		// Evaluate refuses a rating the scheme does not allow (an unknown
+		// item, a level the rubric lacks, a manual score out of range);
+		// the transaction then stores nothing.
+		c, err := s.evaluate(ctx, tx, card)
+		if err != nil {
 			return err
 		}
 		before := *card

@@ -12,7 +12,7 @@ package scorecards
 //     score (the statistics leave it blank, YearEnd says why).
 //   - Components by key: "monthly" is the finals of the year's monthly
 //     appraisal cards (bonus included, so above 100 is possible); "checks"
-//     is the year's check cards (checkSchemes) each as a percentage of its
+//     is the year's check cards (checks.go) each as a percentage of its
 //     scheme total (rounded half up once), or — when no check card is on
 //     record — the checks mean the manager entered with the review (paper
 //     周检/月检); "year_end" is the manager's review score plus its bonus. A
@@ -609,6 +609,7 @@ type PurgeCounts struct {
 	Cutoff  string `json:"cutoff"`
 	Cards   int64  `json:"cards"`
 	Ratings int64  `json:"ratings"`
+	Samples int64  `json:"samples"` // days of check samples
 	Appeals int64  `json:"appeals"`
 	Reviews int64  `json:"reviews"`
 }
@@ -642,6 +643,7 @@ func (s *Service) PurgeBefore(ctx context.Context, cutoff string) (*PurgeCounts,
 			arg any
 		}{
 			{&out.Ratings, "DELETE FROM scorecard_ratings WHERE scorecard_id IN (" + old + ")", cutoff},
+			{&out.Samples, "DELETE FROM scorecard_samples WHERE scorecard_id IN (" + old + ")", cutoff},
 			{&out.Appeals, "DELETE FROM scorecard_appeals WHERE scorecard_id IN (" + old + ")", cutoff},
 			{&out.Cards, "DELETE FROM scorecards WHERE period < ?", cutoff},
 			{&out.Reviews, "DELETE FROM year_end_reviews WHERE year < ?", start.Year()},
@@ -654,8 +656,8 @@ func (s *Service) PurgeBefore(ctx context.Context, cutoff string) (*PurgeCounts,
 			*st.n, _ = res.RowsAffected()
 		}
 		return audit.Record(ctx, tx, at, audit.Change{Action: "purge", Entity: "scorecard", EntityID: cutoff,
-			Summary: fmt.Sprintf("清除 %s 之前的考核记录：考核表 %d 张、评分 %d 条、意见与申诉 %d 条、年终考评 %d 条",
-				cutoff, out.Cards, out.Ratings, out.Appeals, out.Reviews), After: out})
+			Summary: fmt.Sprintf("清除 %s 之前的考核记录：考核表 %d 张、评分 %d 条、抽查 %d 天、意见与申诉 %d 条、年终考评 %d 条",
+				cutoff, out.Cards, out.Ratings, out.Samples, out.Appeals, out.Reviews), After: out})
 	})
 	if err != nil {
 		return nil, err
