@@ -358,13 +358,15 @@ var webToAPI = map[string]string{
 	"POST /resamples/items/{id}":                      "POST /api/v1/resamples/items/{id}",
 	"GET /admin/tickets-policy":                       "GET /api/v1/settings/tickets-policy",
 	"POST /admin/tickets-policy":                      "PUT /api/v1/settings/tickets-policy",
-	// 绩效考核: the scorecard API comes with the lifecycle (not yet on
-	// main); until then the pages map to nothing but the line's events.
-	"GET /appraisal":                     "",
+	// 绩效考核: the card page (the stored card or the month so far), a
+	// line's occurrences, the scoreboard, computing, rating, checks.
+	"GET /appraisal":                     "GET /api/v1/scorecards/preview",
 	"GET /appraisal/lines":               "GET /api/v1/events",
-	"GET /appraisal/team":                "",
-	"POST /appraisal/compute":            "",
-	"POST /appraisal/cards/{id}/ratings": "",
+	"GET /appraisal/team":                "GET /api/v1/scorecards",
+	"POST /appraisal/compute":            "POST /api/v1/scorecards/compute",
+	"POST /appraisal/cards/{id}/ratings": "POST /api/v1/scorecards/{id}/ratings",
+	"POST /appraisal/cards/{id}/samples": "POST /api/v1/scorecards/{id}/samples",
+	"POST /appraisal/checks":             "POST /api/v1/scorecards/checks",
 	"GET /communications/{id}":           "GET /api/v1/communications/{id}",
 	// The scorecard lifecycle and the records (SPEC §8.4).
 	"POST /appraisal/cards/{id}/transitions": "POST /api/v1/scorecards/{id}/transitions",

@@ -39,16 +39,16 @@ const (
 // A version in use is never edited; a change is a new Version with a new
 // EffectiveFrom.
 type Scheme struct {
-	Key           string     `json:"key"`                      // stable id across versions, e.g. "cs_specialist"
-	Version       int        `json:"version"`                  // 1, 2, … (a change is a new version)
-	Name          string     `json:"name"`                     // 客服专员绩效考核评分标准
-	Role          string     `json:"role"`                     // applicability: a role of SPEC §1 (cs_specialist, cs_manager, …)
-	Period        string     `json:"period"`                   // monthly, weekly or yearly
+	Key     string `json:"key"`     // stable id across versions, e.g. "cs_specialist"
+	Version int    `json:"version"` // 1, 2, … (a change is a new version)
+	Name    string `json:"name"`    // 客服专员绩效考核评分标准
+	Role    string `json:"role"`    // applicability: a role of SPEC §1 (cs_specialist, cs_manager, …)
+	Period  string `json:"period"`  // monthly, weekly or yearly
 	// Check marks a check scheme (检查考核: the 周检/月检 of seed 004 §4.5.2,
 	// the 督办记录表 of seed 001, the chat sampling of seed 002): a rater
 	// opens a check card for a person and period and grades it; it is not
 	// the person's monthly appraisal, and a roll-up counts it as "checks".
-	Check bool `json:"check,omitempty"`
+	Check         bool       `json:"check,omitempty"`
 	EffectiveFrom string     `json:"effective_from,omitempty"` // YYYY-MM-DD
 	Source        string     `json:"source,omitempty"`         // where the rules come from (seed document)
 	Total         Points     `json:"total"`                    // declared total: the items' points must sum to it

@@ -24,8 +24,9 @@ type Detail struct {
 	SupervisorID *string `json:"supervisor_id"`
 	SchemeName   string  `json:"scheme_name"`
 	StatusName   string  `json:"status_name"`
-	// Items are the items a rater scores (rubric, manual, checklist) with
-	// their levels or sub-items and the rating given so far.
+	Check        bool    `json:"check"` // a check (检查考核), not the monthly card
+	// Items are the items a rater scores (rubric, manual, checklist,
+	// sample) with their levels, sub-items or days and the rating so far.
 	Items    []RatedItem    `json:"items"`
 	Comments []AppealRecord `json:"comments"`
 	Appeals  []AppealRecord `json:"appeals"`
@@ -109,6 +110,7 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Check = isCheck(rec.Code, sc)
 	// The staff member, their supervisor, managers and executives read
 	// the card, and so does the 考评人 of one of its items (财务, 信息中心).
 	if !mayReadCard(p, card, supervisor) && len(rateableItems(p, sc, card.StaffID, supervisor)) == 0 {

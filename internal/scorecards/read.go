@@ -31,6 +31,32 @@ func (s *Service) CardScheme(ctx context.Context, cardID string) (*appraisal.Sch
 	return rec.Scheme()
 }
 
+// CardByID returns a stored card by id — a monthly card or a check — for
+// those who read it: the staff member, their direct supervisor, managers,
+// executives and the 考评人 of one of its items.
+func (s *Service) CardByID(ctx context.Context, id string) (*Scorecard, error) {
+	p := access.Caller(ctx)
+	if !p.Can(access.AppraisalRead) {
+		return nil, apperr.Forbidden("无权查看考核")
+	}
+	db := s.db.R()
+	card := new(Scorecard)
+	if err := db.NewSelect().Model(card).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, notFound(err, "scorecard")
+	}
+	if canRead(p, card.StaffID) {
+		return card, nil
+	}
+	ok, err := s.ratesOnCard(ctx, db, p, card)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, apperr.Forbidden("只能查看自己及直属下级的考核")
+	}
+	return card, nil
+}
+
 // RateableItems are the keys of the card's items the caller may rate
 // now, as Rate decides: not their own card, the item's 考评人 (RaterOf),
 // before approval. None: the caller rates nothing on the card.

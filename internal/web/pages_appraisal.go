@@ -47,7 +47,16 @@ func apStaff(r *http.Request, v string) string {
 
 // loadCard is the staff member's card of the month: the stored one, else
 // the preview (本月至今); both nil when no scheme applies to them.
+// A card asked for by id (?card=: a check, or the card a form was posted
+// from) is that card.
 func (s *Server) loadCard(r *http.Request, staffID, month string) (*appraisal.Card, *scorecards.Scorecard, error) {
+	if id := strings.TrimSpace(r.URL.Query().Get("card")); id != "" {
+		stored, err := s.Scorecards.CardByID(r.Context(), id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &stored.Card, stored, nil
+	}
 	if staffID == "" {
 		return nil, nil, nil
 	}
@@ -90,6 +99,10 @@ type appraisalPage struct {
 	// MayFlag: the viewer may flag this staff member.
 	Flags   []scorecards.FlaggedEvent
 	MayFlag bool
+	// Checks are the person's checks of the month; CheckOptions the check
+	// schemes the viewer may open for them (pages_appraisal_checks.go).
+	Checks       []scorecards.CheckCard
+	CheckOptions []scorecards.CheckOption
 }
 
 // Own: the viewer's own card.
@@ -105,7 +118,19 @@ func (p *appraisalPage) StaffQ() string {
 
 // LineHref opens a line's occurrences.
 func (p *appraisalPage) LineHref(item string) string {
-	return "/appraisal/lines?" + url.Values{"staff_id": {p.StaffID}, "month": {p.Month}, "item": {item}}.Encode()
+	q := url.Values{"staff_id": {p.StaffID}, "month": {p.Month}, "item": {item}}
+	if id := p.CheckID(); id != "" {
+		q.Set("card", id)
+	}
+	return "/appraisal/lines?" + q.Encode()
+}
+
+// CheckID is the id of the card shown when it is a check (检查考核), else "".
+func (p *appraisalPage) CheckID() string {
+	if p.Detail != nil && p.Detail.Check {
+		return p.Detail.ID
+	}
+	return ""
 }
 
 // Item is the scheme's item of a line for the rater's form: the item when the viewer may rate it, else nil.
@@ -176,6 +201,9 @@ func (s *Server) appraisalData(r *http.Request, staffID string) (*appraisalPage,
 	if p.Card, p.Stored, err = s.loadCard(r, staffID, p.Month); err != nil {
 		return nil, err
 	}
+	if p.Stored != nil && p.Stored.StaffID != staffID { // a card asked for by id
+		p.StaffID, staffID = p.Stored.StaffID, p.Stored.StaffID
+	}
 	p.StaffName = p.User.Name
 	if !p.Own() {
 		p.Title = p.T("appraisal.title_of")
@@ -192,6 +220,9 @@ func (s *Server) appraisalData(r *http.Request, staffID string) (*appraisalPage,
 		}
 	}
 	if err := s.flagsData(r, p); err != nil {
+		return nil, err
+	}
+	if err := s.checksData(r, p); err != nil {
 		return nil, err
 	}
 	if p.Stored != nil {
@@ -256,7 +287,7 @@ func (s *Server) appraisalRate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		s.flash(r.Context(), s.cat.translate(s.lang(r), "appraisal.rated", "Total", card.Final.String()))
-		return redirect(w, r, "/appraisal?"+url.Values{"staff_id": {card.StaffID}, "month": {card.Period}}.Encode()+"#line-"+item)
+		return redirect(w, r, cardHref(card.StaffID, card.Period, card.ID)+"#line-"+item)
 	}
 	if k := apperr.KindOf(err); k != apperr.KindInvalid && k != apperr.KindConflict {
 		return err
@@ -264,6 +295,7 @@ func (s *Server) appraisalRate(w http.ResponseWriter, r *http.Request) error {
 	// Re-show the card of the form's staff member and month.
 	q := r.URL.Query()
 	q.Set("month", f.Get("month"))
+	q.Set("card", id)
 	r.URL.RawQuery = q.Encode()
 	p, perr := s.appraisalData(r, apStaff(r, f.Get("staff_id")))
 	if perr != nil {
@@ -321,11 +353,13 @@ type apEvent struct {
 // apDeduction is one rule's deduction with its occurrences.
 type apDeduction struct {
 	appraisal.Deduction
-	Events []apEvent
+	Events  []apEvent
+	Records []apRef // a sample day's failing records
 }
 
 type appraisalLinePage struct {
 	monthPage
+	CardID     string // the card asked for by id (a check)
 	StaffID    string
 	StaffName  string
 	Item       string
@@ -337,7 +371,11 @@ type appraisalLinePage struct {
 
 // CardHref is the card the line belongs to.
 func (p *appraisalLinePage) CardHref() string {
-	return "/appraisal?" + url.Values{"staff_id": {p.StaffID}, "month": {p.Month}}.Encode() + "#line-" + p.Item
+	q := url.Values{"staff_id": {p.StaffID}, "month": {p.Month}}
+	if p.CardID != "" {
+		q.Set("card", p.CardID)
+	}
+	return "/appraisal?" + q.Encode() + "#line-" + p.Item
 }
 
 // KindText names a kind of record.
@@ -366,6 +404,9 @@ func (s *Server) appraisalLine(w http.ResponseWriter, r *http.Request) error {
 		return apperr.NotFound("scorecard")
 	}
 	p.Stored = stored != nil
+	if stored != nil && strings.TrimSpace(q.Get("card")) != "" {
+		p.CardID, p.StaffID = stored.ID, stored.StaffID
+	}
 	for i := range card.Lines {
 		if card.Lines[i].Item == p.Item {
 			p.Line = &card.Lines[i]
@@ -414,8 +455,12 @@ func (s *Server) appraisalLine(w http.ResponseWriter, r *http.Request) error {
 	for _, d := range p.Line.Deductions {
 		ad := apDeduction{Deduction: d}
 		for _, id := range d.EventIDs {
-			if e := byID[id]; e != nil {
+			switch e := byID[id]; {
+			case e != nil:
 				ad.Events = append(ad.Events, *e)
+			case p.Line.Method == appraisal.MethodSample:
+				// A sample day's evidence: the failing chat records.
+				ad.Records = append(ad.Records, apRef{Kind: "communication", Role: "failed_sample", Href: "/communications/" + id})
 			}
 		}
 		p.Deductions = append(p.Deductions, ad)

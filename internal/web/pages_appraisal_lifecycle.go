@@ -165,9 +165,18 @@ func (p *appraisalPage) Posted(action, item, field string) string {
 	return ""
 }
 
-// cardHref is the card page of a stored card.
-func cardHref(staffID, period string) string {
-	return "/appraisal?" + url.Values{"staff_id": {staffID}, "month": {period}}.Encode()
+// cardHref is the card page of a stored card: its staff member, the month
+// of its period (a weekly check's period is its Monday) and the card.
+func cardHref(staffID, period, cardID string) string {
+	return "/appraisal?" + url.Values{"staff_id": {staffID}, "month": {monthOf(period)}, "card": {cardID}}.Encode()
+}
+
+// monthOf is the month YYYY-MM of a card period (YYYY-MM or YYYY-MM-DD).
+func monthOf(period string) string {
+	if len(period) > len("2006-01") {
+		return period[:len("2006-01")]
+	}
+	return period
 }
 
 // cardRefused re-shows the card d with err when the domain refused the
@@ -180,7 +189,8 @@ func (s *Server) cardRefused(w http.ResponseWriter, r *http.Request, d *scorecar
 		return err
 	}
 	q := r.URL.Query()
-	q.Set("month", d.Period)
+	q.Set("month", monthOf(d.Period))
+	q.Set("card", d.ID)
 	r.URL.RawQuery = q.Encode()
 	p, perr := s.appraisalData(r, d.StaffID)
 	if perr != nil {
@@ -208,7 +218,7 @@ func (s *Server) appraisalTransition(w http.ResponseWriter, r *http.Request) err
 	}
 	status := "appraisal.status." + card.Status
 	s.flash(ctx, s.cat.translate(s.lang(r), "appraisal.moved", "Status", s.cat.translate(s.lang(r), status)))
-	return redirect(w, r, cardHref(card.StaffID, card.Period))
+	return redirect(w, r, cardHref(card.StaffID, card.Period, card.ID))
 }
 
 // appraisalComment files the staff member's comment on a line (自评意见).
@@ -242,7 +252,7 @@ func (s *Server) appraisalFile(w http.ResponseWriter, r *http.Request, kind stri
 		msg = "appraisal.filed.appeal"
 	}
 	s.flash(ctx, s.cat.translate(s.lang(r), msg))
-	return redirect(w, r, cardHref(d.StaffID, d.Period)+"#line-"+item)
+	return redirect(w, r, cardHref(d.StaffID, d.Period, d.ID)+"#line-"+item)
 }
 
 // appraisalDecide records a manager's decision on an appeal: upheld with
@@ -275,7 +285,7 @@ func (s *Server) appraisalDecide(w http.ResponseWriter, r *http.Request) error {
 		return s.cardRefused(w, r, d, err, "decide", id, f)
 	}
 	s.flash(ctx, s.cat.translate(s.lang(r), "appraisal.decided"))
-	return redirect(w, r, cardHref(d.StaffID, d.Period)+"#ap-appeals")
+	return redirect(w, r, cardHref(d.StaffID, d.Period, d.ID)+"#ap-appeals")
 }
 
 // appraisalOpenSelfReview opens the month's draft cards for the
@@ -300,7 +310,7 @@ func (s *Server) scorecardLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, cardHref(d.StaffID, d.Period))
+	return redirect(w, r, cardHref(d.StaffID, d.Period, d.ID))
 }
 
 // ---- the records: XLSX ----------------------------------------------------------

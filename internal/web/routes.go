@@ -222,6 +222,8 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "GET /appraisal/team", Perm: access.AppraisalRead, Handle: s.appraisalTeam},
 		{Pattern: "POST /appraisal/compute", Perm: access.AppraisalManage, Handle: s.appraisalCompute},
 		{Pattern: "POST /appraisal/cards/{id}/ratings", Perm: access.AppraisalRead, Handle: s.appraisalRate},
+		{Pattern: "POST /appraisal/cards/{id}/samples", Perm: access.AppraisalRead, Handle: s.appraisalSample},
+		{Pattern: "POST /appraisal/checks", Perm: access.AppraisalRead, Handle: s.appraisalOpenCheck},
 		// 考核标记: a rater flags or withdraws (the domain checks who and when).
 		{Pattern: "POST /appraisal/flags", Perm: access.AppraisalRead, Handle: s.appraisalFlag},
 		{Pattern: "POST /appraisal/flags/{id}/withdraw", Perm: access.AppraisalRead, Handle: s.appraisalWithdrawFlag},
