@@ -274,7 +274,7 @@ var fieldDocs = map[string]string{
 	"appealDecision.adjustment": "调整分（±，仅成立且考核表已提交审批后），计入 final · the adjustment (±; upheld appeals on cards submitted for approval or later), added to final",
 	"appealDecision.note":       "处理意见 · the decision's reasoning",
 	"Detail.adjustment":         "申诉调整合计，已计入 final · the sum of the upheld appeals' adjustments, included in final",
-	"Detail.not_counted":        "本月未计入考核表的有效事件（上次计算后新增，或冻结后补录：只能经申诉处理）· standing events of the month the stored card does not count (recorded since the last computation, or after the card was frozen: they change it only through an appeal)",
+	"Detail.not_counted":        "本月未计入考核表的有效事件（上次计算后新增，或冻结后补录：计入下一张未审批考核表的上期补记，或经申诉处理）· standing events of the month the stored card does not count (recorded since the last computation, or after the card was frozen: carried to the next open card as 上期补记, or through an appeal)",
 	"appeal_days":               "发布后的申诉期天数（0–60，默认 5）· days of the appeal window after publication (0–60, default 5)",
 	"appeal_until":              "申诉截止时间 · the end of the appeal window",
 	// Appraisal schemes and rater flags.

@@ -49,8 +49,14 @@
 //     the money tiers (<20 / <15 / <12) are notes on the line, not points.
 //   - Pending lines (待评) score 0 and make the card incomplete; Total is then
 //     provisional.
-//   - Bonus lines are outside the items: Final = Total + Bonus, so Final may
-//     exceed the scheme total (seed 004 §4.9); Total never does.
+//   - Bonus lines are outside the items: Final = Total + Bonus (+ carried
+//     lines, below), so Final may exceed the scheme total (seed 004 §4.9);
+//     Total never does.
+//   - Carried lines (上期补记): late facts of an earlier period whose card is
+//     frozen reach the next open card as signed lines ([Carry], worked out
+//     by the caller): Final = Total + Bonus + Σ carried. They are
+//     adjustments, outside the items: no floor (扣完为止) or cap applies,
+//     and Final may go below 0 or above the scheme total.
 //   - Roll-up (seed 004 §4.6): each component is the plain mean of its scores
 //     (cards' Final), times its weight; "> 100 after weighting → 优秀员工".
 //

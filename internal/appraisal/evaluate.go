@@ -80,6 +80,7 @@ type Input struct {
 	Ratings map[string]Rating      // by item key
 	Samples map[string][]SampleDay // by item key
 	Bonuses []Bonus
+	Carried []Carry // late facts of earlier, frozen periods (上期补记)
 }
 
 // Card is a computed scorecard.
@@ -90,9 +91,11 @@ type Card struct {
 	Categories    []CategoryResult `json:"categories"`
 	Lines         []Line           `json:"lines"`
 	Bonuses       []BonusLine      `json:"bonuses,omitempty"`
-	Total         Points           `json:"total"` // sum of the lines (provisional while !Complete)
-	Bonus         Points           `json:"bonus"` // sum of the bonus lines
-	Final         Points           `json:"final"` // Total + Bonus
+	Total         Points           `json:"total"`             // sum of the lines (provisional while !Complete)
+	Bonus         Points           `json:"bonus"`             // sum of the bonus lines
+	Carried       []CarriedLine    `json:"carried,omitempty"` // 上期补记: late facts of earlier periods
+	Carry         Points           `json:"carry,omitempty"`   // sum of the carried lines (signed)
+	Final         Points           `json:"final"`             // Total + Bonus + Carry
 	Complete      bool             `json:"complete"`
 	Pending       []string         `json:"pending,omitempty"` // keys of the items awaiting a rating or data (待评)
 	Unused        []string         `json:"unused,omitempty"`  // ids of events no rule of the scheme counts
@@ -154,7 +157,8 @@ func minus(p Points) string { return "−" + p.Short() }
 // not have, a manual score out of range or below full without a reason, a
 // checklist grade that does not exist, a sample day with more failures than
 // checks, a bonus out of the scheme's range, an event without id, a
-// duplicate event id.
+// duplicate event id, a carried line without period, item, change or
+// points, or carried twice for the same period and item.
 func Evaluate(in Input) (Card, error) {
 	s := in.Scheme
 	if s == nil {
@@ -228,7 +232,12 @@ func Evaluate(in Input) (Card, error) {
 	for _, b := range bonuses {
 		card.Bonus += b.Points
 	}
-	card.Final = card.Total + card.Bonus
+	carried, carry, err := carriedLines(in.Carried)
+	if err != nil {
+		return Card{}, err
+	}
+	card.Carried, card.Carry = carried, carry
+	card.Final = card.Total + card.Bonus + card.Carry
 	return card, nil
 }
 

@@ -68,6 +68,14 @@ func genInput(r *rand.Rand, s *Scheme) Input {
 			in.Bonuses = append(in.Bonuses, Bonus{ID: fmt.Sprintf("b%d", i), Points: s.Bonus.Min + Points(r.Int64N(int64(s.Bonus.Max-s.Bonus.Min)+1)), Reason: "嘉奖"})
 		}
 	}
+	// Carried lines (上期补记) of up to three earlier months, signed, to the cent.
+	for i := range r.IntN(4) {
+		p := Points(r.Int64N(2001)) - 1000
+		if p == 0 {
+			p = 1
+		}
+		in.Carried = append(in.Carried, Carry{From: fmt.Sprintf("2024-%02d", 2+i), Item: "i", Name: "项", Points: p, Change: "新增 事件 1 次"})
+	}
 	return in
 }
 
@@ -85,7 +93,8 @@ func floorOf(s *Scheme, item string) Points {
 // TestProperties: for random inputs on every shipped scheme — the same
 // input (in any event order) gives the same card; adding a violation never
 // raises a line, the total or the final score; every line stays within
-// [floor, max]; the total never exceeds the scheme total.
+// [floor, max]; the total never exceeds the scheme total; the final score
+// is the total plus the bonus plus the carried lines (上期补记), exactly.
 func TestProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, s := range append(Shipped(), oneItem(Item{Key: "d", Name: "扣分", Points: P(10), Method: MethodDeduct, Floor: pp(P(-5)),
@@ -101,6 +110,8 @@ func TestProperties(t *testing.T) {
 			shuffled := in
 			shuffled.Events = append([]Event(nil), in.Events...)
 			r.Shuffle(len(shuffled.Events), func(i, j int) { shuffled.Events[i], shuffled.Events[j] = shuffled.Events[j], shuffled.Events[i] })
+			shuffled.Carried = append([]Carry(nil), in.Carried...)
+			r.Shuffle(len(shuffled.Carried), func(i, j int) { shuffled.Carried[i], shuffled.Carried[j] = shuffled.Carried[j], shuffled.Carried[i] })
 			c2, _ := Evaluate(shuffled)
 			if !reflect.DeepEqual(c1, c2) {
 				t.Fatalf("%s #%d: not deterministic", s.Key, n)
@@ -113,7 +124,11 @@ func TestProperties(t *testing.T) {
 				}
 				sum += l.Score
 			}
-			if sum != c1.Total || c1.Total > s.Total || c1.Final != c1.Total+c1.Bonus {
+			var carried Points
+			for _, l := range c1.Carried {
+				carried += l.Points
+			}
+			if sum != c1.Total || c1.Total > s.Total || carried != c1.Carry || c1.Final != c1.Total+c1.Bonus+carried {
 				t.Fatalf("%s #%d: total %s sum %s", s.Key, n, c1.Total, sum)
 			}
 			// Adding a violation never raises a score.

@@ -39,7 +39,8 @@ type Detail struct {
 	// NotCounted are standing events of the month of the types the scheme
 	// counts that the stored card does not: recorded since the last
 	// computation (before approval the next one counts them) or after the
-	// card was frozen (they change it only through an appeal decision).
+	// card was frozen (they reach the score as a carried line on the next
+	// open card, 上期补记, or through an appeal decision).
 	NotCounted []events.Event `json:"not_counted"`
 	AppealOpen bool           `json:"appeal_open"` // an appeal may be filed now
 	Actions    Actions        `json:"actions"`

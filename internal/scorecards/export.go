@@ -5,8 +5,9 @@ package scorecards
 //   - 员工月绩效考核记录表 (ExportMonthRecords): one sheet per person in the
 //     layout of seed 000's 客服专员绩效考核评分标准 — 考核类别 | 考核项目 |
 //     考核标准 | 数据来源 | 分值 | 得分 | 考评人 | 说明 — with the category
-//     cells merged, the totals, bonus lines and appeal adjustments, and the
-//     signature row;
+//     cells merged, the totals, bonus lines, carried lines (上期补记: late
+//     facts of an approved earlier month, carry.go) and appeal
+//     adjustments, and the signature row;
 //   - 员工月/年绩效考核情况统计表 (ExportMonthStatistics): one row per person;
 //   - 年度员工绩效考核情况统计表 (ExportYearStatistics): twelve monthly finals
 //     per person, their average and the year-end score (yearend.go).
@@ -533,7 +534,8 @@ func (s *Service) recordSheet(b *recordBook, card *Scorecard, people map[string]
 			}
 		}
 	}
-	// 合计: the items; then bonus lines, appeal adjustments and the final score.
+	// 合计: the items; then bonus lines, carried lines (上期补记), appeal
+	// adjustments and the final score.
 	total := func(label string, max *appraisal.Points, score appraisal.Points, note string) error {
 		if err := b.str(1, row, label, b.bold); err != nil {
 			return err
@@ -576,6 +578,11 @@ func (s *Service) recordSheet(b *recordBook, card *Scorecard, people map[string]
 	}
 	for _, bl := range card.Card.Bonuses {
 		if err := total("加分："+bl.Reason, nil, bl.Points, bl.Text); err != nil {
+			return err
+		}
+	}
+	for _, cl := range card.Card.Carried {
+		if err := total("上期补记："+cl.From+" "+cl.Name, nil, cl.Points, cl.Text); err != nil {
 			return err
 		}
 	}

@@ -293,3 +293,31 @@ func TestExportMonthStatistics(t *testing.T) {
 		}
 	})
 }
+
+// TestExportCarriedLines: a carried line (上期补记) of April — a March
+// timeout found after March was approved — is a row of 员工月绩效考核记录表
+// after the bonus lines, with its words and signed points, and counts in
+// the final score.
+func TestExportCarriedLines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newExportEnv(t, db)
+		jia, _ := e.workedMarch(t)
+		if err := db.Transact(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewRaw("UPDATE scorecards SET status = 'published' WHERE id = ?", jia.ID).Exec(ctx)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		j := e.jia.ID
+		e.events(t, events.Computed{Key: "w3", Type: "wechat_timeout", StaffID: &j, OccurredAt: time.Date(2026, 3, 25, 10, 0, 0, 0, shanghai), Quantity: 1})
+		april := e.card(t, e.jia, "2026-04", fullRatings)
+		if len(april.Card.Carried) != 1 || april.Final != april.Total+april.Bonus-appraisal.P(1) {
+			t.Fatalf("April carried %+v final %s total %s", april.Card.Carried, april.Final, april.Total)
+		}
+		var buf bytes.Buffer
+		if err := e.svc.ExportMonthRecords(e.as(e.mgr), &buf, "2026-04", []string{j}); err != nil {
+			t.Fatal(err)
+		}
+		goldenText(t, "records-2026-04-carried.golden.txt", dumpWorkbook(t, buf.Bytes()))
+	})
+}

@@ -42,7 +42,9 @@ import (
 // card's final score as an explicit, audited line — the frozen lines never
 // change. Before approval an upheld appeal is put right at its source (the
 // rating or the event) and the recomputation shows it, so it carries no
-// adjustment. Every step is audited and notified in-app.
+// adjustment. A late fact of a frozen month otherwise reaches the score as
+// a carried line on the staff member's next open card (上期补记, carry.go).
+// Every step is audited and notified in-app.
 
 // Appeal record kinds and decisions.
 const (
@@ -278,7 +280,8 @@ func openAppeals(ctx context.Context, db bun.IDB, cardID string) (int, error) {
 }
 
 // evaluate computes card from the records as they are now with its
-// stored ratings and sample days.
+// stored ratings and sample days — and, for an open card, the late facts
+// of earlier frozen cards (上期补记, carry.go).
 func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (appraisal.Card, error) {
 	rec := new(SchemeRecord)
 	if err := tx.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
@@ -308,7 +311,7 @@ func (s *Service) evaluate(ctx context.Context, tx bun.IDB, card *Scorecard) (ap
 	if err != nil {
 		return appraisal.Card{}, err
 	}
-	return evaluateWithBonuses(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
+	return s.evaluateOpen(ctx, tx, card.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
 }
 
 // adjustmentOf sums the card's upheld appeals' adjustments.

@@ -334,8 +334,9 @@ func loadStaff(ctx context.Context, db bun.IDB, staffID string) ([]staffMember, 
 // staff member whose role has a scheme — or of the one staff member given
 // — from the records as they are now: a new card starts as a draft; a
 // draft, self-review or rating card is refreshed (its ratings kept); a
-// card past approval is left unchanged (late facts reach it only through
-// an appeal). Managers and the system run it.
+// card past approval is left unchanged (late facts reach it through an
+// appeal, or as a carried line on the next open card: carry.go).
+// Managers and the system run it.
 func (s *Service) Compute(ctx context.Context, period, staffID string) (ComputeCounts, error) {
 	var n ComputeCounts
 	if !access.Caller(ctx).IsManagerial() {
@@ -356,6 +357,9 @@ func (s *Service) Compute(ctx context.Context, period, staffID string) (ComputeC
 		if monthRates, err = s.rates.MonthRates(ctx, period); err != nil {
 			return n, err
 		}
+	}
+	if staffID == "" {
+		ctx = withCarryRates(ctx) // earlier months' rates once for everyone (carry.go)
 	}
 	now := store.Time(s.now())
 	for _, st := range staff {
@@ -441,7 +445,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 				return err
 			}
 		}
-		c, err := evaluateWithBonuses(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings, Samples: samples})
+		c, err := s.evaluateOpen(ctx, tx, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rates, Ratings: ratings, Samples: samples})
 		if err != nil {
 			return err
 		}
@@ -456,7 +460,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 				return err
 			}
 			return audit.Record(ctx, tx, now, audit.Change{Action: "create", Entity: "scorecard", EntityID: card.ID,
-				Summary: "计算考核 " + period + " 得分 " + c.Final.String(), After: card})
+				Summary: "计算考核 " + period + " 得分 " + c.Final.String() + carrySummary(c), After: card})
 		}
 		if before.Final == card.Final && before.Total == card.Total {
 			// The same score: refresh the lines quietly (evidence ids may
@@ -469,7 +473,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 			return err
 		}
 		return audit.Record(ctx, tx, now, audit.Change{Action: "recompute", Entity: "scorecard", EntityID: card.ID,
-			Summary: "重新计算考核 " + period + " 得分 " + before.Final.String() + " → " + c.Final.String(), Before: &before, After: card})
+			Summary: "重新计算考核 " + period + " 得分 " + before.Final.String() + " → " + c.Final.String() + carrySummary(c), Before: &before, After: card})
 	})
 	return frozen, err
 }
@@ -604,7 +608,7 @@ func (s *Service) Preview(ctx context.Context, staffID, period string) (*apprais
 	case !errors.Is(err, store.ErrNoRows):
 		return nil, err
 	}
-	c, err := evaluateWithBonuses(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
+	c, err := s.evaluateOpen(ctx, db, staffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
 	if err != nil {
 		return nil, err
 	}
