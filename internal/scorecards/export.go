@@ -660,6 +660,7 @@ type MonthRow struct {
 	Categories []CategoryScore  `json:"categories"`
 	Total      appraisal.Points `json:"total"`
 	Bonus      appraisal.Points `json:"bonus"`
+	Carry      appraisal.Points `json:"carry"` // 上期补记: late facts of earlier months carried to this card
 	Final      appraisal.Points `json:"final"`
 	Rank       int              `json:"rank"` // by final score, ties share a rank (1, 2, 2, 4)
 	Status     string           `json:"status"`
@@ -726,7 +727,7 @@ func (s *Service) MonthStatistics(ctx context.Context, period string) (*MonthSta
 			person = &exportPerson{ID: id, Login: id, Name: id}
 		}
 		r := MonthRow{StaffID: id, Login: person.Login, Name: person.Name, Department: person.department(), Position: person.position(),
-			Total: c.Total, Bonus: c.Bonus, Final: c.Final, Status: c.Status, Complete: c.Complete, CardID: c.ID}
+			Total: c.Total, Bonus: c.Bonus, Carry: c.Card.Carry, Final: c.Final, Status: c.Status, Complete: c.Complete, CardID: c.ID}
 		if sc := schemes[c.SchemeID]; sc != nil {
 			r.Scheme = sc.rec.Name
 		}
@@ -775,8 +776,15 @@ func (s *Service) ExportMonthStatistics(ctx context.Context, w io.Writer, period
 	if err := b.addSheet("月度统计 " + period); err != nil {
 		return err
 	}
+	// A 上期补记 column when a card of the month carries late facts, so
+	// that every row adds up to its final score.
+	carried := slices.ContainsFunc(st.Rows, func(r MonthRow) bool { return r.Carry != 0 })
 	head := append([]string{"序号", "部门", "姓名", "岗位"}, st.Categories...)
-	head = append(head, "合计", "加分", "最终得分", "排名", "状态")
+	head = append(head, "合计", "加分")
+	if carried {
+		head = append(head, "上期补记")
+	}
+	head = append(head, "最终得分", "排名", "状态")
 	if err := b.str(1, 1, "员工月/年绩效考核情况统计表（"+monthTitle(period)+"）", b.title); err != nil {
 		return err
 	}
@@ -807,7 +815,11 @@ func (s *Service) ExportMonthStatistics(ctx context.Context, w io.Writer, period
 			}
 			col++
 		}
-		for _, v := range []appraisal.Points{r.Total, r.Bonus, r.Final} {
+		pts := []appraisal.Points{r.Total, r.Bonus, r.Final}
+		if carried {
+			pts = []appraisal.Points{r.Total, r.Bonus, r.Carry, r.Final}
+		}
+		for _, v := range pts {
 			if err := b.pts(col, row, v, b.points); err != nil {
 				return err
 			}
@@ -828,7 +840,11 @@ func (s *Service) ExportMonthStatistics(ctx context.Context, w io.Writer, period
 	for range st.Categories {
 		ws = append(ws, 12)
 	}
-	if err := b.widths(append(ws, 9, 9, 10, 6, 18)...); err != nil {
+	ws = append(ws, 9, 9)
+	if carried {
+		ws = append(ws, 10)
+	}
+	if err := b.widths(append(ws, 10, 6, 18)...); err != nil {
 		return err
 	}
 	return b.write(w)

@@ -319,5 +319,11 @@ func TestExportCarriedLines(t *testing.T) {
 			t.Fatal(err)
 		}
 		goldenText(t, "records-2026-04-carried.golden.txt", dumpWorkbook(t, buf.Bytes()))
+		// The month's statistics gain a 上期补记 column, so the row adds up.
+		buf.Reset()
+		if err := e.svc.ExportMonthStatistics(e.as(e.mgr), &buf, "2026-04"); err != nil {
+			t.Fatal(err)
+		}
+		goldenText(t, "statistics-2026-04-carried.golden.txt", dumpWorkbook(t, buf.Bytes()))
 	})
 }
