@@ -154,7 +154,8 @@ func roleList() string {
 }
 
 func loadDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
-	sum, err := demo.Load(ctx, demo.Deps{Org: a.Org, Auth: a.Auth, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Fieldwork: a.Fieldwork, Now: a.Now, Loc: a.Location()})
+	sum, err := demo.Load(ctx, demo.Deps{Org: a.Org, Auth: a.Auth, Customers: a.Customers, Contracts: a.Contracts, Comms: a.Comms, Tickets: a.Tickets, Surveys: a.Surveys, Fieldwork: a.Fieldwork,
+		Scorecards: a.Scorecards, Now: a.Now, Loc: a.Location()})
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func (a *App) build(ctx context.Context) error {
 		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
 		Surveys: surveyScores{a.Surveys}})
-	a.Scorecards = scorecards.NewService(a.db, a.now, scorecards.Options{Location: a.loc, Rates: contractRates{a.Contracts}})
+	a.Scorecards = scorecards.NewService(a.db, a.now, scorecards.Options{Location: a.loc, Rates: contracts.AppraisalRates{Contracts: a.Contracts}})
 	if n, err := a.Scorecards.EnsureShipped(ctx); err != nil {
 		return err
 	} else if n > 0 {

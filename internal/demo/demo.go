@@ -30,6 +30,7 @@ import (
 	"kefu/internal/customers"
 	"kefu/internal/fieldwork"
 	"kefu/internal/org"
+	"kefu/internal/scorecards"
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 )
@@ -48,6 +49,9 @@ type Deps struct {
 	Surveys *surveys.Service
 	// Fieldwork, when set with Contracts, gets projects and work orders.
 	Fieldwork *fieldwork.Service
+	// Scorecards, when set, gets last month's appraisal: the cards
+	// computed and in the lifecycle, one published, two checks.
+	Scorecards *scorecards.Service
 	// Now is the clock (default time.Now); it must be the clock the
 	// services were built with.
 	Now func() time.Time
@@ -104,6 +108,8 @@ type Summary struct {
 	Tickets         int `json:"tickets"`
 	Projects        int `json:"projects"`
 	WorkOrders      int `json:"work_orders"`
+	Scorecards      int `json:"scorecards"` // last month's cards
+	Checks          int `json:"checks"`
 
 	Logins []Login `json:"logins"`
 }
@@ -161,6 +167,7 @@ func Load(ctx context.Context, d Deps) (*Summary, error) {
 		{"service desk", l.loadDesk},
 		{"satisfaction surveys", l.loadSurveys},
 		{"field work", l.loadFieldwork},
+		{"appraisal", l.loadAppraisal},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

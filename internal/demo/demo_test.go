@@ -20,6 +20,7 @@ import (
 	"kefu/internal/fieldwork"
 	"kefu/internal/org"
 	"kefu/internal/rates"
+	"kefu/internal/scorecards"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 	"kefu/internal/tabular"
@@ -49,16 +50,22 @@ func deps(t *testing.T, db *store.DB) demo.Deps {
 	if _, err := cal.SeedIfEmpty(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	contractSvc := contracts.NewService(db, cal, now, contracts.Options{Location: loc})
+	cards := scorecards.NewService(db, now, scorecards.Options{Location: loc, Rates: contracts.AppraisalRates{Contracts: contractSvc}})
+	if _, err := cards.EnsureShipped(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return demo.Deps{
-		Org:       org.NewService(db, now),
-		Auth:      auth.NewService(db, now),
-		Customers: custSvc,
-		Contracts: contracts.NewService(db, cal, now, contracts.Options{Location: loc}),
-		Comms:     comms.NewService(db, now, comms.Options{Location: loc, Owners: custSvc}),
-		Tickets:   tickets.NewService(db, cal, now, tickets.Options{Location: loc}),
-		Fieldwork: fieldwork.NewService(db, cal, now, fieldwork.Options{Location: loc, Blobs: blobs}),
-		Now:       now,
-		Loc:       loc,
+		Org:        org.NewService(db, now),
+		Auth:       auth.NewService(db, now),
+		Customers:  custSvc,
+		Contracts:  contractSvc,
+		Scorecards: cards,
+		Comms:      comms.NewService(db, now, comms.Options{Location: loc, Owners: custSvc}),
+		Tickets:    tickets.NewService(db, cal, now, tickets.Options{Location: loc}),
+		Fieldwork:  fieldwork.NewService(db, cal, now, fieldwork.Options{Location: loc, Blobs: blobs}),
+		Now:        now,
+		Loc:        loc,
 	}
 }
 
@@ -508,6 +515,61 @@ func TestLoadDesk(t *testing.T) {
 		cbs, err := d.Tickets.Callbacks(sys, tickets.CallbackFilter{})
 		if err != nil || len(cbs) == 0 {
 			t.Fatalf("callbacks %d %v", len(cbs), err)
+		}
+	})
+}
+
+// TestLoadAppraisal: last month's appraisal is on record — every card
+// computed and in the self-review but one, published with its appeal
+// window open; the first specialist's 督办记录表 graded and a week of chat
+// sampling with one failing day.
+func TestLoadAppraisal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		d := deps(t, db)
+		sum, err := demo.Load(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Scorecards < 4 || sum.Checks != 2 {
+			t.Fatalf("summary: %d cards, %d checks", sum.Scorecards, sum.Checks)
+		}
+		sys := access.With(context.Background(), access.System())
+		rows, err := d.Scorecards.List(sys, scorecards.ListFilter{Period: "2026-10"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		states := map[string]int{}
+		for _, r := range rows {
+			if !r.Check {
+				states[r.Status]++
+			}
+		}
+		if states[scorecards.StatusPublished] != 1 || states[scorecards.StatusSelfReview] < 3 || states[scorecards.StatusDraft] != 0 {
+			t.Errorf("last month's cards by state: %v", states)
+		}
+		var specialist string
+		for _, r := range rows {
+			if r.Check {
+				if c, err := d.Scorecards.Checks(sys, r.StaffID, "2026-10"); err == nil && len(c) == 2 {
+					specialist = r.StaffID
+				}
+			}
+		}
+		checks, err := d.Scorecards.Checks(sys, specialist, "2026-10")
+		if err != nil || len(checks) != 2 {
+			t.Fatalf("checks %v %v", checks, err)
+		}
+		for _, c := range checks {
+			switch c.SchemeCode {
+			case "chat_sampling":
+				if c.Final.String() != "25.00" || !c.Complete {
+					t.Errorf("chat sampling %s complete %v", c.Final, c.Complete)
+				}
+			case "supervision_checklist":
+				if !c.Complete || c.Final >= c.Card.Max || c.Final < c.Card.Max*9/10 {
+					t.Errorf("督办记录表 %s of %s complete %v", c.Final, c.Card.Max, c.Complete)
+				}
+			}
 		}
 	})
 }

@@ -28,6 +28,9 @@ func (s *Summary) String() string {
 	if s.Projects > 0 {
 		fmt.Fprintf(&b, "立项 %d · 派工单 %d\n", s.Projects, s.WorkOrders)
 	}
+	if s.Scorecards > 0 {
+		fmt.Fprintf(&b, "上月考核表 %d 张 · 检查考核 %d 项\n", s.Scorecards, s.Checks)
+	}
 	b.WriteString("\n")
 
 	rows := [][]string{{"登录名", "姓名", "角色", "职务", "部门 / 维修组", "说明"}}

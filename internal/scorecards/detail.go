@@ -296,6 +296,7 @@ type ListRow struct {
 	StaffName   string           `bun:"staff_name" json:"staff_name"`
 	SchemeID    string           `bun:"scheme_id" json:"scheme_id"`
 	SchemeName  string           `bun:"scheme_name" json:"scheme_name"`
+	Check       bool             `bun:"-" json:"check"` // a check (检查考核), not the monthly card
 	Period      string           `bun:"period" json:"period"`
 	Status      string           `bun:"status" json:"status"`
 	Total       appraisal.Points `bun:"total" json:"total"`
@@ -348,13 +349,22 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListRow, error) {
 	if f.StaffID != "" {
 		q = q.Where("sc.staff_id = ?", f.StaffID)
 	}
-	if f.Period != "" {
-		q = q.Where("sc.period = ?", f.Period)
+	if f.Period != "" { // the month's cards and the weekly checks of its Mondays
+		q = q.Where("sc.period >= ? AND sc.period < ?", f.Period, nextMonth(f.Period))
 	}
 	if f.Status != "" {
 		q = q.Where("sc.status = ?", f.Status)
 	}
 	out := []ListRow{}
-	err := q.OrderExpr("sc.period DESC, st.login, sc.id").Limit(2000).Scan(ctx, &out)
-	return out, err
+	if err := q.OrderExpr("sc.period DESC, st.login, sc.id").Limit(2000).Scan(ctx, &out); err != nil {
+		return nil, err
+	}
+	docs, err := schemeDocs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Check = isCheckCard(docs, &Scorecard{SchemeID: out[i].SchemeID})
+	}
+	return out, nil
 }
