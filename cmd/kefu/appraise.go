@@ -46,9 +46,10 @@ func appraiseCmd(ctx context.Context, a *app.App, o cliOptions, out io.Writer) e
 		return err
 	}
 	type row struct {
-		Login string                `json:"login"`
-		Name  string                `json:"name"`
-		Card  *scorecards.Scorecard `json:"card"`
+		Login  string                 `json:"login"`
+		Name   string                 `json:"name"`
+		Card   *scorecards.Scorecard  `json:"card"`
+		Checks []scorecards.CheckCard `json:"checks,omitempty"` // the month's 检查考核, as recorded (not computed)
 	}
 	var rows []row
 	for _, st := range staff {
@@ -59,7 +60,11 @@ func appraiseCmd(ctx context.Context, a *app.App, o cliOptions, out io.Writer) e
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{st.Login, st.Name, c})
+		checks, err := a.Scorecards.Checks(ctx, st.ID, month)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{st.Login, st.Name, c, checks})
 	}
 	if o.format == "json" {
 		enc := json.NewEncoder(out)
@@ -81,6 +86,13 @@ func appraiseCmd(ctx context.Context, a *app.App, o cliOptions, out io.Writer) e
 		fmt.Fprintln(tw, "item\tname\tmax\tscore\tdetail\t\t")
 		for _, l := range rows[0].Card.Card.Lines {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\t\n", l.Item, l.Name, l.Max, l.Score, l.Detail)
+		}
+		if len(rows[0].Checks) > 0 {
+			fmt.Fprintln(tw, "\t\t\t\t\t\t")
+			fmt.Fprintln(tw, "check\tname\tmax\tscore\tstatus\t\t")
+			for _, c := range rows[0].Checks {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\t\n", c.Period, c.SchemeName, c.Card.Max, c.Final, c.Status)
+			}
 		}
 	}
 	return tw.Flush()
