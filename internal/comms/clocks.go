@@ -1,6 +1,7 @@
 package comms
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -678,7 +679,7 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, sta
 	for i, b := range bs {
 		key := b.Key
 		e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff(key), OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
-			Rule: b.Type, Detail: fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", b.Channel, b.Quantity, b.Conversation), Source: "computed",
+			Rule: b.Type, Detail: fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", cmp.Or(channelNames[b.Channel], b.Channel), b.Quantity, b.Conversation), Source: "computed",
 			ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
 		if b.CustomerID != "" {
 			id := b.CustomerID
