@@ -77,7 +77,7 @@ func (s *Service) DeriveEvents(ctx context.Context) (EventCounts, error) {
 		customer := p.Customer
 		evs = append(evs, events.Computed{Key: "dispatch_overdue|project|" + p.ID, Type: EventDispatchOverdue, Rule: "project_dispatch",
 			StaffID: p.Owner, CustomerID: &customer, OccurredAt: p.Due, Quantity: int64(days),
-			Detail:   fmt.Sprintf("合同 %s 未在 %s 前立项派工（逾期 %d 个工作日）", p.Number, p.Due.In(s.loc).Format("2006-01-02 15:04"), days),
+			Detail:   fmt.Sprintf("合同 %s 未在 %s 前立项派工（逾期 %d 个工作日）", p.Number, deadlineText(p.Due.In(s.loc)), days),
 			Evidence: []events.Ref{{Kind: "project", ID: p.ID, Role: "deadline"}, {Kind: "contract", ID: p.ContractID, Role: "received"}}})
 		n.ProjectsLate++
 	}
@@ -112,7 +112,7 @@ func (s *Service) DeriveEvents(ctx context.Context) (EventCounts, error) {
 		}
 		evs = append(evs, events.Computed{Key: "dispatch_overdue|work_order|" + w.ID, Type: EventDispatchOverdue, Rule: "work_order_dispatch",
 			StaffID: w.Owner, CustomerID: &customer, OccurredAt: w.Due, Quantity: int64(days),
-			Detail:   fmt.Sprintf("派工单 %s（%s）未在 %s 前派出（逾期 %d 天）", w.Number, typeLabels[w.Type], w.Due.In(s.loc).Format("2006-01-02 15:04"), days),
+			Detail:   fmt.Sprintf("派工单 %s（%s）未在 %s 前派出（逾期 %d 天）", w.Number, typeLabels[w.Type], deadlineText(w.Due.In(s.loc)), days),
 			Evidence: refs})
 		n.WorkOrdersLate++
 	}
@@ -155,4 +155,14 @@ func (s *Service) DeriveEvents(ctx context.Context) (EventCounts, error) {
 		return err
 	})
 	return n, err
+}
+
+// deadlineText is a deadline as people write it: an end of day is that
+// day's 24:00 (a due time of 2026-03-11 00:00 reads 2026-03-10 24:00), any
+// other time as it is.
+func deadlineText(t time.Time) string {
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return t.Add(-time.Second).Format("2006-01-02") + " 24:00"
+	}
+	return t.Format("2006-01-02 15:04")
 }
