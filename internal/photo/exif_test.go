@@ -2,189 +2,24 @@ package photo
 
 import (
 	"bytes"
-	"encoding/binary"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"math"
 	"math/rand/v2"
 	"testing"
+
+	"kefu/internal/photo/phototest"
 )
 
-// This file builds test photos in code: plain JPEGs and PNGs, a realistic
-// 12-megapixel JPEG for the benchmark, and EXIF blocks (a little-endian TIFF
-// structure: IFD0 with Orientation and pointers to the Exif IFD, holding
-// DateTimeOriginal and OffsetTimeOriginal, and the GPS IFD) inserted as an
-// APP1 segment into a JPEG or an eXIf chunk into a PNG.
+// Test photos come from phototest; the aliases keep this package's tests short.
+type exifSpec = phototest.EXIF
 
-// exifSpec describes the EXIF block to write; zero fields are left out.
-type exifSpec struct {
-	Orientation int
-	Taken       string // DateTimeOriginal, "2006:01:02 15:04:05"
-	Offset      string // OffsetTimeOriginal, "+08:00"
-	GPS         bool
-	Lat, Long   float64 // decimal degrees, written as degrees/minutes/seconds
-	LatRef      string  // "N" or "S"
-	LongRef     string  // "E" or "W"
-}
-
-type tiffEntry struct {
-	tag   uint16
-	typ   uint16 // 2 ASCII, 3 SHORT, 4 LONG, 5 RATIONAL
-	count uint32
-	data  []byte // the value bytes; inline when ≤ 4
-}
-
-var le = binary.LittleEndian
-
-func asciiEntry(tag uint16, s string) tiffEntry {
-	b := append([]byte(s), 0)
-	return tiffEntry{tag, 2, uint32(len(b)), b}
-}
-
-func shortEntry(tag uint16, v uint16) tiffEntry {
-	return tiffEntry{tag, 3, 1, le.AppendUint16(nil, v)}
-}
-
-// dmsEntry writes decimal degrees as three rationals: d/1, m/1, s·1000/1000.
-func dmsEntry(tag uint16, deg float64) tiffEntry {
-	d := math.Floor(deg)
-	m := math.Floor((deg - d) * 60)
-	s := ((deg-d)*60 - m) * 60
-	var b []byte
-	for _, r := range [][2]uint32{{uint32(d), 1}, {uint32(m), 1}, {uint32(math.Round(s * 1000)), 1000}} {
-		b = le.AppendUint32(b, r[0])
-		b = le.AppendUint32(b, r[1])
-	}
-	return tiffEntry{tag, 5, 3, b}
-}
-
-func ifdSize(es []tiffEntry) int {
-	n := 2 + 12*len(es) + 4
-	for _, e := range es {
-		if len(e.data) > 4 {
-			n += (len(e.data) + 1) &^ 1
-		}
-	}
-	return n
-}
-
-// appendIFD writes es at offset off (from the TIFF header), their long
-// values right after the IFD, and no next IFD.
-func appendIFD(b []byte, off int, es []tiffEntry) []byte {
-	b = le.AppendUint16(b, uint16(len(es)))
-	dataOff := off + 2 + 12*len(es) + 4
-	var data []byte
-	for _, e := range es {
-		b = le.AppendUint16(b, e.tag)
-		b = le.AppendUint16(b, e.typ)
-		b = le.AppendUint32(b, e.count)
-		if len(e.data) <= 4 {
-			v := make([]byte, 4)
-			copy(v, e.data)
-			b = append(b, v...)
-			continue
-		}
-		b = le.AppendUint32(b, uint32(dataOff+len(data)))
-		data = append(data, e.data...)
-		if len(data)%2 == 1 {
-			data = append(data, 0)
-		}
-	}
-	b = le.AppendUint32(b, 0)
-	return append(b, data...)
-}
-
-// tiffEXIF returns the TIFF structure of spec.
-func tiffEXIF(spec exifSpec) []byte {
-	var exifIFD, gpsIFD []tiffEntry
-	if spec.Taken != "" {
-		exifIFD = append(exifIFD, asciiEntry(0x9003, spec.Taken))
-	}
-	if spec.Offset != "" {
-		exifIFD = append(exifIFD, asciiEntry(0x9011, spec.Offset))
-	}
-	if spec.GPS {
-		gpsIFD = []tiffEntry{
-			asciiEntry(0x0001, spec.LatRef), dmsEntry(0x0002, spec.Lat),
-			asciiEntry(0x0003, spec.LongRef), dmsEntry(0x0004, spec.Long),
-		}
-	}
-	var ifd0 []tiffEntry
-	if spec.Orientation != 0 {
-		ifd0 = append(ifd0, shortEntry(0x0112, uint16(spec.Orientation)))
-	}
-	// Pointers are patched below, once the IFD0 size is known.
-	if len(exifIFD) > 0 {
-		ifd0 = append(ifd0, tiffEntry{0x8769, 4, 1, make([]byte, 4)})
-	}
-	if len(gpsIFD) > 0 {
-		ifd0 = append(ifd0, tiffEntry{0x8825, 4, 1, make([]byte, 4)})
-	}
-	exifOff := 8 + ifdSize(ifd0)
-	gpsOff := exifOff
-	if len(exifIFD) > 0 {
-		gpsOff += ifdSize(exifIFD)
-	}
-	for i := range ifd0 {
-		switch ifd0[i].tag {
-		case 0x8769:
-			ifd0[i].data = le.AppendUint32(nil, uint32(exifOff))
-		case 0x8825:
-			ifd0[i].data = le.AppendUint32(nil, uint32(gpsOff))
-		}
-	}
-	b := []byte{'I', 'I', 42, 0, 8, 0, 0, 0}
-	b = appendIFD(b, 8, ifd0)
-	if len(exifIFD) > 0 {
-		b = appendIFD(b, exifOff, exifIFD)
-	}
-	if len(gpsIFD) > 0 {
-		b = appendIFD(b, gpsOff, gpsIFD)
-	}
-	return b
-}
-
-// withEXIF inserts spec as an APP1 Exif segment right after the JPEG's SOI.
-func withEXIF(tb testing.TB, jpg []byte, spec exifSpec) []byte {
-	tb.Helper()
-	if !bytes.HasPrefix(jpg, []byte{0xFF, 0xD8}) {
-		tb.Fatal("not a JPEG")
-	}
-	payload := append([]byte("Exif\x00\x00"), tiffEXIF(spec)...)
-	seg := []byte{0xFF, 0xE1}
-	seg = binary.BigEndian.AppendUint16(seg, uint16(2+len(payload)))
-	seg = append(seg, payload...)
-	out := append([]byte{0xFF, 0xD8}, seg...)
-	return append(out, jpg[2:]...)
-}
-
-// pngChunk encodes one PNG chunk with its CRC.
-func pngChunk(typ string, data []byte) []byte {
-	b := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
-	b = append(b, typ...)
-	b = append(b, data...)
-	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-}
-
-// pngWithEXIF inserts spec as an eXIf chunk right after the PNG's IHDR.
-func pngWithEXIF(tb testing.TB, p []byte, spec exifSpec) []byte {
-	tb.Helper()
-	const ihdrEnd = 8 + 8 + 13 + 4
-	out := append([]byte{}, p[:ihdrEnd]...)
-	out = append(out, pngChunk("eXIf", tiffEXIF(spec))...)
-	return append(out, p[ihdrEnd:]...)
-}
-
-// pngHeaderOnly is a PNG signature and IHDR claiming w×h, and nothing else.
-func pngHeaderOnly(w, h uint32) []byte {
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 2, 0, 0, 0) // 8-bit RGB
-	return append([]byte("\x89PNG\r\n\x1a\n"), pngChunk("IHDR", ihdr)...)
-}
+var (
+	withEXIF      = phototest.WithEXIF
+	pngWithEXIF   = phototest.PNGWithEXIF
+	pngHeaderOnly = phototest.PNGHeaderOnly
+)
 
 // quadrants is a w×h image with red, green, blue and white quadrants
 // (top-left, top-right, bottom-left, bottom-right).
