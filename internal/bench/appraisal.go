@@ -126,11 +126,11 @@ type CarrySeed struct {
 	Months  []string // oldest first, each frozen
 	Desk    []DeskSeed
 	Clocks  []comms.RecomputeCounts
-	Events  int // standing events with a staff member in those months
-	Frozen  int // cards of those months moved to published through the lifecycle
-	Forced  int // cards set to published by SQL (the manager's own: see SeedCarryMonths)
-	Late    int // archive_late events after publication (of late archive changes in the frozen months)
-	Lineup  time.Duration
+	Events  int           // standing events with a staff member in those months
+	Frozen  int           // cards of those months moved to published through the lifecycle
+	Forced  int           // cards set to published by SQL (the manager's own: see SeedCarryMonths)
+	Late    int           // archive_late events after publication (of late archive changes in the frozen months)
+	Lineup  time.Duration // computing and freezing the cards of those months
 	Elapsed time.Duration
 }
 
