@@ -24,11 +24,15 @@ import (
 //
 //	KEFU_BENCH_WORK_ORDERS  work orders (default 50000 here)
 //	KEFU_BENCH_CONTRACTS    contracts (default 20000)
+//	KEFU_BENCH_CARRY_COMMS    records in each of the 3 frozen months of
+//	                          BenchmarkAppraisalMonthCarry (default: as the month)
+//	KEFU_BENCH_CARRY_TICKETS  tickets in each of them (default: as the month)
 
 var appraisalEnv struct {
 	sync.Mutex
-	env  *Env
-	seed AppraisalSeed
+	env   *Env
+	seed  AppraisalSeed
+	carry *CarrySeed
 }
 
 // appraisalOf returns the shared app: 100 specialists, 5,000 customers,
@@ -172,6 +176,88 @@ func BenchmarkAppraisalMonth(b *testing.B) {
 		measure(b, func(rng *rand.Rand) error {
 			q := url.Values{"staff_id": {specs[rng.IntN(len(specs))].ID}, "from": {from}, "to": {to}, "limit": {"5000"}}
 			return Serve(h, "/api/v1/events?"+q.Encode(), Auth{Bearer: env.Token})
+		})
+	})
+}
+
+// carryOf adds the 3 frozen months before the appraisal month to the
+// shared app (SeedCarryMonths), once. It changes the app the cases of
+// BenchmarkAppraisalMonth measure, which therefore run first (source order).
+func carryOf(b *testing.B, env *Env) CarrySeed {
+	b.Helper()
+	appraisalEnv.Lock()
+	defer appraisalEnv.Unlock()
+	if appraisalEnv.carry != nil {
+		return *appraisalEnv.carry
+	}
+	records := envCount(b, "KEFU_BENCH_CARRY_COMMS", envCount(b, "KEFU_BENCH_COMMS", 1_000_000, 1000), 1000)
+	tickets := envCount(b, "KEFU_BENCH_CARRY_TICKETS", envCount(b, "KEFU_BENCH_TICKETS", 100_000, 0), 0)
+	cs, err := env.SeedCarryMonths(context.Background(), records, tickets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("carry months seeded on %s: %v", env.Dialect, cs)
+	appraisalEnv.carry = &cs
+	return cs
+}
+
+// BenchmarkAppraisalMonthCarry: the month's scorecards in the steady state
+// of the carry-over (上期补记, internal/scorecards/carry.go): the 3 months
+// before have their cards published, so every open card of the month
+// re-evaluates the staff member's 3 frozen cards from the records. The
+// cases are BenchmarkAppraisalMonth's all, evaluate-only and one (same
+// targets); carried-lines is how many 上期补记 lines the month's cards hold
+// after the run (from the late events SeedCarryMonths put).
+func BenchmarkAppraisalMonthCarry(b *testing.B) {
+	env, st := appraisalOf(b)
+	carryOf(b, env)
+	ctx := context.Background()
+	mctx, err := env.AsManager(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := env.App.Scorecards
+	specs := env.Specialists
+	carried := func(b *testing.B) {
+		cards, err := sc.BoardCards(mctx, st.Month, st.Month)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, c := range cards {
+			n += len(c.Card.Carried)
+		}
+		b.ReportMetric(float64(n), "carried-lines")
+	}
+	b.Run("all", func(b *testing.B) {
+		var took map[string]time.Duration
+		var computed int
+		measure(b, func(*rand.Rand) error {
+			n, err := env.RunDetectors(ctx)
+			if err != nil {
+				return err
+			}
+			took = n.Took
+			t0 := time.Now()
+			c, err := sc.Compute(mctx, st.Month, "")
+			took["compute"] = time.Since(t0)
+			computed = c.Computed + c.Frozen
+			return err
+		})
+		for k, d := range took {
+			b.ReportMetric(ms(d), k+"-ms")
+		}
+		b.ReportMetric(float64(computed), "cards")
+		carried(b)
+	})
+	b.Run("evaluate-only", func(b *testing.B) {
+		measure(b, func(*rand.Rand) error { _, err := sc.Compute(mctx, st.Month, ""); return err })
+		carried(b)
+	})
+	b.Run("one", func(b *testing.B) {
+		measure(b, func(rng *rand.Rand) error {
+			_, err := sc.Compute(mctx, st.Month, specs[rng.IntN(len(specs))].ID)
+			return err
 		})
 	})
 }

@@ -39,10 +39,29 @@ package scorecards
 //     old and new scores when only a quantity or a rate changed.
 //   - The frozen card itself never changes; the audit entry of the
 //     recomputation names the carry (carrySummary).
+//   - Cost: every computation of an open card evaluates up to 3 frozen
+//     cards again, and reading their months' events is most of it (a
+//     month of 1,000,000 records: ~1,000 events a person and month). The
+//     service remembers, per frozen card, the item scores of its last
+//     evaluation with a fingerprint of every input (freshMemo): the
+//     scheme version, the card's ratings and sample days, the month's
+//     rates, and a summary of the staff member's events of the month —
+//     how many, how many withdrawn, their quantities' sum and the latest
+//     updated_at, withdrawn ones and bonus flags included (events are
+//     never deleted, and every write of one sets updated_at or changes
+//     the count, the withdrawn count or the sum). When the fingerprint
+//     matches and no item differs from the stored card (less what was
+//     carried), nothing is carried and the events are not read. Anything
+//     else — a new fingerprint, or an item that does differ — takes the
+//     full evaluation, so the carried lines and their evidence are always
+//     those of the records as they stand. The rates are computed each
+//     time (contracts change without touching the events).
 
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,6 +72,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/appraisal"
+	"kefu/internal/store"
 )
 
 // carryMonths is how many months back an open card looks for late facts.
@@ -169,6 +189,76 @@ func openBetween(byPeriod map[string]*Scorecard, p time.Time, back int) bool {
 	return false
 }
 
+// freshMemo remembers, per frozen card id, the item scores of its last
+// evaluation from the records and the fingerprint of the inputs it had.
+type freshMemo struct {
+	mu sync.Mutex
+	m  map[string]freshScores
+}
+
+// freshScores are a frozen card's item scores evaluated from the records
+// whose inputs had fingerprint fp.
+type freshScores struct {
+	fp    string
+	items []freshItem
+}
+
+type freshItem struct {
+	item    string
+	score   appraisal.Points
+	pending bool
+}
+
+// freshMemoMax bounds the memo (a few months of every staff member's
+// cards); past it, it starts again empty.
+const freshMemoMax = 5000
+
+func (m *freshMemo) get(cardID, fp string) ([]freshItem, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.m[cardID]
+	if !ok || f.fp != fp {
+		return nil, false
+	}
+	return f.items, true
+}
+
+func (m *freshMemo) put(cardID, fp string, c appraisal.Card) {
+	items := make([]freshItem, len(c.Lines))
+	for i, l := range c.Lines {
+		items[i] = freshItem{item: l.Item, score: l.Score, pending: l.Pending}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil || len(m.m) >= freshMemoMax {
+		m.m = map[string]freshScores{}
+	}
+	m.m[cardID] = freshScores{fp: fp, items: items}
+}
+
+// freshFingerprint sums up every input of a frozen card's evaluation from
+// the records (see Cost above). It is read before the events, so that a
+// write between the two can only make the remembered fingerprint stale,
+// never the remembered scores.
+func freshFingerprint(ctx context.Context, db bun.IDB, rec *SchemeRecord, staffID string, start, end time.Time,
+	ratings map[string]appraisal.Rating, samples map[string][]appraisal.SampleDay, rts map[string]appraisal.Rate) (string, error) {
+	var ev struct {
+		N         int64          `bun:"n"`
+		Withdrawn int64          `bun:"withdrawn"`
+		Quantity  int64          `bun:"quantity"`
+		Updated   sql.NullString `bun:"updated"`
+	}
+	if err := db.NewRaw(`SELECT COUNT(*) AS n, COUNT(withdrawn_at) AS withdrawn, COALESCE(SUM(quantity), 0) AS quantity, MAX(updated_at) AS updated
+		FROM events WHERE staff_id = ? AND occurred_at >= ? AND occurred_at < ?`, staffID, store.Time(start), store.Time(end)).Scan(ctx, &ev); err != nil {
+		return "", err
+	}
+	inputs, err := json.Marshal([]any{ratings, samples, rts})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s|%d|%d|%d|%d|%v|%s", rec.ID, rec.RowVersion, ev.N, ev.Withdrawn, ev.Quantity, ev.Updated, inputs), nil
+}
+
 // carryFrom compares the frozen card xc with its evaluation from the
 // records as they stand now, item by item, less what was carried so far.
 func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so map[carryKey]*carriedSoFar) ([]appraisal.Carry, error) {
@@ -192,15 +282,7 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	if err != nil {
 		return nil, err
 	}
-	evs, err := staffEvents(ctx, db, xc.StaffID, start, end)
-	if err != nil {
-		return nil, err
-	}
 	rts, err := s.carryRates(ctx, xc.Period, xc.StaffID)
-	if err != nil {
-		return nil, err
-	}
-	fresh, err := evaluateWithBonuses(ctx, db, xc.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +295,44 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	for i := range xc.Card.Lines {
 		stored[xc.Card.Lines[i].Item] = &xc.Card.Lines[i]
 	}
+	// deltaOf is what an item of X carries: its fresh score less the stored
+	// one less what was carried so far (ok false: not compared).
+	deltaOf := func(item string, score appraisal.Points, pending bool) (d appraisal.Points, ok bool) {
+		st := stored[item]
+		if st == nil || pending || st.Pending || slices.Contains(upheld, item) {
+			return 0, false
+		}
+		d = score - st.Score
+		if cs := so[carryKey{xc.Period, item}]; cs != nil {
+			d -= cs.points
+		}
+		return d, true
+	}
+	fp, err := freshFingerprint(ctx, db, rec, xc.StaffID, start, end, ratings, samples, rts)
+	if err != nil {
+		return nil, err
+	}
+	if items, ok := s.fresh.get(xc.ID, fp); ok {
+		same := true
+		for _, it := range items {
+			if d, ok := deltaOf(it.item, it.score, it.pending); ok && d != 0 {
+				same = false // something to carry: evaluate in full, for the lines' evidence
+				break
+			}
+		}
+		if same {
+			return nil, nil // as the evaluation below would find: every item as stored (and carried)
+		}
+	}
+	evs, err := staffEvents(ctx, db, xc.StaffID, start, end)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := evaluateWithBonuses(ctx, db, xc.StaffID, start, end, appraisal.Input{Scheme: sc, Events: evs, Rates: rts, Ratings: ratings, Samples: samples})
+	if err != nil {
+		return nil, err
+	}
+	s.fresh.put(xc.ID, fp, fresh)
 	type diff struct {
 		carry    appraisal.Carry
 		was, now appraisal.Points
@@ -220,15 +340,14 @@ func (s *Service) carryFrom(ctx context.Context, db bun.IDB, xc *Scorecard, so m
 	var diffs []diff
 	ids := map[string]bool{}
 	for _, l := range fresh.Lines {
-		st := stored[l.Item]
-		if st == nil || l.Pending || st.Pending || slices.Contains(upheld, l.Item) {
+		delta, ok := deltaOf(l.Item, l.Score, l.Pending)
+		if !ok {
 			continue
 		}
+		st := stored[l.Item]
 		cs := so[carryKey{xc.Period, l.Item}]
-		delta := l.Score - st.Score
 		effective := eventIDs(st)
 		if cs != nil {
-			delta -= cs.points
 			for id, on := range cs.added {
 				if on {
 					effective[id] = true

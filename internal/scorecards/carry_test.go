@@ -263,3 +263,107 @@ func TestCarryOverSkips(t *testing.T) {
 		}
 	})
 }
+
+// TestCarryOverRemembered: the carry remembers a frozen card's evaluation
+// (freshMemo) and must carry exactly what a service that never saw it
+// carries, whatever changes about the frozen month: a quantity (same
+// clock), a withdrawal or its undoing written without updated_at (as the
+// response clocks undo their own), a moved event, the month's rates, a new
+// event — each from a state that carries nothing, where a stale memory
+// would wrongly carry nothing too; on both databases.
+func TestCarryOverRemembered(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newLifecycleWorld(t, db)
+		march := time.Date(2026, 3, 20, 9, 0, 0, 0, shanghai)
+		put := func(t *testing.T, evs ...events.Computed) {
+			t.Helper()
+			for i := range evs {
+				evs[i].StaffID = &w.jia.ID
+			}
+			if err := db.Transact(context.Background(), func(ctx context.Context, tx bun.Tx) error { return events.Put(ctx, tx, evs, w.now) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		raw := func(t *testing.T, q string, args ...any) {
+			t.Helper()
+			if err := db.Transact(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				_, err := tx.NewRaw(q, args...).Exec(ctx)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		solution := func(q int64, at time.Time) events.Computed {
+			return events.Computed{Key: "s1", Type: "solution_overdue", OccurredAt: at, Quantity: q}
+		}
+		// On the frozen March card: a solution overdue 1 day and a late archive change.
+		put(t, solution(1, march), events.Computed{Key: "a1", Type: "archive_late", OccurredAt: march, Quantity: 1})
+		if _, err := w.svc.Compute(w.as(w.mgr), "2026-03", w.jia.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.freeze(t, w.jiaCard)
+
+		clock := func() time.Time { return w.now }
+		rts := fixedRates{}
+		opts := scorecards.Options{Location: shanghai, Rates: rts}
+		warm := scorecards.NewService(db, clock, opts)
+		preview := func(t *testing.T, svc *scorecards.Service) string {
+			t.Helper()
+			c, err := svc.Preview(w.as(w.mgr), w.jia.ID, "2026-04")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(struct {
+				Carried []appraisal.CarriedLine
+				Final   appraisal.Points
+			}{c.Carried, c.Final})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		for _, step := range []struct {
+			name    string
+			change  func(t *testing.T)
+			carries bool
+		}{
+			{"nothing changed", func(*testing.T) {}, false},
+			{"its days grow (same clock)", func(t *testing.T) { put(t, solution(3, march)) }, true},
+			{"back to 1 day (same clock)", func(t *testing.T) { put(t, solution(1, march)) }, false},
+			{"withdrawn without updated_at", func(t *testing.T) {
+				raw(t, "UPDATE events SET withdrawn_at = ? WHERE computed_key = 'a1'", store.Time(w.now))
+			}, true},
+			{"restored without updated_at", func(t *testing.T) {
+				raw(t, "UPDATE events SET withdrawn_at = NULL WHERE computed_key = 'a1'")
+			}, false},
+			{"the month's rates change", func(*testing.T) {
+				rts[w.jia.ID] = map[string]appraisal.Rate{"collection": {Num: 1, Den: 2}}
+			}, true},
+			{"and back", func(*testing.T) { delete(rts, w.jia.ID) }, false},
+			{"moved within March later", func(t *testing.T) {
+				w.now = w.now.Add(time.Hour)
+				put(t, solution(1, march.AddDate(0, 0, -5)))
+			}, false},
+			{"moved to April", func(t *testing.T) {
+				w.now = w.now.Add(time.Hour)
+				put(t, solution(1, march.AddDate(0, 0, 15)))
+			}, true},
+			{"a new event", func(t *testing.T) {
+				put(t, solution(1, march), events.Computed{Key: "a2", Type: "archive_late", OccurredAt: march, Quantity: 1})
+			}, true},
+		} {
+			t.Run(step.name, func(t *testing.T) {
+				step.change(t)
+				want := preview(t, scorecards.NewService(db, clock, opts))
+				for i := range 2 { // the second reads what the first remembered
+					if got := preview(t, warm); got != want {
+						t.Errorf("preview %d carries\n%s\nwant (a service that remembers nothing)\n%s", i+1, got, want)
+					}
+				}
+				if got := strings.Contains(want, `"from":"2026-03"`); got != step.carries {
+					t.Errorf("carries %v, want %v: %s", got, step.carries, want)
+				}
+			})
+		}
+	})
+}

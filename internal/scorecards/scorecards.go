@@ -69,6 +69,7 @@ type Service struct {
 	now   func() time.Time
 	loc   *time.Location
 	rates Rates
+	fresh freshMemo // the carry's evaluations of frozen cards (carry.go)
 }
 
 // Options configure the service.
