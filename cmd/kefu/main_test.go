@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -33,6 +36,7 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("user list = %q", out)
 	}
 	runOK("user", "passwd", "-login", "zhang.san", "-password", "Another-2026")
+	runOK("user", "add", "-login", "li.si", "-name", "李四", "-roles", "cs_specialist", "-password", "Secret-2026")
 	// A month without any record: the specialist scheme's rates score full
 	// (nothing due), no deductions, the rated items wait (待评).
 	if out := runOK("appraise", "-month", "2026-03", "-staff", "zhang.san"); !strings.Contains(out, "cs_specialist") ||
@@ -92,6 +96,45 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("token from the CLI: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// A check of 李四 through the API, for `appraise` to list below.
+	api := func(method, path, body string, out any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var staff struct {
+		Items []struct {
+			ID    string `json:"id"`
+			Login string `json:"login"`
+		} `json:"items"`
+	}
+	api(http.MethodGet, "/api/v1/staff", "", &staff)
+	var liID string
+	for _, st := range staff.Items {
+		if st.Login == "li.si" {
+			liID = st.ID
+		}
+	}
+	var check struct {
+		ID      string `json:"id"`
+		Version int64  `json:"version"`
+	}
+	api(http.MethodPost, "/api/v1/scorecards/checks", `{"staff_id":"`+liID+`","scheme":"chat_sampling","period":"2026-03"}`, &check)
+	api(http.MethodPost, "/api/v1/scorecards/"+check.ID+"/samples",
+		fmt.Sprintf(`{"version":%d,"item":"chat_records","date":"2026-03-02","checked":20,"failed":4}`, check.Version), &check)
 	cancel()
 	select {
 	case err := <-done:
@@ -100,6 +143,10 @@ func TestCLI(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+	// appraise lists the person's checks of the month after the card.
+	if out := runOK("appraise", "-month", "2026-03", "-staff", "li.si"); !strings.Contains(out, "聊天记录考核") || !strings.Contains(out, "25.00") {
+		t.Fatalf("appraise with a check %q", out)
 	}
 }
 
