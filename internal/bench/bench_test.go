@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"kefu/internal/cpumeter"
 	"kefu/internal/customers"
 	"kefu/internal/store/storetest"
 )
@@ -135,15 +136,15 @@ type meter struct {
 	cpu0, bus0 time.Duration
 }
 
-func startMeter() meter { return meter{time.Now(), CPUTime(), machineBusy()} }
+func startMeter() meter { return meter{time.Now(), cpumeter.Process(), cpumeter.Machine()} }
 
 func (m meter) report(b *testing.B) {
-	el, cpu, busy := time.Since(m.t0), CPUTime()-m.cpu0, machineBusy()-m.bus0
+	el, cpu, busy := time.Since(m.t0), cpumeter.Process()-m.cpu0, cpumeter.Machine()-m.bus0
 	if cpu > 0 && b.N > 0 {
 		b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(b.N), "cpu-us/op")
 	}
 	if busy > 0 && el > 0 {
-		b.ReportMetric(100*max(0, float64(busy-cpu))/(float64(el)*float64(runtime.NumCPU())), "others-%")
+		b.ReportMetric(cpumeter.Others(el, busy, cpu, runtime.NumCPU()), "others-%")
 	}
 }
 

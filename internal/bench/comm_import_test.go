@@ -15,6 +15,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/comms"
+	"kefu/internal/cpumeter"
 )
 
 // Issue 4's bad input "a 100,000-row file", measured:
@@ -216,7 +217,7 @@ func BenchmarkCommImport100k(b *testing.B) {
 		runtime.GC()
 		b.StartTimer()
 		hm := startHeapMeter()
-		t0, c0, busy0 := time.Now(), CPUTime(), machineBusy()
+		t0, c0, busy0 := time.Now(), cpumeter.Process(), cpumeter.Machine()
 		key, err := svc.StageImport(ctx, bytes.NewReader(log.Data), 100<<20)
 		if err != nil {
 			b.Fatal(err)
@@ -228,10 +229,10 @@ func BenchmarkCommImport100k(b *testing.B) {
 		}
 		t2 := time.Now()
 		b.StopTimer()
-		c := CPUTime() - c0
+		c := cpumeter.Process() - c0
 		cpu += c
-		if busy := machineBusy() - busy0; busy > 0 {
-			others += max(0, float64(busy-c)) / (float64(t2.Sub(t0)) * float64(runtime.NumCPU()))
+		if busy := cpumeter.Machine() - busy0; busy > 0 {
+			others += cpumeter.Others(t2.Sub(t0), busy, c, runtime.NumCPU()) / 100
 		}
 		p, a := hm.finish()
 		peak, alloc = max(peak, p), alloc+a

@@ -15,6 +15,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/calendar"
 	"kefu/internal/contracts"
+	"kefu/internal/cpumeter"
 	"kefu/internal/org"
 	"kefu/internal/store"
 )
@@ -706,14 +707,14 @@ func (e *Env) ImportPayments(ctx context.Context, rows int, dryRun bool) (Paymen
 			return t, err
 		}
 	}
-	t0, cpu0, busy0 := time.Now(), CPUTime(), machineBusy()
+	t0, cpu0, busy0 := time.Now(), cpumeter.Process(), cpumeter.Machine()
 	rep, err := svc.Import(ctx, key, "payments.csv", opts)
 	if err != nil {
 		return t, err
 	}
-	t.Apply, t.ApplyCPU = time.Since(t0), CPUTime()-cpu0
-	if busy := machineBusy() - busy0; busy > 0 {
-		t.ApplyOthers = max(0, float64(busy-t.ApplyCPU)) / (float64(t.Apply) * float64(runtime.NumCPU()))
+	t.Apply, t.ApplyCPU = time.Since(t0), cpumeter.Process()-cpu0
+	if busy := cpumeter.Machine() - busy0; busy > 0 {
+		t.ApplyOthers = cpumeter.Others(t.Apply, busy, t.ApplyCPU, runtime.NumCPU()) / 100
 	}
 	t.Report = rep
 	if !rep.Applied {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/cpumeter"
 	"kefu/internal/customers"
 )
 
@@ -222,7 +223,7 @@ func Run(ctx context.Context, l Load, do func(ctx context.Context, rng *rand.Ran
 	// The deadline only stops workers from sending more: requests in
 	// flight finish (cancelling them would measure aborted requests and
 	// make the server log client disconnects).
-	start, cpu0, busy0 := time.Now(), CPUTime(), machineBusy()
+	start, cpu0, busy0 := time.Now(), cpumeter.Process(), cpumeter.Machine()
 	deadline := start.Add(l.Duration)
 	for w := range l.Concurrency {
 		wg.Add(1)
@@ -261,10 +262,10 @@ func Run(ctx context.Context, l Load, do func(ctx context.Context, rng *rand.Ran
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu, busy := time.Since(start), CPUTime()-cpu0, machineBusy()-busy0
+	elapsed, cpu, busy := time.Since(start), cpumeter.Process()-cpu0, cpumeter.Machine()-busy0
 	r := Summarize(all)
 	if busy > 0 {
-		r.Others = max(0, float64(busy-cpu)) / (float64(elapsed) * float64(runtime.NumCPU()))
+		r.Others = cpumeter.Others(elapsed, busy, cpu, runtime.NumCPU()) / 100
 	}
 	if r.Requests > 0 {
 		r.CPU = cpu / time.Duration(r.Requests+errs)
@@ -450,14 +451,14 @@ func (e *Env) Import(ctx context.Context, rows int, dryRun bool) (ImportTiming, 
 			return t, fmt.Errorf("bench: dry run would create %d of %d rows (%d errors, first %v)", rep.Created, rows, len(rep.Errors), firstCellErr(rep))
 		}
 	}
-	t0, cpu0, busy0 := time.Now(), CPUTime(), machineBusy()
+	t0, cpu0, busy0 := time.Now(), cpumeter.Process(), cpumeter.Machine()
 	rep, err := e.App.Customers.Import(ctx, key, "customers.csv", customers.ImportOptions{Kind: customers.ImportCustomers, SkipBad: true})
 	if err != nil {
 		return t, err
 	}
-	t.Apply, t.ApplyCPU = time.Since(t0), CPUTime()-cpu0
-	if busy := machineBusy() - busy0; busy > 0 {
-		t.ApplyOthers = max(0, float64(busy-t.ApplyCPU)) / (float64(t.Apply) * float64(runtime.NumCPU()))
+	t.Apply, t.ApplyCPU = time.Since(t0), cpumeter.Process()-cpu0
+	if busy := cpumeter.Machine() - busy0; busy > 0 {
+		t.ApplyOthers = cpumeter.Others(t.Apply, busy, t.ApplyCPU, runtime.NumCPU()) / 100
 	}
 	t.Report = rep
 	if !rep.Applied || rep.Created != rows {

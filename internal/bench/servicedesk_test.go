@@ -18,6 +18,7 @@ import (
 
 	"kefu/internal/access"
 	"kefu/internal/comms"
+	"kefu/internal/cpumeter"
 )
 
 // Issue 4's targets, with a month of 1,000,000 communication records and
@@ -98,11 +99,11 @@ type cpuMeter struct {
 }
 
 func (m *cpuMeter) time(f func() error) error {
-	t0, c0 := time.Now(), CPUTime()
+	t0, c0 := time.Now(), cpumeter.Process()
 	err := f()
 	d := time.Since(t0)
 	m.wall += d
-	m.cpu += CPUTime() - c0
+	m.cpu += cpumeter.Process() - c0
 	m.lat = append(m.lat, d)
 	return err
 }
@@ -126,7 +127,7 @@ func BenchmarkCommIngestBatch(b *testing.B) {
 	run := func(b *testing.B, next func() []byte, want func(IngestAnswer) bool) {
 		var m cpuMeter
 		b.ResetTimer()
-		busy0 := machineBusy()
+		busy0 := cpumeter.Machine()
 		for range b.N {
 			b.StopTimer()
 			body := next()
@@ -146,9 +147,9 @@ func BenchmarkCommIngestBatch(b *testing.B) {
 		b.ReportMetric(ms(r.P99), "p99-ms")
 		b.ReportMetric(ms(m.cpu)/float64(b.N), "cpu-ms/batch")
 		b.ReportMetric(float64(per*b.N)/m.cpu.Seconds(), "records/cpu-s")
-		if busy := machineBusy() - busy0; busy > 0 {
+		if busy := cpumeter.Machine() - busy0; busy > 0 {
 			el := b.Elapsed()
-			b.ReportMetric(100*max(0, float64(busy-m.cpu))/(float64(el)*float64(runtime.NumCPU())), "others-%")
+			b.ReportMetric(cpumeter.Others(el, busy, m.cpu, runtime.NumCPU()), "others-%")
 		}
 	}
 	b.Run("new", func(b *testing.B) {
@@ -254,7 +255,7 @@ func BenchmarkRecomputeMonth(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			var m cpuMeter
 			var n comms.RecomputeCounts
-			busy0 := machineBusy()
+			busy0 := cpumeter.Machine()
 			for range b.N {
 				b.StopTimer()
 				if name == "first" {
@@ -275,8 +276,8 @@ func BenchmarkRecomputeMonth(b *testing.B) {
 			b.ReportMetric(float64(n.Clocks), "clocks")
 			b.ReportMetric(float64(n.Breaches), "breaches")
 			b.ReportMetric(float64(n.Withdrawn), "withdrawn")
-			if busy := machineBusy() - busy0; busy > 0 {
-				b.ReportMetric(100*max(0, float64(busy-m.cpu))/(float64(b.Elapsed())*float64(runtime.NumCPU())), "others-%")
+			if busy := cpumeter.Machine() - busy0; busy > 0 {
+				b.ReportMetric(cpumeter.Others(b.Elapsed(), busy, m.cpu, runtime.NumCPU()), "others-%")
 			}
 		})
 	}
@@ -496,12 +497,12 @@ func BenchmarkSweep10k(b *testing.B) {
 			rc := newRound(b)
 			sw := svc.NewSweeper(nil)
 			b.StartTimer()
-			t0, c0 := time.Now(), CPUTime()
+			t0, c0 := time.Now(), cpumeter.Process()
 			sweeps, first := drain(b, rc, sw)
 			b.ReportMetric(float64(sweeps), "sweeps")
 			b.ReportMetric(ms(first), "first-sweep-ms")
 			b.ReportMetric(ms(time.Since(t0)), "all-ms")
-			b.ReportMetric(ms(CPUTime()-c0), "all-cpu-ms")
+			b.ReportMetric(ms(cpumeter.Process()-c0), "all-cpu-ms")
 		}
 	})
 }

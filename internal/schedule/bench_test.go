@@ -6,27 +6,29 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"kefu/internal/cpumeter"
 )
 
 // meter reports the process CPU time per operation (it does not grow when
 // other processes compete for the cores, ns/op does) and the share of the
 // machine other processes used meanwhile (others-%: above a few percent, ns/op
-// measures the neighbours too). Same as internal/bench's, which this pure
-// package does not import.
+// measures the neighbours too), read with internal/cpumeter like
+// internal/bench's.
 type meter struct {
 	t0          time.Time
 	cpu0, busy0 time.Duration
 }
 
-func startMeter() meter { return meter{time.Now(), processCPU(), machineBusy()} }
+func startMeter() meter { return meter{time.Now(), cpumeter.Process(), cpumeter.Machine()} }
 
 func (m meter) report(b *testing.B, n int) {
-	el, cpu, busy := time.Since(m.t0), processCPU()-m.cpu0, machineBusy()-m.busy0
+	el, cpu, busy := time.Since(m.t0), cpumeter.Process()-m.cpu0, cpumeter.Machine()-m.busy0
 	if cpu > 0 && n > 0 {
 		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
 	}
 	if busy > 0 && el > 0 {
-		b.ReportMetric(100*max(0, float64(busy-cpu))/(float64(el)*float64(runtime.NumCPU())), "others-%")
+		b.ReportMetric(cpumeter.Others(el, busy, cpu, runtime.NumCPU()), "others-%")
 	}
 }
 

@@ -1,6 +1,6 @@
 //go:build unix
 
-package schedule
+package cpumeter
 
 import (
 	"os"
@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// processCPU is the user+system CPU time this process has used so far.
-func processCPU() time.Duration {
+// Process is the user+system CPU time this process has used so far.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
@@ -19,9 +19,9 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// machineBusy is the CPU time all processes have used so far, from /proc/stat
+// Machine is the CPU time all processes have used so far, from /proc/stat
 // (Linux; 0 elsewhere), in clock ticks converted at 100 Hz.
-func machineBusy() time.Duration {
+func Machine() time.Duration {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0
