@@ -218,7 +218,8 @@ func (s *Service) OpenCheck(ctx context.Context, in CheckInput) (*Scorecard, err
 			return err
 		}
 		card := &Scorecard{ID: store.NewID(), StaffID: in.StaffID, SchemeID: rec.ID, Period: in.Period, Status: StatusDraft, Version: 1,
-			Card: c, Total: c.Total, Bonus: c.Bonus, Final: c.Final, Complete: c.Complete, ComputedAt: now, CreatedAt: now, UpdatedAt: now}
+			ComputedAt: now, CreatedAt: now, UpdatedAt: now}
+		card.setComputed(c)
 		if _, err := tx.NewInsert().Model(card).Exec(ctx); err != nil {
 			return err
 		}
@@ -254,7 +255,7 @@ func (s *Service) Checks(ctx context.Context, staffID, month string) ([]CheckCar
 	if err != nil {
 		return nil, err
 	}
-	if !canRead(p, staffID) && !(p.Can(access.AppraisalRead) && p.StaffID != "" && supervisor == p.StaffID) {
+	if !mayReadCard(p, &Scorecard{StaffID: staffID}, supervisor) {
 		return nil, apperr.Forbidden("只能查看自己及直属下级的考核")
 	}
 	var rows []CheckCard
@@ -354,30 +355,16 @@ func (s *Service) RecordSample(ctx context.Context, cardID string, version int64
 	now := store.Time(s.now())
 	var out *Scorecard
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		card, err := lockCard(ctx, tx, cardID, version)
+		rc, err := lockForRating(ctx, tx, p, cardID, version)
 		if err != nil {
 			return err
 		}
-		if card.StaffID == p.StaffID {
-			return apperr.Forbidden("不能给自己的考核评分")
-		}
-		rec := new(SchemeRecord)
-		if err := tx.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
-			return err
-		}
-		sc, err := rec.Scheme()
-		if err != nil {
-			return err
-		}
-		it := itemOf(sc, in.Item)
+		card := rc.Scorecard
+		it := itemOf(rc.sc, in.Item)
 		if it == nil || it.Method != appraisal.MethodSample {
-			return apperr.Invalid("item", fmt.Sprintf("「%s」没有抽查项目 %q", rec.Name, in.Item))
+			return apperr.Invalid("item", fmt.Sprintf("「%s」没有抽查项目 %q", rc.rec.Name, in.Item))
 		}
-		supervisor, err := supervisorOf(ctx, tx, card.StaffID)
-		if err != nil {
-			return err
-		}
-		if err := mayRateItem(p, card.StaffID, supervisor, it); err != nil {
+		if err := mayRateItem(p, card.StaffID, rc.supervisor, it); err != nil {
 			return err
 		}
 		if !slices.Contains(recomputable, card.Status) {
@@ -408,21 +395,14 @@ func (s *Service) RecordSample(ctx context.Context, cardID string, version int64
 			card.ID, in.Item, in.Date, in.Checked, in.Failed, string(ev), in.Note, p.StaffID, now).Exec(ctx); err != nil {
 			return err
 		}
-		c, err := s.evaluate(ctx, tx, card)
+		prev, err := s.storeRated(ctx, tx, p, card, now)
 		if err != nil {
-			return err
-		}
-		prev := *card
-		card.Card, card.Total, card.Bonus, card.Final, card.Complete = c, c.Total, c.Bonus, c.Final, c.Complete
-		card.ComputedAt, card.UpdatedAt, card.Version = now, now, card.Version+1
-		card.RatedBy, card.RatedAt = optional(p.StaffID), &now
-		if _, err := tx.NewUpdate().Model(card).WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		out = card
 		return audit.Record(ctx, tx, now, audit.Change{Action: "sample", Entity: "scorecard", EntityID: card.ID,
-			Summary: fmt.Sprintf("抽查 %s %s：抽查 %d 条，不合格 %d 条，合计 %s → %s", it.Name, in.Date, in.Checked, in.Failed, prev.Final, c.Final),
-			Before:  map[string]any{"samples": before, "final": prev.Final}, After: map[string]any{"sample": in, "final": c.Final}})
+			Summary: fmt.Sprintf("抽查 %s %s：抽查 %d 条，不合格 %d 条，合计 %s → %s", it.Name, in.Date, in.Checked, in.Failed, prev.Final, card.Final),
+			Before:  map[string]any{"samples": before, "final": prev.Final}, After: map[string]any{"sample": in, "final": card.Final}})
 	})
 	return out, err
 }

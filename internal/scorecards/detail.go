@@ -113,7 +113,8 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 	d.Check = isCheck(rec.Code, sc)
 	// The staff member, their supervisor, managers and executives read
 	// the card, and so does the 考评人 of one of its items (财务, 信息中心).
-	if !mayReadCard(p, card, supervisor) && len(rateableItems(p, sc, card.StaffID, supervisor)) == 0 {
+	rateable := rateableItems(p, sc, card.StaffID, supervisor)
+	if !mayReadCard(p, card, supervisor) && len(rateable) == 0 {
 		return nil, apperr.Forbidden("只能查看自己及直属下级的考核")
 	}
 	if err := s.detailItems(ctx, db, d, sc); err != nil {
@@ -143,9 +144,8 @@ func (s *Service) CardDetail(ctx context.Context, id string) (*Detail, error) {
 	}
 	own := p.StaffID != "" && p.StaffID == card.StaffID
 	if slices.Contains(recomputable, card.Status) {
-		may := rateableItems(p, sc, card.StaffID, supervisor)
 		for i := range d.Items {
-			d.Items[i].MayRate = may[d.Items[i].Item]
+			d.Items[i].MayRate = rateable[d.Items[i].Item]
 			d.Actions.Rate = d.Actions.Rate || d.Items[i].MayRate
 		}
 	}

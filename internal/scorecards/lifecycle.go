@@ -420,7 +420,8 @@ func (s *Service) transition(ctx context.Context, tx bun.IDB, p *access.Principa
 			}
 			return apperr.Invalid("pending", "尚有未评项目："+strings.Join(names, "、")+" (items still to rate: "+strings.Join(c.Pending, ", ")+")")
 		}
-		card.Card, card.Total, card.Bonus, card.Final, card.Complete, card.ComputedAt = c, c.Total, c.Bonus, c.Final, c.Complete, now
+		card.setComputed(c)
+		card.ComputedAt = now
 		ms, err := managers(ctx, tx, card.StaffID)
 		if err != nil {
 			return err

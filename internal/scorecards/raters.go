@@ -1,7 +1,11 @@
 package scorecards
 
 import (
+	"context"
 	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"kefu/internal/access"
 	"kefu/internal/apperr"
@@ -123,4 +127,53 @@ func rateableItems(p *access.Principal, sc *appraisal.Scheme, staffID, superviso
 		}
 	}
 	return out
+}
+
+// ratedCard is a card locked for a rater's input, with its scheme and the
+// staff member's direct supervisor.
+type ratedCard struct {
+	*Scorecard
+	rec        *SchemeRecord
+	sc         *appraisal.Scheme
+	supervisor string
+}
+
+// lockForRating locks the card at version for p's input (上级评价, a sample
+// day) and loads its scheme and the staff member's supervisor: NotFound, a
+// Conflict on a stale version, Forbidden on one's own card.
+func lockForRating(ctx context.Context, tx bun.IDB, p *access.Principal, cardID string, version int64) (*ratedCard, error) {
+	card, err := lockCard(ctx, tx, cardID, version)
+	if err != nil {
+		return nil, err
+	}
+	if card.StaffID == p.StaffID {
+		return nil, apperr.Forbidden("不能给自己的考核评分")
+	}
+	rc := &ratedCard{Scorecard: card, rec: new(SchemeRecord)}
+	if rc.supervisor, err = supervisorOf(ctx, tx, card.StaffID); err != nil {
+		return nil, err
+	}
+	if err := tx.NewSelect().Model(rc.rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if rc.sc, err = rc.rec.Scheme(); err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+// storeRated evaluates the card with the input just stored (Evaluate
+// refuses what the scheme does not allow, and the transaction then stores
+// nothing), saves it as rated by p and returns the card as it was.
+func (s *Service) storeRated(ctx context.Context, tx bun.IDB, p *access.Principal, card *Scorecard, now time.Time) (Scorecard, error) {
+	before := *card
+	c, err := s.evaluate(ctx, tx, card)
+	if err != nil {
+		return before, err
+	}
+	card.setComputed(c)
+	card.ComputedAt, card.UpdatedAt, card.Version = now, now, card.Version+1
+	card.RatedBy, card.RatedAt = optional(p.StaffID), &now
+	_, err = tx.NewUpdate().Model(card).WherePK().Exec(ctx)
+	return before, err
 }

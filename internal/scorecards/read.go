@@ -44,10 +44,7 @@ func (s *Service) CardByID(ctx context.Context, id string) (*Scorecard, error) {
 	if err := db.NewSelect().Model(card).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, notFound(err, "scorecard")
 	}
-	if canRead(p, card.StaffID) {
-		return card, nil
-	}
-	ok, err := s.ratesOnCard(ctx, db, p, card)
+	ok, err := readsCard(ctx, db, p, card)
 	if err != nil {
 		return nil, err
 	}

@@ -223,6 +223,11 @@ const (
 	StatusFinal      = "final"
 )
 
+// setComputed puts a computed card and its totals on the stored card.
+func (c *Scorecard) setComputed(card appraisal.Card) {
+	c.Card, c.Total, c.Bonus, c.Final, c.Complete = card, card.Total, card.Bonus, card.Final, card.Complete
+}
+
 // recomputable: before approval the computed lines follow the records.
 var recomputable = []string{StatusDraft, StatusSelfReview, StatusRating}
 
@@ -454,7 +459,7 @@ func (s *Service) computeOne(ctx context.Context, rec *SchemeRecord, staffID, pe
 			card = &Scorecard{ID: store.NewID(), StaffID: staffID, SchemeID: rec.ID, Period: period, Status: StatusDraft, Version: 1, CreatedAt: now}
 		}
 		before := *card
-		card.Card, card.Total, card.Bonus, card.Final, card.Complete = c, c.Total, c.Bonus, c.Final, c.Complete
+		card.setComputed(c)
 		card.ComputedAt, card.UpdatedAt = now, now
 		if !exists {
 			if _, err := tx.NewInsert().Model(card).Exec(ctx); err != nil {
@@ -500,10 +505,10 @@ func (s *Service) Card(ctx context.Context, staffID, period string) (*Scorecard,
 	if canRead(p, staffID) {
 		return card, err
 	}
-	// The 考评人 of an item of the card (财务, 信息中心) reads it too.
+	// The supervisor and the 考评人 of an item of the card read it too.
 	if err == nil {
 		var ok bool
-		if ok, err = s.ratesOnCard(ctx, db, p, card); err == nil && ok {
+		if ok, err = readsCard(ctx, db, p, card); err == nil && ok {
 			return card, nil
 		}
 	}
@@ -537,11 +542,13 @@ func monthCard(ctx context.Context, db bun.IDB, staffID, period string) (*Scorec
 	return nil, apperr.NotFound("scorecard")
 }
 
-// ratesOnCard reports whether p is the 考评人 of an item of card.
-func (s *Service) ratesOnCard(ctx context.Context, db bun.IDB, p *access.Principal, card *Scorecard) (bool, error) {
+// readsCard reports whether p reads card: as mayReadCard (the staff
+// member, their direct supervisor, managers, executives) or as the 考评人
+// of one of its items (财务, 信息中心).
+func readsCard(ctx context.Context, db bun.IDB, p *access.Principal, card *Scorecard) (bool, error) {
 	supervisor, err := supervisorOf(ctx, db, card.StaffID)
-	if err != nil {
-		return false, err
+	if err != nil || mayReadCard(p, card, supervisor) {
+		return err == nil, err
 	}
 	rec := new(SchemeRecord)
 	if err := db.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
@@ -551,7 +558,7 @@ func (s *Service) ratesOnCard(ctx context.Context, db bun.IDB, p *access.Princip
 	if err != nil {
 		return false, err
 	}
-	return len(rateableItems(p, sc, card.StaffID, supervisor)) > 0 || supervisor == p.StaffID && p.StaffID != "", nil
+	return len(rateableItems(p, sc, card.StaffID, supervisor)) > 0, nil
 }
 
 // Preview computes a staff member's card of a period as the records stand
@@ -630,39 +637,17 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 	now := store.Time(s.now())
 	var out *Scorecard
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewRaw("UPDATE scorecards SET version = version WHERE id = ? AND version = ?", cardID, version).Exec(ctx)
-		if err != nil {
-			return err
-		}
-		card := new(Scorecard)
-		if err := tx.NewSelect().Model(card).Where("id = ?", cardID).Scan(ctx); err != nil {
-			return notFound(err, "scorecard")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Conflict("version", "考核表已被他人修改，请刷新后重试")
-		}
-		if card.StaffID == p.StaffID {
-			return apperr.Forbidden("不能给自己的考核评分")
-		}
-		supervisor, err := supervisorOf(ctx, tx, card.StaffID)
-		if err != nil {
-			return err
-		}
-		rec := new(SchemeRecord)
-		if err := tx.NewSelect().Model(rec).Where("id = ?", card.SchemeID).Scan(ctx); err != nil {
-			return err
-		}
-		sc, err := rec.Scheme()
+		card, err := lockForRating(ctx, tx, p, cardID, version)
 		if err != nil {
 			return err
 		}
 		// The item's 考评人 rates it (an unknown item is refused below by
 		// Evaluate, with the scheme's message).
-		if it := itemOf(sc, item); it != nil {
-			if err := mayRateItem(p, card.StaffID, supervisor, it); err != nil {
+		if it := itemOf(card.sc, item); it != nil {
+			if err := mayRateItem(p, card.StaffID, card.supervisor, it); err != nil {
 				return err
 			}
-		} else if !p.IsManagerial() && supervisor != p.StaffID {
+		} else if !p.IsManagerial() && card.supervisor != p.StaffID {
 			return apperr.Forbidden("只有直属上级或客服经理可以评分")
 		}
 		if !slices.Contains(recomputable, card.Status) {
@@ -679,23 +664,15 @@ func (s *Service) Rate(ctx context.Context, cardID string, version int64, item s
 			return err
 		}
 		// Evaluate refuses a rating the scheme does not allow (an unknown
-		// item, a level the rubric lacks, a manual score out of range);
-		// the transaction then stores nothing.
-		c, err := s.evaluate(ctx, tx, card)
+		// item, a level the rubric lacks, a manual score out of range).
+		before, err := s.storeRated(ctx, tx, p, card.Scorecard, now)
 		if err != nil {
 			return err
 		}
-		before := *card
-		card.Card, card.Total, card.Bonus, card.Final, card.Complete = c, c.Total, c.Bonus, c.Final, c.Complete
-		card.ComputedAt, card.UpdatedAt, card.Version = now, now, version+1
-		card.RatedBy, card.RatedAt = optional(p.StaffID), &now
-		if _, err := tx.NewUpdate().Model(card).WherePK().Exec(ctx); err != nil {
-			return err
-		}
-		out = card
+		out = card.Scorecard
 		return audit.Record(ctx, tx, now, audit.Change{Action: "rate", Entity: "scorecard", EntityID: card.ID,
-			Summary: "考核评分 " + item + " = " + r.Points.String() + "，合计 " + before.Final.String() + " → " + c.Final.String(),
-			Before:  &before, After: card})
+			Summary: "考核评分 " + item + " = " + r.Points.String() + "，合计 " + before.Final.String() + " → " + card.Final.String(),
+			Before:  &before, After: card.Scorecard})
 	})
 	return out, err
 }
