@@ -102,35 +102,7 @@ func BenchmarkAppraisalMonth(b *testing.B) {
 	}
 	sc := env.App.Scorecards
 	specs := env.Specialists
-	b.Run("all", func(b *testing.B) {
-		var took map[string]time.Duration
-		var computed int
-		measure(b, func(*rand.Rand) error {
-			n, err := env.RunDetectors(ctx)
-			if err != nil {
-				return err
-			}
-			took = n.Took
-			t0 := time.Now()
-			c, err := sc.Compute(mctx, st.Month, "")
-			took["compute"] = time.Since(t0)
-			computed = c.Computed + c.Frozen
-			return err
-		})
-		for k, d := range took {
-			b.ReportMetric(ms(d), k+"-ms")
-		}
-		b.ReportMetric(float64(computed), "cards")
-	})
-	b.Run("evaluate-only", func(b *testing.B) {
-		measure(b, func(*rand.Rand) error { _, err := sc.Compute(mctx, st.Month, ""); return err })
-	})
-	b.Run("one", func(b *testing.B) {
-		measure(b, func(rng *rand.Rand) error {
-			_, err := sc.Compute(mctx, st.Month, specs[rng.IntN(len(specs))].ID)
-			return err
-		})
-	})
+	monthCases(b, env, st, mctx, func(*testing.B) {})
 	// Explaining a card: the card and the events of its busiest line.
 	busiest := func(c *scorecards.Scorecard) []string {
 		var ids []string
@@ -217,7 +189,6 @@ func BenchmarkAppraisalMonthCarry(b *testing.B) {
 		b.Fatal(err)
 	}
 	sc := env.App.Scorecards
-	specs := env.Specialists
 	carried := func(b *testing.B) {
 		cards, err := sc.BoardCards(mctx, st.Month, st.Month)
 		if err != nil {
@@ -229,6 +200,15 @@ func BenchmarkAppraisalMonthCarry(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "carried-lines")
 	}
+	monthCases(b, env, st, mctx, carried)
+}
+
+// monthCases are the month's all, evaluate-only and one cases; after
+// reports more of the all and evaluate-only runs.
+func monthCases(b *testing.B, env *Env, st AppraisalSeed, mctx context.Context, after func(*testing.B)) {
+	ctx := context.Background()
+	sc := env.App.Scorecards
+	specs := env.Specialists
 	b.Run("all", func(b *testing.B) {
 		var took map[string]time.Duration
 		var computed int
@@ -248,11 +228,11 @@ func BenchmarkAppraisalMonthCarry(b *testing.B) {
 			b.ReportMetric(ms(d), k+"-ms")
 		}
 		b.ReportMetric(float64(computed), "cards")
-		carried(b)
+		after(b)
 	})
 	b.Run("evaluate-only", func(b *testing.B) {
 		measure(b, func(*rand.Rand) error { _, err := sc.Compute(mctx, st.Month, ""); return err })
-		carried(b)
+		after(b)
 	})
 	b.Run("one", func(b *testing.B) {
 		measure(b, func(rng *rand.Rand) error {
