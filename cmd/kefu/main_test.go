@@ -148,6 +148,41 @@ func TestCLI(t *testing.T) {
 	if out := runOK("appraise", "-month", "2026-03", "-staff", "li.si"); !strings.Contains(out, "聊天记录考核") || !strings.Contains(out, "25.00") {
 		t.Fatalf("appraise with a check %q", out)
 	}
+
+	// token revoke takes the prefix as token list prints it; the list then
+	// shows the token revoked, and demo refuses a database that has people.
+	listed := strings.Fields(strings.Split(strings.TrimSpace(runOK("token", "list")), "\n")[1])
+	if len(listed) < 5 || listed[len(listed)-1] != "false" || !strings.HasPrefix(tok, listed[1]+"_") {
+		t.Fatalf("token list row %q for token %q", listed, tok)
+	}
+	if out := runOK("token", "revoke", "-id", listed[1]); !strings.Contains(out, "revoked") {
+		t.Fatalf("token revoke output %q", out)
+	}
+	if row := strings.Fields(strings.Split(strings.TrimSpace(runOK("token", "list")), "\n")[1]); row[len(row)-1] != "true" {
+		t.Fatalf("token list after revoke %q", row)
+	}
+	if err := run(ctx, []string{"token", "revoke", "-id", "kf_nosuchprefix", "-db", db}, &bytes.Buffer{}, &errb); err == nil {
+		t.Fatal("revoking an unknown token succeeded")
+	}
+	if err := run(ctx, []string{"demo", "-db", db}, &bytes.Buffer{}, &errb); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("demo into a database with people: %v", err)
+	}
+}
+
+// TestCLIDemo loads the demo company into a fresh database and prints its
+// summary with the shared password.
+func TestCLIDemo(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("KEFU_DATA_DIR", dir)
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "-db", filepath.Join(dir, "kefu.db")}, &out, &errb); err != nil {
+		t.Fatalf("kefu demo: %v\n%s", err, errb.String())
+	}
+	for _, want := range []string{"（演示数据）", "所有账号的演示密码", "区域 3", "客户 "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo summary lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 func TestFirstStartWithoutDemoCreatesAdmin(t *testing.T) {

@@ -90,10 +90,12 @@ func (s *Service) CreateToken(ctx context.Context, staffID, name string, expires
 	return t, "kf_" + prefix + "_" + secret, nil
 }
 
-// RevokeToken revokes a token by id or prefix. This process refuses it at
-// once; other processes sharing the database within DefaultTokenCacheTTL.
+// RevokeToken revokes a token by id or prefix, the prefix bare or as listed
+// ("kf_" + prefix). This process refuses it at once; other processes sharing
+// the database within DefaultTokenCacheTTL.
 func (s *Service) RevokeToken(ctx context.Context, idOrPrefix string) error {
 	now := store.Time(s.now())
+	idOrPrefix = strings.TrimPrefix(idOrPrefix, "kf_")
 	var id string
 	err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		t := new(Token)

@@ -188,10 +188,11 @@ func TestTokenRevokedExpiredLeft(t *testing.T) {
 			return err
 		}
 
-		// Revoked by id, and by prefix.
+		// Revoked by id, by prefix, and by the prefix as `kefu token list` prints it.
 		byID, textID, _ := f.auth.CreateToken(f.ctx, bot.ID, "by id", nil)
 		byPrefix, textPrefix, _ := f.auth.CreateToken(f.ctx, bot.ID, "by prefix", nil)
-		for _, text := range []string{textID, textPrefix} {
+		byListed, textListed, _ := f.auth.CreateToken(f.ctx, bot.ID, "by listed prefix", nil)
+		for _, text := range []string{textID, textPrefix, textListed} {
 			if err := auth(text); err != nil {
 				t.Fatalf("fresh token refused: %v", err)
 			}
@@ -203,7 +204,10 @@ func TestTokenRevokedExpiredLeft(t *testing.T) {
 		if err := f.auth.RevokeToken(f.ctx, byPrefix.Prefix); err != nil {
 			t.Fatal(err)
 		}
-		for _, text := range []string{textID, textPrefix} {
+		if err := f.auth.RevokeToken(f.ctx, "kf_"+byListed.Prefix); err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{textID, textPrefix, textListed} {
 			wantKind(t, auth(text), apperr.KindUnauthorized, "")
 		}
 		// Revoking again is a no-op that is not audited twice; unknown is NotFound.
