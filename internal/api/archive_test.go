@@ -130,7 +130,7 @@ func TestArchiveAPI(t *testing.T) {
 				body: `{"version":1,"location":"x"}`, same: []string{"/api/v1/customers/{{c}}/equipment"}},
 			{name: "equipment: a bad date names it", as: "lin.wen", method: "PUT", path: "/api/v1/equipment/{{eq}}", status: 400, code: "invalid", field: "installed_on",
 				body: `{"version":2,"installed_on":"2020/06/01"}`, same: []string{"/api/v1/customers/{{c}}/equipment"}},
-			{name: "equipment: unknown id", as: "lin.wen", method: "PUT", path: "/api/v1/equipment/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found",
+			{name: "equipment: unknown id", as: "lin.wen", method: "PUT", path: "/api/v1/equipment/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found", field: "id",
 				body: `{"version":1}`},
 
 			// WeChat groups and members.
@@ -216,7 +216,7 @@ func TestArchiveAPI(t *testing.T) {
 				form: []part{field("category", "合同")}},
 			{name: "a JSON body is not an upload", as: "lin.wen", method: "POST", path: "/api/v1/customers/{{c}}/files", status: 400, code: "invalid", field: "body",
 				body: `{"file":"x"}`},
-			{name: "unknown file is 404", as: "manager", method: "GET", path: "/api/v1/files/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found"},
+			{name: "unknown file is 404", as: "manager", method: "GET", path: "/api/v1/files/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found", field: "id"},
 
 			// Every write above is in the history.
 			{name: "the history has every change", as: "manager", method: "GET", path: "/api/v1/customers/{{c}}/changes", status: 200,

@@ -99,17 +99,17 @@ func TestBadInput(t *testing.T) {
 				body: `{"name":"{{cname}}","class":"B","region_id":"{{wj}}"}`},
 
 			// Unknown ids.
-			{name: "unknown customer", as: "manager", method: "GET", path: "/api/v1/customers/{{none}}", status: 404, code: "not_found"},
-			{name: "update an unknown customer", as: "manager", method: "PUT", path: "/api/v1/customers/{{none}}", status: 404, code: "not_found", body: `{"version":1}`},
-			{name: "contacts of an unknown customer", as: "manager", method: "GET", path: "/api/v1/customers/{{none}}/contacts", status: 404, code: "not_found"},
-			{name: "a contact for an unknown customer", as: "manager", method: "POST", path: "/api/v1/customers/{{none}}/contacts", status: 404, code: "not_found", body: `{"name":"x"}`},
-			{name: "unknown contact", as: "manager", method: "PUT", path: "/api/v1/contacts/{{none}}", status: 404, code: "not_found", body: `{"version":1}`},
-			{name: "unknown WeChat group", as: "manager", method: "PUT", path: "/api/v1/wechat-groups/{{none}}", status: 404, code: "not_found", body: `{"version":1}`},
-			{name: "a member for an unknown group", as: "manager", method: "POST", path: "/api/v1/wechat-groups/{{none}}/members", status: 404, code: "not_found",
+			{name: "unknown customer", as: "manager", method: "GET", path: "/api/v1/customers/{{none}}", status: 404, code: "not_found", field: "id"},
+			{name: "update an unknown customer", as: "manager", method: "PUT", path: "/api/v1/customers/{{none}}", status: 404, code: "not_found", field: "id", body: `{"version":1}`},
+			{name: "contacts of an unknown customer", as: "manager", method: "GET", path: "/api/v1/customers/{{none}}/contacts", status: 404, code: "not_found", field: "id"},
+			{name: "a contact for an unknown customer", as: "manager", method: "POST", path: "/api/v1/customers/{{none}}/contacts", status: 404, code: "not_found", field: "id", body: `{"name":"x"}`},
+			{name: "unknown contact", as: "manager", method: "PUT", path: "/api/v1/contacts/{{none}}", status: 404, code: "not_found", field: "id", body: `{"version":1}`},
+			{name: "unknown WeChat group", as: "manager", method: "PUT", path: "/api/v1/wechat-groups/{{none}}", status: 404, code: "not_found", field: "id", body: `{"version":1}`},
+			{name: "a member for an unknown group", as: "manager", method: "POST", path: "/api/v1/wechat-groups/{{none}}/members", status: 404, code: "not_found", field: "id",
 				body: `{"display_name":"x","side":"customer"}`},
-			{name: "removing an unknown member", as: "manager", method: "POST", path: "/api/v1/wechat-members/{{none}}/remove", status: 404, code: "not_found"},
-			{name: "unknown staff", as: "manager", method: "GET", path: "/api/v1/staff/{{none}}", status: 404, code: "not_found"},
-			{name: "unknown department", as: "admin", method: "PUT", path: "/api/v1/departments/{{none}}", status: 404, code: "not_found", body: `{"version":1}`},
+			{name: "removing an unknown member", as: "manager", method: "POST", path: "/api/v1/wechat-members/{{none}}/remove", status: 404, code: "not_found", field: "id"},
+			{name: "unknown staff", as: "manager", method: "GET", path: "/api/v1/staff/{{none}}", status: 404, code: "not_found", field: "id"},
+			{name: "unknown department", as: "admin", method: "PUT", path: "/api/v1/departments/{{none}}", status: 404, code: "not_found", field: "id", body: `{"version":1}`},
 			{name: "unknown endpoint", as: "manager", method: "GET", path: "/api/v1/nothing-here", status: 404, code: "not_found"},
 			{name: "a wrong method is 405 in JSON", as: "manager", method: "DELETE", path: "/api/v1/customers/{{c}}", status: 405, code: "method_not_allowed",
 				same: cust, check: func(t *testing.T, r response) {
@@ -135,7 +135,7 @@ func TestBadInput(t *testing.T) {
 				form: []part{file("file", `..\..\windows\win.ini`, pdf)}, same: []string{"/api/v1/customers/{{c}}/files"}},
 			{name: "a path-traversal import name", as: "manager", method: "POST", path: "/api/v1/imports", status: 400, code: "invalid", field: "file",
 				form: []part{field("kind", "customers"), file("file", "../../etc/passwd", []byte("客户名称,客户等级,区域\n穿越,B,国贸\n"))}, same: []string{all}},
-			{name: "a file for an unknown customer", as: "manager", method: "POST", path: "/api/v1/customers/{{none}}/files", status: 404, code: "not_found",
+			{name: "a file for an unknown customer", as: "manager", method: "POST", path: "/api/v1/customers/{{none}}/files", status: 404, code: "not_found", field: "id",
 				form: []part{file("file", "a.pdf", pdf)}},
 		})
 

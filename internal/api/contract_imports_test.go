@@ -215,7 +215,7 @@ func TestContractImportAPI(t *testing.T) {
 			{name: "the manager cannot have the payments template", as: "manager", method: "GET", path: "/api/v1/imports/payments/template", status: 403, code: "forbidden"},
 			{name: "finance cannot have the contracts template", as: "xu.jing", method: "GET", path: "/api/v1/imports/contracts/template", status: 403, code: "forbidden"},
 			{name: "a specialist cannot have a customer template", as: "lin.wen", method: "GET", path: "/api/v1/imports/customers/template", status: 403, code: "forbidden"},
-			{name: "an unknown kind", as: "manager", method: "GET", path: "/api/v1/imports/orders/template", status: 404, code: "not_found"},
+			{name: "an unknown kind", as: "manager", method: "GET", path: "/api/v1/imports/orders/template", status: 404, code: "not_found", field: "kind"},
 			{name: "a specialist cannot have the contracts template", as: "lin.wen", method: "GET", path: "/api/v1/imports/contracts/template", status: 403, code: "forbidden"},
 			{name: "anonymous cannot have a template", method: "GET", path: "/api/v1/imports/contracts/template", status: 401, code: "unauthorized"},
 		})

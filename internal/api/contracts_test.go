@@ -151,7 +151,7 @@ func TestContractsAPI(t *testing.T) {
 				}},
 			{name: "another specialist reads it (read-all is on)", as: "su.yue", method: "GET", path: detail, status: 200},
 			{name: "a technician cannot read it", as: "ma.tao", method: "GET", path: detail, status: 403, code: "forbidden"},
-			{name: "an unknown contract is 404", as: "manager", method: "GET", path: "/api/v1/contracts/{{none}}", status: 404, code: "not_found"},
+			{name: "an unknown contract is 404", as: "manager", method: "GET", path: "/api/v1/contracts/{{none}}", status: 404, code: "not_found", field: "id"},
 			{name: "filter by customer", as: "gm", method: "GET", path: all, status: 200, check: listed(true)},
 			{name: "filter by owner and kind", as: "manager", method: "GET", path: "/api/v1/contracts?owner_id={{lin}}&kind=maintenance&limit=200", status: 200,
 				check: func(t *testing.T, r response) {
@@ -194,7 +194,7 @@ func TestContractsAPI(t *testing.T) {
 				body: `{"version":2,"notes":"越权"}`, same: []string{detail}},
 			{name: "finance cannot update it", as: "xu.jing", method: "PUT", path: detail, status: 403, code: "forbidden",
 				body: `{"version":2,"notes":"财务"}`, same: []string{detail}},
-			{name: "updating an unknown contract is 404", as: "manager", method: "PUT", path: "/api/v1/contracts/{{none}}", status: 404, code: "not_found",
+			{name: "updating an unknown contract is 404", as: "manager", method: "PUT", path: "/api/v1/contracts/{{none}}", status: 404, code: "not_found", field: "id",
 				body: `{"version":1}`},
 
 			// State.
@@ -274,7 +274,7 @@ func TestContractsAPI(t *testing.T) {
 					}
 				}},
 			{name: "a technician cannot list them", as: "ma.tao", method: "GET", path: detail + "/communications", status: 403, code: "forbidden"},
-			{name: "contacts of an unknown contract", as: "manager", method: "GET", path: "/api/v1/contracts/{{none}}/communications", status: 404, code: "not_found"},
+			{name: "contacts of an unknown contract", as: "manager", method: "GET", path: "/api/v1/contracts/{{none}}/communications", status: 404, code: "not_found", field: "id"},
 
 			// Termination ends the edits.
 			{name: "terminating needs a reason", as: "lin.wen", method: "POST", path: detail + "/state", status: 400, code: "invalid", field: "reason",
@@ -525,7 +525,7 @@ func TestMoneyAPI(t *testing.T) {
 				same: []string{detail}},
 			{name: "a malformed body", as: "xu.jing", method: "DELETE", path: "/api/v1/payments/{{pay}}", status: 400, code: "invalid", field: "body",
 				body: `{"reason":`, same: []string{detail}},
-			{name: "deleting an unknown payment", as: "xu.jing", method: "DELETE", path: "/api/v1/payments/{{none}}?reason=x", status: 404, code: "not_found"},
+			{name: "deleting an unknown payment", as: "xu.jing", method: "DELETE", path: "/api/v1/payments/{{none}}?reason=x", status: 404, code: "not_found", field: "id"},
 			{name: "finance deletes with the reason in the query", as: "xu.jing", method: "DELETE", path: "/api/v1/payments/{{pay}}?reason=" + url.QueryEscape("重复登记"),
 				status: 204},
 			{name: "finance deletes with the reason in the body", as: "xu.jing", method: "DELETE", path: "/api/v1/payments/{{pay2}}", status: 204,

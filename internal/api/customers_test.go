@@ -91,7 +91,7 @@ func TestCustomersAPI(t *testing.T) {
 						t.Errorf("customer %v", c)
 					}
 				}},
-			{name: "unknown id is 404", as: "manager", method: "GET", path: "/api/v1/customers/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found"},
+			{name: "unknown id is 404", as: "manager", method: "GET", path: "/api/v1/customers/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found", field: "id"},
 			{name: "the manager creates a customer", as: "manager", method: "POST", path: "/api/v1/customers", status: 201,
 				body: map[string]any{"name": "{{newname}}", "class": "a", "region_id": "{{wj}}", "owner_id": "{{su}}", "address": " 望京街 9 号 "},
 				check: func(t *testing.T, r response) {
@@ -159,7 +159,7 @@ func TestCustomersAPI(t *testing.T) {
 						t.Errorf("latest change %v", cs[0])
 					}
 				}},
-			{name: "history of an unknown customer is 404", as: "manager", method: "GET", path: "/api/v1/customers/01900000-0000-7000-8000-000000000000/changes", status: 404, code: "not_found"},
+			{name: "history of an unknown customer is 404", as: "manager", method: "GET", path: "/api/v1/customers/01900000-0000-7000-8000-000000000000/changes", status: 404, code: "not_found", field: "id"},
 		})
 	})
 }

@@ -85,7 +85,7 @@ func TestNeedsAPI(t *testing.T) {
 			// Reading.
 			{name: "the executive reads it", as: "gm", method: "GET", path: detail, status: 200},
 			{name: "a technician cannot read it", as: "ma.tao", method: "GET", path: detail, status: 403, code: "forbidden"},
-			{name: "an unknown need is 404", as: "manager", method: "GET", path: "/api/v1/needs/{{none}}", status: 404, code: "not_found"},
+			{name: "an unknown need is 404", as: "manager", method: "GET", path: "/api/v1/needs/{{none}}", status: 404, code: "not_found", field: "id"},
 			{name: "filter by customer", as: "manager", method: "GET", path: mine, status: 200, check: listed(true)},
 			{name: "filter by status open", as: "manager", method: "GET", path: mine + "&status=open", status: 200, check: listed(true)},
 			{name: "filter by status won leaves it out", as: "manager", method: "GET", path: mine + "&status=won", status: 200, check: listed(false)},
@@ -115,7 +115,7 @@ func TestNeedsAPI(t *testing.T) {
 				body: quoteBody(q1), same: []string{detail}},
 			{name: "finance cannot quote", as: "xu.jing", method: "POST", path: detail + "/quotes", status: 403, code: "forbidden",
 				body: quoteBody(q1), same: []string{detail}},
-			{name: "a quote for an unknown need", as: "manager", method: "POST", path: "/api/v1/needs/{{none}}/quotes", status: 404, code: "not_found",
+			{name: "a quote for an unknown need", as: "manager", method: "POST", path: "/api/v1/needs/{{none}}/quotes", status: 404, code: "not_found", field: "id",
 				body: quoteBody(q1)},
 			{name: "the owner adds a quote; amounts are quantity × unit price", as: "lin.wen", method: "POST", path: detail + "/quotes", status: 201,
 				body: quoteBody(q1),
@@ -139,7 +139,7 @@ func TestNeedsAPI(t *testing.T) {
 				body: quoteBody(strings.ToLower(q1)), same: []string{detail}},
 			{name: "another specialist cannot send it", as: "su.yue", method: "POST", path: "/api/v1/quotes/{{quote1}}/send", status: 403, code: "forbidden",
 				same: []string{detail}},
-			{name: "sending an unknown quote", as: "lin.wen", method: "POST", path: "/api/v1/quotes/{{none}}/send", status: 404, code: "not_found"},
+			{name: "sending an unknown quote", as: "lin.wen", method: "POST", path: "/api/v1/quotes/{{none}}/send", status: 404, code: "not_found", field: "id"},
 			{name: "the owner sends it", as: "lin.wen", method: "POST", path: "/api/v1/quotes/{{quote1}}/send", status: 200,
 				check: func(t *testing.T, r response) {
 					if q := r.obj(t); q["sent_at"] == nil || q["id"] != vars["quote1"] {

@@ -129,7 +129,7 @@ func TestOrgAPI(t *testing.T) {
 				}},
 			{name: "active is required", as: "admin", method: "PUT", path: "/api/v1/staff/{{st}}/active", status: 400, code: "invalid", field: "active",
 				body: `{"version":4}`},
-			{name: "unknown staff", as: "admin", method: "PUT", path: "/api/v1/staff/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found",
+			{name: "unknown staff", as: "admin", method: "PUT", path: "/api/v1/staff/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found", field: "id",
 				body: `{"version":1}`},
 
 			// Departments, groups, regions.
@@ -177,7 +177,7 @@ func TestOrgAPI(t *testing.T) {
 						t.Errorf("region %v", reg)
 					}
 				}},
-			{name: "unknown region", as: "admin", method: "PUT", path: "/api/v1/regions/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found",
+			{name: "unknown region", as: "admin", method: "PUT", path: "/api/v1/regions/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found", field: "id",
 				body: `{"version":1}`},
 		})
 	})

@@ -59,7 +59,7 @@ func TestScorecardLifecycleAPI(t *testing.T) {
 			{name: "another specialist cannot list lin.wen's", as: "su.yue", method: "GET", path: "/api/v1/scorecards?staff_id={{lin}}", status: 403, code: "forbidden"},
 			{name: "a bad status filter", as: "manager", method: "GET", path: "/api/v1/scorecards?status=done", status: 400, code: "invalid", field: "status"},
 			{name: "another specialist cannot read the card", as: "su.yue", method: "GET", path: cp, status: 403, code: "forbidden"},
-			{name: "an unknown card", as: "manager", method: "GET", path: "/api/v1/scorecards/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found"},
+			{name: "an unknown card", as: "manager", method: "GET", path: "/api/v1/scorecards/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found", field: "id"},
 			{name: "lin.wen's month so far", as: "lin.wen", method: "GET", path: "/api/v1/scorecards/preview?month={{month}}", status: 200,
 				check: func(t *testing.T, r response) {
 					if c := r.obj(t); len(objects(t, c["lines"])) != 12 || c["complete"] != false {

@@ -99,7 +99,7 @@ func TestSurveysAPI(t *testing.T) {
 				status: 400, code: "invalid", field: "note", same: []string{task}},
 			{name: "in the future", as: "lin.wen", method: "POST", path: task + "/response", body: with(answer(4), "at", "2099-01-01 10:00:00"),
 				status: 400, code: "invalid", field: "at", same: []string{task}},
-			{name: "an unknown task", as: "lin.wen", method: "POST", path: "/api/v1/survey-tasks/{{none}}/response", body: answer(4), status: 404, code: "not_found"},
+			{name: "an unknown task", as: "lin.wen", method: "POST", path: "/api/v1/survey-tasks/{{none}}/response", body: answer(4), status: 404, code: "not_found", field: "id"},
 			{name: "lin.wen records her customer's answer", as: "lin.wen", method: "POST", path: task + "/response", body: answer(2), status: 200,
 				check: func(t *testing.T, r response) {
 					d := r.obj(t)

@@ -135,7 +135,7 @@ func TestTicketsAPI(t *testing.T) {
 					}
 				}},
 			{name: "a technician cannot read it", as: "ma.tao", method: "GET", path: detail, status: 403, code: "forbidden"},
-			{name: "an unknown ticket is 404", as: "manager", method: "GET", path: "/api/v1/tickets/{{none}}", status: 404, code: "not_found"},
+			{name: "an unknown ticket is 404", as: "manager", method: "GET", path: "/api/v1/tickets/{{none}}", status: 404, code: "not_found", field: "id"},
 			{name: "another specialist cannot update it", as: "su.yue", method: "PUT", path: detail, body: `{"version":1,"description":"越权"}`,
 				status: 403, code: "forbidden", same: []string{detail}},
 			{name: "an update without version", as: "lin.wen", method: "PUT", path: detail, body: `{"description":"无版本"}`,
@@ -278,7 +278,7 @@ func TestTicketsAPI(t *testing.T) {
 			{name: "another specialist cannot record it", as: "su.yue", method: "POST", path: "/api/v1/callbacks/{{cb}}", body: `{"version":1,"result":"已修复","satisfaction":5}`,
 				status: 403, code: "forbidden", same: []string{detail}},
 			{name: "an unknown callback", as: "lin.wen", method: "POST", path: "/api/v1/callbacks/{{none}}", body: `{"version":1,"result":"已修复","satisfaction":5}`,
-				status: 404, code: "not_found"},
+				status: 404, code: "not_found", field: "id"},
 			{name: "the owner records the callback", as: "lin.wen", method: "POST", path: "/api/v1/callbacks/{{cb}}",
 				body: `{"version":1,"result":"已修复，客户满意","satisfaction":5,"communication_id":"{{rec}}"}`, status: 200,
 				check: func(t *testing.T, r response) {
@@ -573,7 +573,7 @@ func TestTicketComplaintsAPI(t *testing.T) {
 			{name: "a repair has no complaint part", as: "manager", method: "PUT", path: "/api/v1/tickets/{{rp}}/complaint", body: `{"version":1,"nature":"quality"}`,
 				status: 400, code: "invalid", field: "type", same: []string{"/api/v1/tickets/{{rp}}"}},
 			{name: "a repair has nothing to reply to", as: "manager", method: "POST", path: "/api/v1/tickets/{{rp}}/complaint/reply", body: `{"version":1,"note":"x"}`,
-				status: 404, code: "not_found", same: []string{"/api/v1/tickets/{{rp}}"}},
+				status: 404, code: "not_found", field: "id", same: []string{"/api/v1/tickets/{{rp}}"}},
 		})
 	})
 }

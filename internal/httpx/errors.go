@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"kefu/internal/apperr"
 )
@@ -67,7 +68,25 @@ func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 	if status == 499 {
 		return
 	}
+	if status == http.StatusNotFound && d.Field == "" {
+		d.Field = lastWildcard(r.Pattern)
+	}
 	WriteJSON(w, status, ErrorBody{Error: d})
+}
+
+// lastWildcard names the last path wildcard of a route pattern
+// ("GET /api/v1/customers/{id}/contacts" → "id"): an unknown id in the path
+// is a not-found that names its field like any other bad input.
+func lastWildcard(pattern string) string {
+	open := strings.LastIndexByte(pattern, '{')
+	if open < 0 {
+		return ""
+	}
+	end := strings.IndexByte(pattern[open:], '}')
+	if end < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(pattern[open+1:open+end], "...")
 }
 
 // WriteJSON writes v as JSON with status.

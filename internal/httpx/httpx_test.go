@@ -209,6 +209,25 @@ func TestWriteJSONError(t *testing.T) {
 			t.Errorf("%d %s, want 404 %s", rec.Code, got, want)
 		}
 	})
+	t.Run("an unknown id in the path names its wildcard", func(t *testing.T) {
+		for pattern, field := range map[string]string{
+			"GET /api/v1/customers/{id}":           "id",
+			"POST /api/v1/customers/{id}/contacts": "id",
+			"GET /api/v1/files/{key...}":           "key",
+			"GET /api/v1/x/{kind}/items/{day}":     "day",
+		} {
+			mux := http.NewServeMux()
+			mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+				httpx.WriteJSONError(slog.New(slog.DiscardHandler), w, r, apperr.NotFound("thing"))
+			})
+			path := strings.NewReplacer("{id}", "nope", "{key...}", "a/b", "{kind}", "k", "{day}", "2026-03-01").Replace(pattern[strings.IndexByte(pattern, ' ')+1:])
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, httptest.NewRequest(pattern[:strings.IndexByte(pattern, ' ')], path, nil))
+			if b := decodeBody(t, rec); rec.Code != 404 || b.Error.Field != field {
+				t.Errorf("%s: %d field %q, want 404 field %q", pattern, rec.Code, b.Error.Field, field)
+			}
+		}
+	})
 	t.Run("internal error is logged, not shown", func(t *testing.T) {
 		var logs bytes.Buffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
