@@ -35,12 +35,16 @@ func pathFor(pattern string) (method, path string) {
 	return method, path
 }
 
-// TestEveryRouteDeclaresAndEnforcesItsPermission walks both route tables:
+// TestEveryRouteDeclaresAndEnforcesItsPermission walks both route tables,
+// on SQLite and PostgreSQL:
 // every route names a permission; an anonymous caller is sent to log in
 // (401 for the API); every role without the permission is refused with
 // 403; every role with it gets past the check.
 func TestEveryRouteDeclaresAndEnforcesItsPermission(t *testing.T) {
-	in := apptest.New(t, "")
+	apptest.Each(t, everyRouteEnforcesItsPermission)
+}
+
+func everyRouteEnforcesItsPermission(t *testing.T, in *apptest.Instance) {
 	ctx := access.With(context.Background(), access.System())
 	tokens := map[access.Role]string{}
 	for _, role := range access.AllRoles {

@@ -131,3 +131,52 @@ func TestChanged(t *testing.T) {
 		t.Fatalf("a change on another handle reached this one: %v", a)
 	}
 }
+
+// TestConnectionSettings: foreign keys are enforced and recognised on both
+// databases; on SQLite the writer and the readers run in WAL mode with a
+// busy timeout (a reader never blocks the writer, a brief lock waits
+// instead of failing) and the readers cannot write.
+func TestConnectionSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewRaw("INSERT INTO staff_roles (staff_id, role) VALUES (?, ?)", "no-such-staff", "admin").Exec(ctx)
+			return err
+		})
+		if !store.IsForeignKeyViolation(err) {
+			t.Fatalf("a dangling reference: %v, want a foreign-key violation", err)
+		}
+		if store.IsForeignKeyViolation(errors.New("UNIQUE constraint failed: x")) || store.IsUniqueViolation(err) {
+			t.Error("unique and foreign-key violations confused")
+		}
+		if db.Dialect() != store.SQLite {
+			return
+		}
+		pragma := func(q bun.IDB, name string) string {
+			var v string
+			if err := q.NewRaw("PRAGMA " + name).Scan(ctx, &v); err != nil {
+				t.Fatalf("PRAGMA %s: %v", name, err)
+			}
+			return v
+		}
+		want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "10000"}
+		for name, v := range want {
+			if got := pragma(db.R(), name); got != v {
+				t.Errorf("reader %s = %s, want %s", name, got, v)
+			}
+		}
+		if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			for name, v := range want {
+				if got := pragma(tx, name); got != v {
+					t.Errorf("writer %s = %s, want %s", name, got, v)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.R().NewRaw("INSERT INTO settings (key, value, updated_at) VALUES ('r', 'v', ?)", store.Time(time.Now())).Exec(ctx); err == nil {
+			t.Error("a reader connection wrote")
+		}
+	})
+}
