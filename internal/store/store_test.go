@@ -154,7 +154,7 @@ func TestConnectionSettings(t *testing.T) {
 		}
 		pragma := func(q bun.IDB, name string) string {
 			var v string
-			if err := q.NewRaw("PRAGMA " + name).Scan(ctx, &v); err != nil {
+			if err := q.NewRaw("PRAGMA "+name).Scan(ctx, &v); err != nil {
 				t.Fatalf("PRAGMA %s: %v", name, err)
 			}
 			return v
