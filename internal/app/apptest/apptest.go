@@ -43,9 +43,20 @@ func Each(t *testing.T, fn func(t *testing.T, in *Instance)) {
 // New starts an app. pgDSN empty means SQLite.
 func New(t testing.TB, pgDSN string, opts ...app.Option) *Instance {
 	t.Helper()
+	return NewConfigured(t, pgDSN, nil, opts...)
+}
+
+// NewConfigured starts an app whose configuration edit changes first (the
+// session timeouts, say); the data directory, database and address are
+// the test's own.
+func NewConfigured(t testing.TB, pgDSN string, edit func(*config.Config), opts ...app.Option) *Instance {
+	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := config.Default()
+	if edit != nil {
+		edit(&cfg)
+	}
 	cfg.DataDir = dir
 	cfg.DBURL = filepath.Join(dir, "kefu.db")
 	cfg.SQLiteSync = "NORMAL"
