@@ -229,6 +229,15 @@ func TestStaffAdminForms(t *testing.T) {
 			if status != tc.status || !strings.Contains(errorText(body), tc.want) {
 				t.Errorf("%s: status %d %q, want %d with %q", tc.name, status, errorText(body), tc.status, tc.want)
 			}
+			// The form comes back as typed, choices included.
+			for _, want := range []string{`name="name" value="李四"`, `<option value="` + mgr.ID + `" selected>钱经理</option>`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s: the form again lacks %s", tc.name, want)
+				}
+			}
+			if tc.field != "department_id" && !strings.Contains(body, `<option value="`+dept.ID+`" selected>客服部</option>`) {
+				t.Errorf("%s: the form again lost the department", tc.name)
+			}
 		}
 		if n := count(); n != before {
 			t.Fatalf("refused forms stored staff: %d → %d", before, n)
