@@ -107,7 +107,16 @@ func (s *Server) staffCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		p, ferr := s.staffForm(r, org.Staff{Login: in.Login, Name: in.Name, Phone: in.Phone, Email: in.Email, Title: in.Title, Roles: in.Roles, Active: true}, "staff.new")
+		// The form again as typed, with the department, supervisor, group
+		// and language chosen (not only the text fields).
+		chosen := func(id string) *string {
+			if id == "" {
+				return nil
+			}
+			return &id
+		}
+		p, ferr := s.staffForm(r, org.Staff{Login: in.Login, Name: in.Name, Phone: in.Phone, Email: in.Email, Title: in.Title, Roles: in.Roles,
+			DepartmentID: chosen(in.DepartmentID), SupervisorID: chosen(in.SupervisorID), GroupID: chosen(in.GroupID), Locale: in.Locale, Active: true}, "staff.new")
 		if ferr != nil {
 			return ferr
 		}

@@ -43,6 +43,12 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request) error {
 		defer file.Close()
 		p.Name = hdr.Filename
 		if p.Key, err = s.Customers.StageImport(r.Context(), file, s.MaxUpload); err != nil {
+			// Too large is the user's to fix like any bad file: the form
+			// again with the field named, not an error page.
+			if apperr.Is(err, apperr.KindTooLarge) {
+				e, _ := apperr.As(err)
+				err = apperr.Invalid("file", e.Message)
+			}
 			return s.formError(w, r, err, &p.Page, "import", &p)
 		}
 		opts.DryRun = true
