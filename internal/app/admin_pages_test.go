@@ -660,7 +660,7 @@ func TestCalendarAdminForms(t *testing.T) {
 		bad := "date,name,kind\n2032-01-01,元旦,holiday\n2032-02-30,春节,holiday\n2032-03-01,植树,sometimes\n2032-01-01,又一个,holiday\n"
 		status, to, body = w.upload("admin", "/admin/calendar/import", url.Values{"year": {"2032"}}, "2032.csv", []byte(bad))
 		page, flash = w.landed(status, to, body)
-		for _, want := range []string{"✗ ", "line 3, date", "2032-02-30", "line 4, kind", `"sometimes"`, "line 5, date", "duplicate date"} {
+		for _, want := range []string{"✗ ", "第 3 行 date 列", "2032-02-30", "第 4 行 kind 列", `"sometimes"`, "第 5 行 date 列", "duplicate date"} {
 			if !strings.Contains(flash, want) {
 				t.Errorf("bad file: flash %q lacks %q", flash, want)
 			}

@@ -22,9 +22,9 @@ type ParseError struct {
 
 func (e ParseError) Error() string {
 	if e.Column == "" {
-		return fmt.Sprintf("line %d: %s", e.Line, e.Reason)
+		return fmt.Sprintf("第 %d 行：%s", e.Line, e.Reason)
 	}
-	return fmt.Sprintf("line %d, %s: %s", e.Line, e.Column, e.Reason)
+	return fmt.Sprintf("第 %d 行 %s 列：%s", e.Line, e.Column, e.Reason)
 }
 
 // ParseErrors lists every bad line of an import, in file order. It is returned
@@ -34,14 +34,14 @@ type ParseErrors []ParseError
 func (es ParseErrors) Error() string {
 	const maxShown = 10
 	var b strings.Builder
-	fmt.Fprintf(&b, "calendar: %d error(s) in holiday file: ", len(es))
+	fmt.Fprintf(&b, "节假日文件有 %d 处错误 (%d error(s) in the holiday file)：", len(es), len(es))
 	for i, e := range es {
 		if i == maxShown {
-			fmt.Fprintf(&b, "; … and %d more", len(es)-maxShown)
+			fmt.Fprintf(&b, "；……另有 %d 处 (and %d more)", len(es)-maxShown, len(es)-maxShown)
 			break
 		}
 		if i > 0 {
-			b.WriteString("; ")
+			b.WriteString("；")
 		}
 		b.WriteString(e.Error())
 	}
@@ -77,7 +77,7 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 	var errs ParseErrors
 	if !utf8.Valid(data) {
 		line := 1 + bytes.Count(data[:invalidUTF8At(data)], []byte("\n"))
-		return nil, ParseErrors{{Line: line, Reason: "not valid UTF-8 (save the file as \"CSV UTF-8\"; GBK/ANSI files must be converted)"}}
+		return nil, ParseErrors{{Line: line, Reason: "不是 UTF-8 编码，请另存为“CSV UTF-8” (not valid UTF-8: save the file as \"CSV UTF-8\")"}}
 	}
 
 	cr := csv.NewReader(bytes.NewReader(data))
@@ -86,7 +86,7 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, ParseErrors{{Line: 1, Reason: "empty file: want a header row date,name,kind"}}
+		return nil, ParseErrors{{Line: 1, Reason: "空文件，需要表头 date,name,kind (empty file: want a header row date,name,kind)"}}
 	}
 	if err != nil {
 		return nil, ParseErrors{csvError(err)}
@@ -99,22 +99,22 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 		}
 	}
 	if known == 0 {
-		return nil, ParseErrors{{Line: 1, Reason: fmt.Sprintf("missing header row: want date,name,kind, got %q", strings.Join(header, ","))}}
+		return nil, ParseErrors{{Line: 1, Reason: fmt.Sprintf("缺少表头，需要 date,name,kind (missing header row: want date,name,kind), got %q", strings.Join(header, ","))}}
 	}
 	for i, h := range header {
 		key, ok := headerAliases[strings.ToLower(strings.TrimSpace(h))]
 		switch {
 		case !ok:
-			errs = append(errs, ParseError{Line: 1, Reason: fmt.Sprintf("unknown column %q in header (want date,name,kind)", h)})
+			errs = append(errs, ParseError{Line: 1, Reason: fmt.Sprintf("表头有未知列 %q，需要 date,name,kind (unknown column in header)", h)})
 		case col[key] != 0:
-			errs = append(errs, ParseError{Line: 1, Reason: fmt.Sprintf("column %q appears twice in header", key)})
+			errs = append(errs, ParseError{Line: 1, Reason: fmt.Sprintf("表头中 %q 列出现两次 (column appears twice in header)", key)})
 		default:
 			col[key] = i + 1 // 1-based so that 0 means missing
 		}
 	}
 	for _, k := range []string{"date", "name", "kind"} {
 		if col[k] == 0 {
-			errs = append(errs, ParseError{Line: 1, Reason: fmt.Sprintf("header has no %q column (want date,name,kind)", k)})
+			errs = append(errs, ParseError{Line: 1, Reason: fmt.Sprintf("表头缺少 %q 列 (header has no such column)", k)})
 		}
 	}
 	if len(errs) > 0 {
@@ -139,7 +139,7 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 			continue
 		}
 		if len(rec) != len(header) {
-			errs = append(errs, ParseError{Line: line, Reason: fmt.Sprintf("has %d fields, header has %d", len(rec), len(header))})
+			errs = append(errs, ParseError{Line: line, Reason: fmt.Sprintf("有 %d 个字段，表头有 %d 个 (has %d fields, header has %d)", len(rec), len(header), len(rec), len(header))})
 			continue
 		}
 		field := func(k string) string { return strings.TrimSpace(rec[col[k]-1]) }
@@ -152,16 +152,16 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 		}
 		h.Date = d
 		if h.Kind, err = ParseDayKind(field("kind")); err != nil {
-			reason := fmt.Sprintf("unknown kind %q (want holiday, workday, 休 or 班)", field("kind"))
+			reason := fmt.Sprintf("未知类型 %q，应为 休/班 或 holiday/workday (unknown kind)", field("kind"))
 			if field("kind") == "" {
-				reason = "missing kind (want holiday, workday, 休 or 班)"
+				reason = "缺少类型，应为 休/班 或 holiday/workday (missing kind)"
 			}
 			errs = append(errs, ParseError{Line: line, Column: "kind", Reason: reason})
 			bad = true
 		}
 		if !h.Date.IsZero() {
 			if first, dup := firstLine[h.Date]; dup {
-				errs = append(errs, ParseError{Line: line, Column: "date", Reason: fmt.Sprintf("duplicate date %v (first on line %d)", h.Date, first)})
+				errs = append(errs, ParseError{Line: line, Column: "date", Reason: fmt.Sprintf("日期 %v 重复，首次出现在第 %d 行 (duplicate date, first on line %d)", h.Date, first, first)})
 				bad = true
 			} else {
 				firstLine[h.Date] = line
@@ -181,9 +181,9 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 func csvError(err error) ParseError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return ParseError{Line: pe.Line, Reason: "malformed CSV: " + pe.Err.Error()}
+		return ParseError{Line: pe.Line, Reason: "CSV 格式错误 (malformed CSV): " + pe.Err.Error()}
 	}
-	return ParseError{Reason: "malformed CSV: " + err.Error()}
+	return ParseError{Reason: "CSV 格式错误 (malformed CSV): " + err.Error()}
 }
 
 func blank(rec []string) bool {
@@ -209,14 +209,14 @@ func invalidUTF8At(b []byte) int {
 // parseDateLoose accepts YYYY-MM-DD and the Excel forms YYYY/M/D and YYYY-M-D.
 func parseDateLoose(s string) (Date, error) {
 	if s == "" {
-		return Date{}, errors.New("missing date (want YYYY-MM-DD)")
+		return Date{}, errors.New("缺少日期，格式为 YYYY-MM-DD (missing date)")
 	}
 	sep := "-"
 	if strings.Contains(s, "/") {
 		sep = "/"
 	}
 	parts := strings.Split(s, sep)
-	bad := fmt.Errorf("invalid date %q (want YYYY-MM-DD)", s)
+	bad := fmt.Errorf("日期 %q 格式不对，应为 YYYY-MM-DD (invalid date)", s)
 	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) > 2 || len(parts[2]) > 2 {
 		return Date{}, bad
 	}
@@ -229,7 +229,7 @@ func parseDateLoose(s string) (Date, error) {
 	}
 	d := Date{n[0], time.Month(n[1]), n[2]}
 	if !d.IsValid() || d.Year < 1 {
-		return Date{}, fmt.Errorf("no such date %q", s)
+		return Date{}, fmt.Errorf("没有这一天 %q (no such date)", s)
 	}
 	return d, nil
 }

@@ -26,6 +26,8 @@ func TestParseHolidaysCSVGood(t *testing.T) {
 			[]Holiday{nd("2027-05-03", "", KindHoliday), nd("2027-05-04", "劳动节,补", KindHoliday)}},
 		{"blank and empty rows skipped", "date,name,kind\n\n,,\n2027-01-01,元旦,休\n , , \n",
 			[]Holiday{nd("2027-01-01", "元旦", KindHoliday)}},
+		{"kinds in words", "date,name,kind\n2027-10-01,国庆节,放假\n2027-10-09,国庆调休,调休上班\n2027-10-10,国庆调休,上班\n",
+			[]Holiday{nd("2027-10-01", "国庆节", KindHoliday), nd("2027-10-09", "国庆调休", KindWorkday), nd("2027-10-10", "国庆调休", KindWorkday)}},
 		{"header only", "date,name,kind\n", nil},
 	}
 	for _, tc := range tests {
@@ -61,39 +63,39 @@ func TestParseHolidaysCSVBad(t *testing.T) {
 		in   string
 		want ParseErrors
 	}{
-		{"empty file", "", ParseErrors{{Line: 1, Reason: "empty file: want a header row date,name,kind"}}},
-		{"missing column", "date,kind\n2027-01-01,休\n", ParseErrors{{Line: 1, Reason: `header has no "name" column (want date,name,kind)`}}},
+		{"empty file", "", ParseErrors{{Line: 1, Reason: "空文件，需要表头 date,name,kind (empty file: want a header row date,name,kind)"}}},
+		{"missing column", "date,kind\n2027-01-01,休\n", ParseErrors{{Line: 1, Reason: `表头缺少 "name" 列 (header has no such column)`}}},
 		{"unknown and duplicate columns", "date,name,kind,note,date\n", ParseErrors{
-			{Line: 1, Reason: `unknown column "note" in header (want date,name,kind)`},
-			{Line: 1, Reason: `column "date" appears twice in header`}}},
-		{"no header", "2027-01-01,元旦,休\n", ParseErrors{{Line: 1, Reason: `missing header row: want date,name,kind, got "2027-01-01,元旦,休"`}}},
-		{"bad date", hdr + "2027-13-01,x,休\n", ParseErrors{{Line: 2, Column: "date", Reason: `no such date "2027-13-01"`}}},
-		{"impossible day", hdr + "2027-02-29,x,休\n", ParseErrors{{Line: 2, Column: "date", Reason: `no such date "2027-02-29"`}}},
+			{Line: 1, Reason: `表头有未知列 "note"，需要 date,name,kind (unknown column in header)`},
+			{Line: 1, Reason: `表头中 "date" 列出现两次 (column appears twice in header)`}}},
+		{"no header", "2027-01-01,元旦,休\n", ParseErrors{{Line: 1, Reason: `缺少表头，需要 date,name,kind (missing header row: want date,name,kind), got "2027-01-01,元旦,休"`}}},
+		{"bad date", hdr + "2027-13-01,x,休\n", ParseErrors{{Line: 2, Column: "date", Reason: `没有这一天 "2027-13-01" (no such date)`}}},
+		{"impossible day", hdr + "2027-02-29,x,休\n", ParseErrors{{Line: 2, Column: "date", Reason: `没有这一天 "2027-02-29" (no such date)`}}},
 		{"date format", hdr + "01.05.2027,x,休\n2027-05-01T00:00,x,休\n27-5-1,x,休\n2027-05-01/,x,休\n", ParseErrors{
-			{Line: 2, Column: "date", Reason: `invalid date "01.05.2027" (want YYYY-MM-DD)`},
-			{Line: 3, Column: "date", Reason: `invalid date "2027-05-01T00:00" (want YYYY-MM-DD)`},
-			{Line: 4, Column: "date", Reason: `invalid date "27-5-1" (want YYYY-MM-DD)`},
-			{Line: 5, Column: "date", Reason: `invalid date "2027-05-01/" (want YYYY-MM-DD)`}}},
-		{"missing date", hdr + ",元旦,休\n", ParseErrors{{Line: 2, Column: "date", Reason: "missing date (want YYYY-MM-DD)"}}},
-		{"bad kind", hdr + "2027-01-01,元旦,rest\n", ParseErrors{{Line: 2, Column: "kind", Reason: `unknown kind "rest" (want holiday, workday, 休 or 班)`}}},
-		{"missing kind", hdr + "2027-01-01,元旦,\n", ParseErrors{{Line: 2, Column: "kind", Reason: "missing kind (want holiday, workday, 休 or 班)"}}},
+			{Line: 2, Column: "date", Reason: `日期 "01.05.2027" 格式不对，应为 YYYY-MM-DD (invalid date)`},
+			{Line: 3, Column: "date", Reason: `日期 "2027-05-01T00:00" 格式不对，应为 YYYY-MM-DD (invalid date)`},
+			{Line: 4, Column: "date", Reason: `日期 "27-5-1" 格式不对，应为 YYYY-MM-DD (invalid date)`},
+			{Line: 5, Column: "date", Reason: `日期 "2027-05-01/" 格式不对，应为 YYYY-MM-DD (invalid date)`}}},
+		{"missing date", hdr + ",元旦,休\n", ParseErrors{{Line: 2, Column: "date", Reason: "缺少日期，格式为 YYYY-MM-DD (missing date)"}}},
+		{"bad kind", hdr + "2027-01-01,元旦,rest\n", ParseErrors{{Line: 2, Column: "kind", Reason: `未知类型 "rest"，应为 休/班 或 holiday/workday (unknown kind)`}}},
+		{"missing kind", hdr + "2027-01-01,元旦,\n", ParseErrors{{Line: 2, Column: "kind", Reason: "缺少类型，应为 休/班 或 holiday/workday (missing kind)"}}},
 		{"bad date and kind on one line", hdr + "2027-00-01,x,y\n", ParseErrors{
-			{Line: 2, Column: "date", Reason: `no such date "2027-00-01"`},
-			{Line: 2, Column: "kind", Reason: `unknown kind "y" (want holiday, workday, 休 or 班)`}}},
+			{Line: 2, Column: "date", Reason: `没有这一天 "2027-00-01" (no such date)`},
+			{Line: 2, Column: "kind", Reason: `未知类型 "y"，应为 休/班 或 holiday/workday (unknown kind)`}}},
 		{"duplicate date", hdr + "2027-01-01,元旦,休\n2027-01-02,x,休\n2027-1-1,again,班\n", ParseErrors{
-			{Line: 4, Column: "date", Reason: "duplicate date 2027-01-01 (first on line 2)"}}},
+			{Line: 4, Column: "date", Reason: "日期 2027-01-01 重复，首次出现在第 2 行 (duplicate date, first on line 2)"}}},
 		{"field count", hdr + "2027-01-01,元旦\n2027-01-02,a,休,extra\n", ParseErrors{
-			{Line: 2, Reason: "has 2 fields, header has 3"},
-			{Line: 3, Reason: "has 4 fields, header has 3"}}},
+			{Line: 2, Reason: "有 2 个字段，表头有 3 个 (has 2 fields, header has 3)"},
+			{Line: 3, Reason: "有 4 个字段，表头有 3 个 (has 4 fields, header has 3)"}}},
 		{"all bad lines are listed, good ones ignored", hdr + "2027-01-01,ok,休\n2027-02-30,x,休\n2027-03-01,ok,班\n2027-04-01,x,?\n\n2027-05-01,x,休\n2027-05-01,y,休\n", ParseErrors{
-			{Line: 3, Column: "date", Reason: `no such date "2027-02-30"`},
-			{Line: 5, Column: "kind", Reason: `unknown kind "?" (want holiday, workday, 休 or 班)`},
-			{Line: 8, Column: "date", Reason: "duplicate date 2027-05-01 (first on line 7)"}}},
+			{Line: 3, Column: "date", Reason: `没有这一天 "2027-02-30" (no such date)`},
+			{Line: 5, Column: "kind", Reason: `未知类型 "?"，应为 休/班 或 holiday/workday (unknown kind)`},
+			{Line: 8, Column: "date", Reason: "日期 2027-05-01 重复，首次出现在第 7 行 (duplicate date, first on line 7)"}}},
 		{"multi-line quoted name keeps line numbers", hdr + "2027-01-01,\"a\nb\",休\n2027-13-01,x,休\n", ParseErrors{
-			{Line: 4, Column: "date", Reason: `no such date "2027-13-01"`}}},
-		{"stray quote", hdr + "2027-01-01,a\"b,休\n", ParseErrors{{Line: 2, Reason: `malformed CSV: bare " in non-quoted-field`}}},
+			{Line: 4, Column: "date", Reason: `没有这一天 "2027-13-01" (no such date)`}}},
+		{"stray quote", hdr + "2027-01-01,a\"b,休\n", ParseErrors{{Line: 2, Reason: `CSV 格式错误 (malformed CSV): bare " in non-quoted-field`}}},
 		{"GBK bytes", hdr + "2027-01-01,\xd4\xaa\xb5\xa9,\xd0\xdd\n", ParseErrors{
-			{Line: 2, Reason: `not valid UTF-8 (save the file as "CSV UTF-8"; GBK/ANSI files must be converted)`}}},
+			{Line: 2, Reason: `不是 UTF-8 编码，请另存为“CSV UTF-8” (not valid UTF-8: save the file as "CSV UTF-8")`}}},
 	}
 	for _, tc := range tests {
 		got, err := ParseHolidaysCSV(strings.NewReader(tc.in))
@@ -113,7 +115,7 @@ func TestParseHolidaysCSVBad(t *testing.T) {
 
 func TestParseErrorsMessage(t *testing.T) {
 	_, err := ParseHolidaysCSV(strings.NewReader("date,name,kind\n2027-13-01,x,休\n2027-01-01,x,rest\n"))
-	want := `calendar: 2 error(s) in holiday file: line 2, date: no such date "2027-13-01"; line 3, kind: unknown kind "rest" (want holiday, workday, 休 or 班)`
+	want := `节假日文件有 2 处错误 (2 error(s) in the holiday file)：第 2 行 date 列：没有这一天 "2027-13-01" (no such date)；第 3 行 kind 列：未知类型 "rest"，应为 休/班 或 holiday/workday (unknown kind)`
 	if err == nil || err.Error() != want {
 		t.Errorf("message:\n got %v\nwant %s", err, want)
 	}
@@ -123,10 +125,10 @@ func TestParseErrorsMessage(t *testing.T) {
 		many.WriteString("bad,x,休\n")
 	}
 	_, err = ParseHolidaysCSV(strings.NewReader(many.String()))
-	if err == nil || !strings.HasSuffix(err.Error(), "; … and 2 more") || !strings.HasPrefix(err.Error(), "calendar: 12 error(s)") {
+	if err == nil || !strings.HasSuffix(err.Error(), "；……另有 2 处 (and 2 more)") || !strings.HasPrefix(err.Error(), "节假日文件有 12 处错误") {
 		t.Errorf("long message: %v", err)
 	}
-	if s := (ParseError{Line: 3, Reason: "x"}).Error(); s != "line 3: x" {
+	if s := (ParseError{Line: 3, Reason: "x"}).Error(); s != "第 3 行：x" {
 		t.Errorf("ParseError without column: %q", s)
 	}
 }

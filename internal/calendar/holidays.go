@@ -35,9 +35,9 @@ func (k DayKind) String() string {
 // surrounding space ignored).
 func ParseDayKind(s string) (DayKind, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "holiday", "休":
+	case "holiday", "休", "放假":
 		return KindHoliday, nil
-	case "workday", "班":
+	case "workday", "班", "调休上班", "上班":
 		return KindWorkday, nil
 	}
 	return 0, fmt.Errorf("calendar: unknown day kind %q (want holiday/workday/休/班)", s)

@@ -421,14 +421,14 @@ func TestImport(t *testing.T) {
 			name, csv string
 			inMsg     []string
 		}{
-			{"bad date on line 3", "date,name,kind\n2028-01-01,元旦,休\n2028-13-01,坏,休\n2028-01-02,x,休\n", []string{"line 3", "date"}},
-			{"bad kind on line 2", "date,name,kind\n2028-01-01,元旦,放假\n", []string{"line 2", "kind"}},
-			{"duplicate date", "date,name,kind\n2028-01-01,元旦,休\n2028-01-01,元旦,休\n", []string{"line 3", "duplicate"}},
-			{"missing field", "date,name,kind\n2028-01-01,元旦\n", []string{"line 2"}},
-			{"no header", "2028-01-01,元旦,休\n", []string{"line 1", "header"}},
-			{"empty file", "", []string{"line 1"}},
+			{"bad date on line 3", "date,name,kind\n2028-01-01,元旦,休\n2028-13-01,坏,休\n2028-01-02,x,休\n", []string{"第 3 行", "date"}},
+			{"bad kind on line 2", "date,name,kind\n2028-01-01,元旦,放几天\n", []string{"第 2 行", "kind"}},
+			{"duplicate date", "date,name,kind\n2028-01-01,元旦,休\n2028-01-01,元旦,休\n", []string{"第 3 行", "duplicate"}},
+			{"missing field", "date,name,kind\n2028-01-01,元旦\n", []string{"第 2 行"}},
+			{"no header", "2028-01-01,元旦,休\n", []string{"第 1 行", "header"}},
+			{"empty file", "", []string{"第 1 行"}},
 			{"header only", "date,name,kind\n", nil},
-			{"not utf-8", "date,name,kind\n2028-01-01,\xd4\xaa\xb5\xa9,休\n", []string{"line 2", "UTF-8"}},
+			{"not utf-8", "date,name,kind\n2028-01-01,\xd4\xaa\xb5\xa9,休\n", []string{"第 2 行", "UTF-8"}},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
