@@ -150,12 +150,18 @@ func allImportKinds() []string {
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// writeXLSX sends a workbook as a download named name.
+// writeXLSX sends a workbook of text cells as a download named name.
 func writeXLSX(w http.ResponseWriter, name string, headers []string, rows [][]string) error {
+	return writeTypedXLSX(w, name, headers, nil, rows)
+}
+
+// writeTypedXLSX sends a workbook whose columns are stored as kinds says
+// (money, counts and dates as numbers) as a download named name.
+func writeTypedXLSX(w http.ResponseWriter, name string, headers []string, kinds []tabular.Kind, rows [][]string) error {
 	w.Header().Set("Content-Type", xlsxType)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	w.Header().Set("Cache-Control", "private, no-store")
-	return tabular.WriteXLSX(w, headers, rows)
+	return tabular.WriteTypedXLSX(w, headers, kinds, rows)
 }
 
 // importTemplate serves the template of a customer import kind; the
@@ -202,7 +208,7 @@ func (s *Server) exportReceivables(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return writeXLSX(w, fmt.Sprintf("receivables-%s.xlsx", s.today().Format("2006-01-02")), sh.Headers, sh.Rows)
+	return writeTypedXLSX(w, fmt.Sprintf("receivables-%s.xlsx", s.today().Format("2006-01-02")), sh.Headers, sh.Kinds, sh.Rows)
 }
 
 func (s *Server) exportRenewals(w http.ResponseWriter, r *http.Request) error {
@@ -219,5 +225,5 @@ func (s *Server) exportRenewals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeXLSX(w, fmt.Sprintf("renewals-%s.xlsx", s.today().Format("2006-01-02")), sh.Headers, sh.Rows)
+	return writeTypedXLSX(w, fmt.Sprintf("renewals-%s.xlsx", s.today().Format("2006-01-02")), sh.Headers, sh.Kinds, sh.Rows)
 }

@@ -12,6 +12,7 @@ import (
 
 	"kefu/internal/contracts"
 	"kefu/internal/tabular"
+	"kefu/internal/tabular/tabulartest"
 )
 
 // xlsxRows parses an XLSX download and returns its first sheet's rows.
@@ -36,6 +37,29 @@ func xlsxRows(t *testing.T, r response) [][]string {
 		t.Fatal("an empty workbook")
 	}
 	return rows
+}
+
+// typedRowOf finds the row of an XLSX download whose first cell is key
+// and renders its cells as tabulartest does (s:text, n:value [format]
+// shown), a date's serial number left out so the check does not depend
+// on the day the test runs.
+func typedRowOf(t *testing.T, body []byte, key string) []string {
+	t.Helper()
+	for _, row := range tabulartest.Cells(t, body) {
+		if len(row) == 0 || row[0].Raw != key {
+			continue
+		}
+		out := make([]string, len(row))
+		for i, c := range row {
+			out[i] = c.String()
+			if c.Type == "n" && strings.HasPrefix(c.Format, "yyyy") {
+				out[i] = "n:[" + c.Format + "] " + c.Shown
+			}
+		}
+		return out
+	}
+	t.Fatalf("no row %s", key)
+	return nil
 }
 
 func xlsx(t *testing.T, headers []string, rows ...[]string) []byte {
@@ -247,8 +271,16 @@ func TestExportsAPI(t *testing.T) {
 					if want := []string{"合同编号", "客户", "分管客服", "期次", "应收日期", "应收金额", "已收金额", "未收金额", "逾期天数", "账龄"}; !slices.Equal(rows[0], want) {
 						t.Errorf("headers %v", rows[0])
 					}
-					if r := rowOf(t, rows); r[1] != cust["name"] || r[2] != "林雯" || r[5] != "60000.00" || r[8] != "40" || r[9] != "逾期31–90天" {
+					if r := rowOf(t, rows); r[1] != cust["name"] || r[2] != "林雯" || r[4] != e.daysAgo(40) || r[5] != "60,000.00" || r[8] != "40" || r[9] != "逾期31–90天" {
 						t.Errorf("row %v", r)
+					}
+					// Money, counts and dates are number cells a spreadsheet can sum.
+					typed := typedRowOf(t, r.body, number)
+					for i, want := range map[int]string{0: "s:" + number, 3: "n:1 [0] 1", 4: "n:[yyyy-mm-dd] " + e.daysAgo(40), 5: "n:60000.00 [#,##0.00] 60,000.00",
+						6: "n:0.00 [#,##0.00] 0.00", 7: "n:60000.00 [#,##0.00] 60,000.00", 8: "n:40 [0] 40"} {
+						if got := typed[i]; got != want {
+							t.Errorf("cell %d = %q, want %q", i, got, want)
+						}
 					}
 					if !strings.Contains(r.header.Get("Content-Disposition"), "receivables-"+e.daysAgo(0)) {
 						t.Errorf("Content-Disposition %q", r.header.Get("Content-Disposition"))
@@ -257,11 +289,17 @@ func TestExportsAPI(t *testing.T) {
 			{name: "the renewal desk", as: "manager", method: "GET", path: "/api/v1/renewals/export?flagged=true", status: 200,
 				check: func(t *testing.T, r response) {
 					rows := xlsxRows(t, r)
-					if rows[0][0] != "合同编号" || rows[0][4] != "剩余天数" || len(rows[0]) != 14 {
+					if rows[0][0] != "合同编号" || rows[0][4] != "剩余天数" || rows[0][5] != "合同金额" || len(rows[0]) != 15 {
 						t.Errorf("headers %v", rows[0])
 					}
-					if r := rowOf(t, rows); r[1] != cust["name"] || r[4] != "10" || r[10] != "是" {
+					if r := rowOf(t, rows); r[1] != cust["name"] || r[3] != e.daysAgo(-10) || r[4] != "10" || r[5] != "120,000.00" || r[11] != "是" {
 						t.Errorf("row %v", r)
+					}
+					typed := typedRowOf(t, r.body, number)
+					for i, want := range map[int]string{3: "n:[yyyy-mm-dd] " + e.daysAgo(-10), 4: "n:10 [0] 10", 5: "n:120000.00 [#,##0.00] 120,000.00", 10: "n:0 [0] 0", 11: "s:是"} {
+						if got := typed[i]; got != want {
+							t.Errorf("cell %d = %q, want %q", i, got, want)
+						}
 					}
 				}},
 			{name: "another specialist's export leaves it out", as: "su.yue", method: "GET", path: "/api/v1/renewals/export", status: 200,

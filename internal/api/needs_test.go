@@ -215,6 +215,51 @@ func TestNeedsAPI(t *testing.T) {
 			{name: "filter by status won", as: "manager", method: "GET", path: mine + "&status=won", status: 200, check: listed(true)},
 		})
 
+		t.Run("the owner closes a quoted need as lost with a reason", func(t *testing.T) {
+			n := e.must(t, 201, "lin.wen", "POST", "/api/v1/needs", with(need, "customer_id", vars["cust"], "title", "水处理外包")).obj(t)
+			lv := map[string]string{"n": n["id"].(string), "cust": vars["cust"], "lin": lin}
+			e.must(t, 201, "lin.wen", "POST", "/api/v1/needs/"+lv["n"]+"/quotes", quoteBody(strings.ToUpper(unique("BJ-")), "send", true))
+			e.run(t, lv, []scenario{
+				{name: "another specialist cannot close it as lost", as: "su.yue", method: "POST", path: detail + "/close", status: 403, code: "forbidden",
+					body: map[string]any{"version": 2, "outcome": "lost", "reason": "越权"}, same: []string{detail}},
+				{name: "lost with a reason", as: "lin.wen", method: "POST", path: detail + "/close", status: 200,
+					body: map[string]any{"version": 2, "outcome": "lost", "reason": " 客户预算取消 "},
+					check: func(t *testing.T, r response) {
+						n := r.obj(t)
+						if n["status"] != "lost" || n["lost_reason"] != "客户预算取消" || n["won_contract_id"] != nil || num(n["version"]) != 3 {
+							t.Errorf("closed %v", n)
+						}
+					}},
+				{name: "the stored need is lost, no longer waiting for a follow-up", as: "manager", method: "GET", path: detail, status: 200,
+					check: func(t *testing.T, r response) {
+						n := r.obj(t)
+						if n["status"] != "lost" || n["lost_reason"] != "客户预算取消" || n["follow_up_due"] != nil || n["follow_up_overdue"] != false {
+							t.Errorf("need %v", n)
+						}
+					}},
+				{name: "filter by status lost", as: "manager", method: "GET", path: mine + "&status=lost", status: 200,
+					check: func(t *testing.T, r response) {
+						if !slices.ContainsFunc(r.items(t), func(x map[string]any) bool { return x["id"] == lv["n"] }) {
+							t.Error("the lost need is not listed under status=lost")
+						}
+					}},
+				{name: "the audit log has the change by the owner", as: "manager", method: "GET", path: "/api/v1/audit?entity=need&entity_id={{n}}&action=update", status: 200,
+					check: func(t *testing.T, r response) {
+						es := r.items(t)
+						if len(es) == 0 || es[0]["actor_id"] != lin || !strings.Contains(es[0]["summary"].(string), "lost") {
+							t.Fatalf("entries %v", es)
+						}
+						before, _ := es[0]["before"].(map[string]any)
+						after, _ := es[0]["after"].(map[string]any)
+						if before["status"] != "quoted" || after["status"] != "lost" || after["lost_reason"] != "客户预算取消" {
+							t.Errorf("before %v after %v", before, after)
+						}
+					}},
+				{name: "a lost need cannot be closed again", as: "lin.wen", method: "POST", path: detail + "/close", status: 409, code: "conflict", field: "status",
+					body: map[string]any{"version": 3, "outcome": "won", "contract_id": vars["won"]}, same: []string{detail}},
+			})
+		})
+
 		t.Run("a quote sent long ago and not followed up is overdue", func(t *testing.T) {
 			n := e.must(t, 201, "lin.wen", "POST", "/api/v1/needs", with(need, "customer_id", vars["cust"], "title", "水泵更换")).obj(t)
 			sent := e.today().AddDate(0, 0, -20).Format(time.RFC3339)

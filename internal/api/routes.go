@@ -280,8 +280,8 @@ func (s *Server) table() []route {
 				Query: []param{{Name: "number", Required: true, Zh: "合同编号", En: "contract number"}}}},
 		{Pattern: "GET /api/v1/receivables/export", Perm: access.ContractRead, Handle: s.exportReceivables,
 			Doc: op{Tag: "finance", Zh: "导出应收账龄表（XLSX）", En: "Export the receivables ageing report (XLSX)", XLSX: true,
-				Desc: "每个未付分期一行（金额为元，两位小数），表尾为各账龄区间合计。筛选同 /receivables（不分页）。 " +
-					"One row per open installment (amounts in yuan with two decimals), then the totals per ageing bucket; the filters of /receivables without paging.",
+				Desc: "每个未付分期一行，表尾为各账龄区间合计。金额为数值单元格（元，精确到分，格式 #,##0.00，可直接求和），期次与逾期天数为数值，应收日期为日期单元格（yyyy-mm-dd）。筛选同 /receivables（不分页）。 " +
+					"One row per open installment, then the totals per ageing bucket. Amounts are number cells (yuan, exact to the fen, shown #,##0.00, so they sum), the installment number and days overdue numbers, due dates date cells (yyyy-mm-dd). The filters of /receivables without paging.",
 				Query: []param{
 					qOwnerID,
 					{Name: "customer_id", Zh: "客户 id", En: "customer id"},
@@ -299,7 +299,8 @@ func (s *Server) table() []route {
 				}}},
 		{Pattern: "GET /api/v1/renewals/export", Perm: access.ContractRead, Handle: s.exportRenewals,
 			Doc: op{Tag: "renewals", Zh: "导出续约清单（XLSX）", En: "Export the renewal desk (XLSX)", XLSX: true,
-				Desc: "筛选同 /renewals。 The filters of /renewals.", Query: []param{
+				Desc: "合同金额为数值单元格（元，格式 #,##0.00），剩余天数与续约联系次数为数值，日期为日期单元格（yyyy-mm-dd），最近沟通为日期时间单元格。筛选同 /renewals。 " +
+					"The contract amount is a number cell (yuan, shown #,##0.00), days left and renewal contacts numbers, dates date cells (yyyy-mm-dd), the last contact a date-time cell. The filters of /renewals.", Query: []param{
 					qOwnerID,
 					{Name: "outcome", Zh: "续约结果", En: "renewal outcome", Enum: renewalOutcomeNames},
 					{Name: "flagged", Type: "boolean", Zh: "仅未及时联系决策人的合同", En: "only contracts without a timely renewal contact"},

@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -282,4 +284,292 @@ func errorText(body string) string {
 	}
 	msg, _, _ := strings.Cut(rest, "<")
 	return msg
+}
+
+// postFollow posts a form as login with a cookie jar of its own and, when
+// the answer is a redirect, loads the page it leads to with the same
+// jar, so the flash message the redirect left is on that page.
+func (w *contractWorld) postFollow(path, login string, form url.Values) (status int, location, page string) {
+	w.t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, CheckRedirect: noRedirect.CheckRedirect}
+	send := func(method, target string, body io.Reader) *http.Response {
+		req, err := http.NewRequest(method, target, body)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		req.Header.Set("Authorization", "Bearer "+w.tokens[login])
+		resp, err := client.Do(req)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		return resp
+	}
+	resp := send(http.MethodPost, w.in.URL+path, strings.NewReader(form.Encode()))
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	status, location, page = resp.StatusCode, resp.Header.Get("Location"), string(b)
+	if status == http.StatusSeeOther && location != "" {
+		next := send(http.MethodGet, w.in.URL+location, nil)
+		b, _ = io.ReadAll(next.Body)
+		next.Body.Close()
+		page = string(b)
+	}
+	return status, location, page
+}
+
+// TestContractFormsStoreTheirEffect posts each form of the contract,
+// finance and policy pages as the role that may use it — it redirects
+// back with 已保存 and stores its effect — after the roles that may not
+// have been refused with 403 and changed nothing. A form with bad input
+// comes back 400 with the error and changes nothing either.
+func TestContractFormsStoreTheirEffect(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		ctx := access.With(context.Background(), access.System())
+		id := w.contract.ID
+		today := in.App.Now().In(in.App.Location()).Format(time.DateOnly)
+		detail := func() *contracts.ContractDetail {
+			t.Helper()
+			d, err := in.App.Contracts.GetContract(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		first := detail()
+		inst1, inst2, pay := first.Installments[0], first.Installments[1], first.Payments[0]
+		version := func() string { return strconv.FormatInt(detail().Version, 10) }
+		seq := map[string]int{inst1.ID: 1, inst2.ID: 2}
+		// What each form changes, as text.
+		invoices := func() string {
+			var out []string
+			for _, v := range detail().Invoices {
+				out = append(out, fmt.Sprintf("%s 第%d期 %d %s", v.Number, seq[v.InstallmentID], v.AmountFen, v.IssuedOn))
+			}
+			return strings.Join(out, "; ")
+		}
+		outcome := func() string { d := detail(); return d.Outcome + " " + d.LostReason }
+		payments := func() string {
+			d := detail()
+			var out []string
+			for _, p := range d.Payments {
+				out = append(out, fmt.Sprintf("%s %d", p.Reference, p.AmountFen))
+			}
+			return fmt.Sprintf("[%s] paid %d+%d", strings.Join(out, "; "), d.Installments[0].PaidFen, d.Installments[1].PaidFen)
+		}
+		state := func() string {
+			d := detail()
+			on := ""
+			if d.TerminatedOn != nil {
+				on = *d.TerminatedOn
+			}
+			return fmt.Sprintf("%s %s %s", d.State, on, d.TerminateReason)
+		}
+		policy := func() string {
+			p, err := in.App.Contracts.Policy(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("%d %d %d %d", p.RenewalWindowMonths, p.RenewalContactDays, p.QuoteFollowupWorkingDays, p.DueSoonDays)
+		}
+		back := "/contracts/" + id
+		for _, tc := range []struct {
+			name    string
+			path    string
+			form    func() url.Values
+			as      string
+			refused []string
+			probe   func() string
+			// status is the permitted post's answer: 303 to redirect
+			// with 已保存 (the default) or 400 with texts on the page.
+			status        int
+			redirect      string
+			texts         []string
+			before, after string
+		}{
+			{name: "finance records an invoice", path: back + "/invoices", as: "fin", refused: []string{"spec", "mgr", "exec", "tech"},
+				form: func() url.Values {
+					return url.Values{"installment_id": {inst1.ID}, "number": {"FP-2026-001"}, "issued_on": {today}, "amount": {"3,000.00"}}
+				},
+				probe: invoices, redirect: back, before: "", after: "FP-2026-001 第1期 300000 " + today},
+			{name: "an invoice of a bad amount comes back with the form open", path: back + "/invoices", as: "fin",
+				form: func() url.Values {
+					return url.Values{"installment_id": {inst2.ID}, "number": {"FP-2026-002"}, "issued_on": {today}, "amount": {"三千"}}
+				},
+				probe: invoices, status: http.StatusBadRequest, texts: []string{`data-testid="form-error"`, `value="三千"`, `value="FP-2026-002"`},
+				before: "FP-2026-001 第1期 300000 " + today, after: "FP-2026-001 第1期 300000 " + today},
+			{name: "the owner records the renewal as lost", path: back + "/outcome", as: "spec", refused: []string{"fin", "spec2", "exec", "tech"},
+				form: func() url.Values {
+					return url.Values{"version": {version()}, "outcome": {"lost"}, "lost_reason": {"客户改用其他服务商"}}
+				},
+				probe: outcome, redirect: back, before: "pending ", after: "lost 客户改用其他服务商"},
+			{name: "lost without a reason comes back with the error", path: back + "/outcome", as: "spec",
+				form: func() url.Values {
+					return url.Values{"version": {version()}, "outcome": {"lost"}, "lost_reason": {" "}}
+				},
+				probe: outcome, status: http.StatusBadRequest, texts: []string{`data-testid="form-error"`},
+				before: "lost 客户改用其他服务商", after: "lost 客户改用其他服务商"},
+			{name: "finance deletes a payment from the contract page", path: "/payments/" + pay.ID + "/delete", as: "fin", refused: []string{"spec", "mgr", "exec"},
+				form:  func() url.Values { return url.Values{"contract_id": {id}, "reason": {"重复登记"}} },
+				probe: payments, redirect: back, before: "[B-1 200000] paid 200000+0", after: "[] paid 0+0"},
+			{name: "the manager terminates the contract", path: back + "/state", as: "mgr", refused: []string{"fin", "spec2", "exec", "tech"},
+				form: func() url.Values {
+					return url.Values{"version": {version()}, "state": {"terminated"}, "terminated_on": {today}, "reason": {"客户搬迁"}}
+				},
+				probe: state, redirect: back, before: "active  ", after: "terminated " + today + " 客户搬迁"},
+			{name: "the manager saves the contract rules", path: "/admin/contract-policy", as: "mgr", refused: []string{"spec", "fin", "exec"},
+				form: func() url.Values {
+					return url.Values{"renewal_window_months": {"2"}, "renewal_contact_days": {"10"}, "quote_followup_working_days": {"5"}, "due_soon_days": {"14"}}
+				},
+				probe: policy, redirect: "/admin/contract-policy", texts: []string{`name="renewal_window_months" value="2"`, `value="14"`},
+				before: "1 7 3 7", after: "2 10 5 14"},
+			{name: "a rule out of range comes back with the field's error", path: "/admin/contract-policy", as: "mgr",
+				form: func() url.Values {
+					return url.Values{"renewal_window_months": {"13"}, "renewal_contact_days": {"10"}, "quote_followup_working_days": {"5"}, "due_soon_days": {"14"}}
+				},
+				probe: policy, status: http.StatusBadRequest, texts: []string{`data-testid="form-error"`, "续约窗口须为 1 到 12 个月"},
+				before: "2 10 5 14", after: "2 10 5 14"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if got := tc.probe(); got != tc.before {
+					t.Fatalf("before: %q, want %q", got, tc.before)
+				}
+				for _, login := range tc.refused {
+					if status, _ := w.do(http.MethodPost, tc.path, login, tc.form()); status != http.StatusForbidden {
+						t.Errorf("%s: status %d, want 403", login, status)
+					}
+					if got := tc.probe(); got != tc.before {
+						t.Fatalf("%s's refused post changed %q to %q", login, tc.before, got)
+					}
+				}
+				want := tc.status
+				if want == 0 {
+					want = http.StatusSeeOther
+				}
+				status, location, page := w.postFollow(tc.path, tc.as, tc.form())
+				if status != want {
+					t.Fatalf("%s: status %d, want %d: %s", tc.as, status, want, errorText(page))
+				}
+				if want == http.StatusSeeOther {
+					if location != tc.redirect {
+						t.Errorf("redirect to %q, want %q", location, tc.redirect)
+					}
+					if !strings.Contains(page, `role="status">已保存<`) {
+						t.Errorf("the page after the redirect has no 已保存 flash")
+					}
+				}
+				for _, text := range tc.texts {
+					if !strings.Contains(page, text) {
+						t.Errorf("page lacks %q", text)
+					}
+				}
+				if got := tc.probe(); got != tc.after {
+					t.Errorf("after: %q, want %q", got, tc.after)
+				}
+			})
+		}
+	})
+}
+
+// TestFinanceInstallmentsSelect: the finance form's contract field
+// loads the select of that contract's open installments, labelled by
+// number, due date and what is still open; only finance may ask.
+func TestFinanceInstallmentsSelect(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		d, err := in.App.Contracts.GetContract(access.With(context.Background(), access.System()), w.contract.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body := w.do(http.MethodGet, "/finance/installments?contract=ht-2026-001", "fin", nil)
+		if status != http.StatusOK {
+			t.Fatalf("status %d", status)
+		}
+		for _, want := range []string{`name="installment_id"`, `value="` + d.Installments[0].ID + `"`, "第 1 期（" + d.Installments[0].DueOn + "）", "¥3,000.00",
+			`value="` + d.Installments[1].ID + `"`, "第 2 期（" + d.Installments[1].DueOn + "）", "¥5,000.00"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("select lacks %q: %s", want, body)
+			}
+		}
+		// An unknown contract gives the select with only 自动分配.
+		if status, body := w.do(http.MethodGet, "/finance/installments?contract=NO-SUCH", "fin", nil); status != http.StatusOK || strings.Count(body, "<option") != 1 {
+			t.Errorf("unknown contract: status %d, %d options", status, strings.Count(body, "<option"))
+		}
+		for _, login := range []string{"spec", "mgr", "exec", "tech"} {
+			if status, _ := w.do(http.MethodGet, "/finance/installments?contract=ht-2026-001", login, nil); status != http.StatusForbidden {
+				t.Errorf("%s: status %d, want 403", login, status)
+			}
+		}
+	})
+}
+
+// table is the table of a page marked data-testid=testid.
+func table(t *testing.T, page, testid string) string {
+	t.Helper()
+	s := section(page, `data-testid="`+testid+`"`, "</tbody></table>\n")
+	if s == "" {
+		t.Fatalf("page has no %s", testid)
+	}
+	return s
+}
+
+// TestContractPageShowsMoneyAndHistory renders a contract with an
+// invoice and payments: the invoice and payment tables and the history
+// show installment labels, names and ¥ amounts, never raw ids or fen.
+func TestContractPageShowsMoneyAndHistory(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		d, err := in.App.Contracts.GetContract(access.With(context.Background(), access.System()), w.contract.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst1, inst2 := d.Installments[0], d.Installments[1]
+		if _, err := in.App.Contracts.RecordInvoice(w.as("fin"), contracts.InvoiceInput{InstallmentID: inst2.ID, Number: "FP-2026-009",
+			IssuedOn: inst1.DueOn, AmountFen: 412_345}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.App.Contracts.RecordPayment(w.as("fin"), contracts.PaymentInput{ContractID: w.contract.ID, InstallmentID: inst2.ID,
+			ReceivedOn: inst1.DueOn, AmountFen: 123_456, Method: "cheque", Reference: "ZP-7"}); err != nil {
+			t.Fatal(err)
+		}
+		status, page := w.do(http.MethodGet, "/contracts/"+w.contract.ID, "mgr", nil)
+		if status != http.StatusOK {
+			t.Fatalf("status %d", status)
+		}
+		label1, label2 := "第 1 期（"+inst1.DueOn+"）", "第 2 期（"+inst2.DueOn+"）"
+		for _, tc := range []struct {
+			testid string
+			want   []string
+		}{
+			{"invoice-table", []string{"FP-2026-009", inst1.DueOn, label2, "¥4,123.45"}},
+			{"payment-table", []string{"¥2,000.00", "B-1", label1 + "：¥2,000.00", "¥1,234.56", "ZP-7", "支票", label2 + "：¥1,234.56"}},
+			// History: who did what, newest first, amounts and installments by name.
+			{"contract-history", []string{"新建合同 HT-2026-001", "合同 HT-2026-001 回款 2,000.00 元", "开票 FP-2026-009：4,123.45 元",
+				"合同 HT-2026-001 回款 1,234.56 元", ">fin<", "¥4,123.45", "¥1,234.56", label2, label1 + "：¥2,000.00", label2 + "：¥1,234.56",
+				">支票<", ">银行转账<", ">执行中<", ">维保<", "金额：¥5,000.00，应付日期：" + inst1.DueOn + "，普通分期", "冷水机组，每月，巡检"}},
+		} {
+			s := table(t, page, tc.testid)
+			for _, want := range tc.want {
+				if !strings.Contains(s, want) {
+					t.Errorf("%s lacks %q", tc.testid, want)
+				}
+			}
+			for _, raw := range []string{w.contract.ID, inst1.ID, inst2.ID, w.staff["fin"].ID, w.customer.ID, "412345", "123456", ">cheque<", ">transfer<"} {
+				if i := strings.Index(s, raw); i >= 0 {
+					t.Errorf("%s shows the raw %q: …%s…", tc.testid, raw, s[max(0, i-300):min(len(s), i+100)])
+				}
+			}
+		}
+		h := table(t, page, "contract-history")
+		if i, j := strings.Index(h, "开票 FP-2026-009"), strings.Index(h, "新建合同"); i < 0 || j < 0 || i > j {
+			t.Errorf("history is not newest first (invoice at %d, creation at %d)", i, j)
+		}
+	})
 }

@@ -1,34 +1,41 @@
 package contracts_test
 
 import (
-	"encoding/csv"
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"kefu/internal/contracts"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
+	"kefu/internal/tabular"
+	"kefu/internal/tabular/tabulartest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// golden compares a sheet, rendered as CSV, with testdata/name.
+// golden writes a sheet as the XLSX download does and compares every
+// cell's stored type, value and number format (tabulartest.Dump: s:text,
+// n:value [format] shown) with testdata/name.
 func golden(t *testing.T, name string, sh *contracts.Sheet) {
 	t.Helper()
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	_ = w.Write(sh.Headers)
-	_ = w.WriteAll(sh.Rows)
+	if len(sh.Kinds) != len(sh.Headers) {
+		t.Fatalf("%s: %d kinds for %d columns", name, len(sh.Kinds), len(sh.Headers))
+	}
+	var buf bytes.Buffer
+	if err := tabular.WriteTypedXLSX(&buf, sh.Headers, sh.Kinds, sh.Rows); err != nil {
+		t.Fatal(err)
+	}
+	got := tabulartest.Dump(t, buf.Bytes())
 	path := filepath.Join("testdata", name)
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -36,8 +43,8 @@ func golden(t *testing.T, name string, sh *contracts.Sheet) {
 	if err != nil {
 		t.Fatalf("%v (run with -update to create)", err)
 	}
-	if b.String() != string(want) {
-		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", name, b.String(), want)
+	if got != string(want) {
+		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
 

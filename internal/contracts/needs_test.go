@@ -1,10 +1,12 @@
 package contracts_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"kefu/internal/apperr"
+	"kefu/internal/audit"
 	"kefu/internal/contracts"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
@@ -80,5 +82,65 @@ func TestNeedsQuotesAndFollowUps(t *testing.T) {
 		if list, _ := e.svc.ListNeeds(e.asSpec2, contracts.NeedFilter{}); len(list) != 0 {
 			t.Fatalf("spec2 sees %d needs", len(list))
 		}
+	})
+}
+
+// TestCloseNeedLost closes a quoted need as lost with a reason: the
+// status and reason are stored, the follow-up flag stops, the audit log
+// has the change, and the closed need takes nothing more.
+func TestCloseNeedLost(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.customer("国贸物业", e.r1, e.spec1)
+		n, err := e.svc.CreateNeed(e.asSpec1, contracts.NeedInput{CustomerID: c.ID, Title: "冷却塔改造"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := startTime.AddDate(0, 0, -20) // long overdue for a follow-up
+		if _, err := e.svc.AddQuote(e.asSpec1, n.ID, contracts.QuoteInput{Number: "BJ-L", SentAt: &sent,
+			Lines: []contracts.QuoteLineInput{{Item: "填料", Quantity: 2, UnitPriceFen: 150_000}}}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.svc.GetNeed(e.asSpec1, n.ID)
+		if err != nil || d.Status != "quoted" || !d.FollowUpOverdue {
+			t.Fatalf("before closing: %+v %v", d, err)
+		}
+		_, err = e.svc.CloseNeed(e.asSpec2, n.ID, d.Version, "lost", "", "越权")
+		wantErr(t, err, apperr.KindForbidden, "")
+		lost, err := e.svc.CloseNeed(e.asSpec1, n.ID, d.Version, "lost", "", "  客户选择了报价更低的厂家  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lost.Status != "lost" || lost.LostReason != "客户选择了报价更低的厂家" || lost.WonContractID != nil || lost.Version != d.Version+1 {
+			t.Fatalf("closed %+v", lost)
+		}
+		got, err := e.svc.GetNeed(e.asMgr, n.ID)
+		if err != nil || got.Status != "lost" || got.LostReason != "客户选择了报价更低的厂家" || got.FollowUpOverdue || got.FollowUpDue != nil {
+			t.Fatalf("stored %+v %v", got, err)
+		}
+		if flagged, _ := e.svc.ListNeeds(e.asMgr, contracts.NeedFilter{FollowUpOverdue: true}); len(flagged) != 0 {
+			t.Fatalf("a lost need is still flagged: %+v", flagged)
+		}
+		if listed, _ := e.svc.ListNeeds(e.asMgr, contracts.NeedFilter{Status: "lost"}); len(listed) != 1 || listed[0].ID != n.ID {
+			t.Fatalf("status filter lost: %+v", listed)
+		}
+		entries, err := audit.List(e.asMgr, db.R(), audit.Filter{Entity: "need", EntityID: n.ID, Action: "update"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, en := range entries {
+			if strings.Contains(en.Summary, "lost") && en.ActorID != nil && *en.ActorID == e.spec1.ID && en.AfterJSON != nil &&
+				strings.Contains(*en.AfterJSON, "客户选择了报价更低的厂家") && en.BeforeJSON != nil && strings.Contains(*en.BeforeJSON, `"quoted"`) {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("no audit entry for closing as lost: %+v", entries)
+		}
+		_, err = e.svc.CloseNeed(e.asSpec1, n.ID, lost.Version, "won", "", "")
+		wantErr(t, err, apperr.KindConflict, "status")
+		_, err = e.svc.LogFollowUp(e.asSpec1, n.ID, contracts.CommunicationInput{Channel: "phone_out", Summary: "再问问"})
+		wantErr(t, err, apperr.KindConflict, "status")
 	})
 }

@@ -2,6 +2,8 @@ package contracts
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"kefu/internal/access"
@@ -9,21 +11,63 @@ import (
 	"kefu/internal/calendar"
 )
 
-// Ageing buckets of open installments (账龄).
+// Ageing buckets of open installments (账龄) by days overdue: not due
+// (due today or later), 1–30, 31–90 and more than 90 days.
 var Buckets = []string{"not_due", "1_30", "31_90", "90_plus"}
 
-// bucketOf is the ageing bucket of an installment days overdue.
-func bucketOf(daysOverdue int) string {
-	switch {
-	case daysOverdue <= 0:
-		return "not_due"
-	case daysOverdue <= 30:
-		return "1_30"
-	case daysOverdue <= 90:
-		return "31_90"
-	default:
-		return "90_plus"
+// overdueFrom is the least number of days overdue of each bucket after
+// not_due; a bucket ends the day before the next one starts. It is the
+// only statement of the boundaries: a row's bucket, the bucket filter and
+// the totals all derive their due-date ranges from it (ageingRanges).
+var overdueFrom = []int{1, 31, 91}
+
+// dueRange is the due dates of one bucket as of a day: due_on between lo
+// and hi, both inclusive, "" for an open end (ISO dates compare as text).
+type dueRange struct{ lo, hi string }
+
+// ageingRanges is each bucket's due-date range as of today, in Buckets
+// order. An installment due on d is days overdue today−d, so bucket k
+// (days overdue from overdueFrom[k-1] up to overdueFrom[k]−1) holds the
+// due dates today−(overdueFrom[k]−1) … today−overdueFrom[k-1].
+func ageingRanges(today calendar.Date) []dueRange {
+	out := make([]dueRange, len(Buckets))
+	for k := range Buckets {
+		if k > 0 {
+			out[k].hi = today.AddDays(-overdueFrom[k-1]).String()
+		}
+		if k < len(overdueFrom) {
+			out[k].lo = today.AddDays(-(overdueFrom[k] - 1)).String()
+		}
 	}
+	return out
+}
+
+// holds says whether an installment due on due (ISO) is in the range.
+func (r dueRange) holds(due string) bool {
+	return (r.lo == "" || due >= r.lo) && (r.hi == "" || due <= r.hi)
+}
+
+// where is the range as SQL conditions on i.due_on and their arguments.
+func (r dueRange) where() ([]string, []any) {
+	var conds []string
+	var args []any
+	if r.lo != "" {
+		conds, args = append(conds, "i.due_on >= ?"), append(args, r.lo)
+	}
+	if r.hi != "" {
+		conds, args = append(conds, "i.due_on <= ?"), append(args, r.hi)
+	}
+	return conds, args
+}
+
+// bucketOfDue is the bucket of an open installment due on due (ISO).
+func bucketOfDue(ranges []dueRange, due string) string {
+	for k, r := range ranges {
+		if r.holds(due) {
+			return Buckets[k]
+		}
+	}
+	return "" // unreachable: the ranges cover every date
 }
 
 // ReceivableRow is one open installment with its contract and customer.
@@ -59,21 +103,6 @@ type ReceivableFilter struct {
 	Limit      int
 }
 
-// bucketRange is the due-date range of a bucket as of today.
-func bucketRange(b string, today calendar.Date) (from, to string) {
-	switch b {
-	case "not_due":
-		return today.String(), ""
-	case "1_30":
-		return today.AddDays(-30).String(), today.AddDays(-1).String()
-	case "31_90":
-		return today.AddDays(-90).String(), today.AddDays(-31).String()
-	case "90_plus":
-		return "", today.AddDays(-91).String()
-	}
-	return "", ""
-}
-
 // Receivables returns the open installments the caller may read, oldest
 // due first, with totals per ageing bucket.
 func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receivables, error) {
@@ -83,6 +112,7 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 		return nil, apperr.Forbidden("无权查看应收款")
 	}
 	today := s.today()
+	ranges := ageingRanges(today)
 	where := []string{"i.paid_fen < i.amount_fen", "k.state <> 'draft'"}
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
@@ -112,21 +142,17 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 				twhere, targs = append(twhere, "i.contract_id = ?"), []any{f.ContractID}
 			}
 		}
-		if err := s.receivableTotals(ctx, r, today, twhere, targs, joined); err != nil {
+		if err := s.receivableTotals(ctx, r, ranges, twhere, targs, joined); err != nil {
 			return nil, err
 		}
 	}
 	if f.Bucket != "" {
-		lo, hi := bucketRange(f.Bucket, today)
-		if lo == "" && hi == "" {
+		k := slices.Index(Buckets, f.Bucket)
+		if k < 0 {
 			return nil, apperr.Invalid("bucket", "账龄区间无效")
 		}
-		if lo != "" {
-			add("i.due_on >= ?", lo)
-		}
-		if hi != "" {
-			add("i.due_on <= ?", hi)
-		}
+		conds, a := ranges[k].where()
+		where, args = append(where, conds...), append(args, a...)
 	}
 	if f.After != "" {
 		due, id, ok := strings.Cut(f.After, "|")
@@ -152,7 +178,7 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 	}
 	for i := range r.Rows {
 		r.Rows[i].fill(today)
-		r.Rows[i].Bucket = bucketOf(r.Rows[i].DaysOverdue)
+		r.Rows[i].Bucket = bucketOfDue(ranges, r.Rows[i].DueOn)
 	}
 	if r.Rows == nil {
 		r.Rows = []ReceivableRow{}
@@ -162,29 +188,32 @@ func (s *Service) Receivables(ctx context.Context, f ReceivableFilter) (*Receiva
 
 // receivableTotals sums the open amount per ageing bucket over the
 // selection (where/args without bucket or cursor).
-func (s *Service) receivableTotals(ctx context.Context, r *Receivables, today calendar.Date, where []string, args []any, joined bool) error {
-	d30, d90 := today.AddDays(-30).String(), today.AddDays(-90).String()
+func (s *Service) receivableTotals(ctx context.Context, r *Receivables, ranges []dueRange, where []string, args []any, joined bool) error {
 	from := "FROM installments i"
 	if joined {
 		from += " JOIN contracts k ON k.id = i.contract_id JOIN customers cu ON cu.id = k.customer_id"
 	}
-	var tot struct {
-		NotDue int64 `bun:"not_due"`
-		B30    int64 `bun:"b30"`
-		B90    int64 `bun:"b90"`
-		Older  int64 `bun:"older"`
+	sums := make([]string, len(Buckets))
+	var sargs []any
+	for k, rg := range ranges {
+		conds, a := rg.where()
+		sums[k] = fmt.Sprintf("COALESCE(SUM(CASE WHEN %s THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b%d", strings.Join(conds, " AND "), k)
+		sargs = append(sargs, a...)
 	}
-	err := s.db.R().NewRaw(`SELECT
-		COALESCE(SUM(CASE WHEN i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS not_due,
-		COALESCE(SUM(CASE WHEN i.due_on < ? AND i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b30,
-		COALESCE(SUM(CASE WHEN i.due_on < ? AND i.due_on >= ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS b90,
-		COALESCE(SUM(CASE WHEN i.due_on < ? THEN i.amount_fen - i.paid_fen ELSE 0 END), 0) AS older
-		`+from+` WHERE `+strings.Join(where, " AND "),
-		append([]any{today.String(), today.String(), d30, d30, d90, d90}, args...)...).Scan(ctx, &tot)
+	tot := make([]int64, len(Buckets))
+	dest := make([]any, len(tot))
+	for k := range tot {
+		dest[k] = &tot[k]
+	}
+	err := s.db.R().NewRaw("SELECT "+strings.Join(sums, ", ")+" "+from+" WHERE "+strings.Join(where, " AND "),
+		append(sargs, args...)...).Scan(ctx, dest...)
 	if err != nil {
 		return err
 	}
-	r.Totals = map[string]int64{"not_due": tot.NotDue, "1_30": tot.B30, "31_90": tot.B90, "90_plus": tot.Older}
-	r.Total = tot.NotDue + tot.B30 + tot.B90 + tot.Older
+	r.Totals = map[string]int64{}
+	for k, v := range tot {
+		r.Totals[Buckets[k]] = v
+		r.Total += v
+	}
 	return nil
 }

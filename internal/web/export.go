@@ -71,22 +71,29 @@ func sheetCells(row []string) []string {
 	return out
 }
 
-// writeSheet sends a domain sheet as an XLSX download named
-// name-YYYY-MM-DD.xlsx.
+// writeSheet sends a contracts sheet as an XLSX download named
+// name-YYYY-MM-DD.xlsx, its money, counts and dates stored as numbers.
 func (s *Server) writeSheet(w http.ResponseWriter, name string, sh *contracts.Sheet) error {
-	return s.writeTable(w, name+"-"+s.today(), sh.Headers, sh.Rows)
+	return s.writeTypedTable(w, name+"-"+s.today(), sh.Headers, sh.Kinds, sh.Rows)
 }
 
-// writeTable sends a table as an XLSX download named name.xlsx, its
-// cells made safe like sheetCells.
+// writeTable sends a table of text cells as an XLSX download named
+// name.xlsx, its cells made safe like sheetCells.
 func (s *Server) writeTable(w http.ResponseWriter, name string, headers []string, table [][]string) error {
+	return s.writeTypedTable(w, name, headers, nil, table)
+}
+
+// writeTypedTable is writeTable with each column stored as kinds says
+// (tabular.WriteTypedXLSX); typed cells are numbers or dates, never
+// formulas, and sheetCells leaves them as they are.
+func (s *Server) writeTypedTable(w http.ResponseWriter, name string, headers []string, kinds []tabular.Kind, table [][]string) error {
 	rows := make([][]string, len(table))
 	for i, r := range table {
 		rows[i] = sheetCells(r)
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
-	return tabular.WriteXLSX(w, headers, rows)
+	return tabular.WriteTypedXLSX(w, headers, kinds, rows)
 }
 
 // receivablesExport downloads the ageing report (应收账龄表) with the

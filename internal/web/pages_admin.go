@@ -490,6 +490,13 @@ var entityFieldPrefixes = map[string][]string{
 	"setting":       {"policy."},
 }
 
+// entityEnums name the i18n prefix of a field's coded values, per entity,
+// so an audit entry shows 银行转账 rather than transfer.
+var entityEnums = map[string]map[string]string{
+	"contract": {"kind": "contract.kind.", "state": "contract.status.", "outcome": "contract.outcome.", "emc_cycle": "contract.cycle."},
+	"payment":  {"method": "contract.method."},
+}
+
 func (l *auditLabels) changes(e audit.Entry) []auditChange {
 	p := l.p
 	if pre, ok := entityFieldPrefixes[e.Entity]; ok {
@@ -497,6 +504,8 @@ func (l *auditLabels) changes(e audit.Entry) []auditChange {
 		cp.FieldPrefixes = pre
 		p = &cp
 	}
+	l = &auditLabels{p: p, names: l.names}
+	enums := entityEnums[e.Entity]
 	var before, after map[string]any
 	if e.BeforeJSON != nil {
 		_ = json.Unmarshal([]byte(*e.BeforeJSON), &before)
@@ -516,10 +525,7 @@ func (l *auditLabels) changes(e audit.Entry) []auditChange {
 		if k == "id" || k == "version" || k == "created_at" || k == "updated_at" {
 			continue
 		}
-		b, a := l.show(before[k]), l.show(after[k])
-		if strings.HasSuffix(k, "_fen") {
-			b, a = l.money(before[k]), l.money(after[k])
-		}
+		b, a := l.value(k, before[k], enums), l.value(k, after[k], enums)
 		if b == a {
 			continue
 		}
@@ -527,6 +533,37 @@ func (l *auditLabels) changes(e audit.Entry) []auditChange {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
+}
+
+// value shows field k's value: an amount in fen as money, a coded value
+// by its name when enums has a prefix for k, a list item by item and a
+// nested record (an allocation, an installment) as object does;
+// otherwise as show does.
+func (l *auditLabels) value(k string, v any, enums map[string]string) string {
+	switch x := v.(type) {
+	case string:
+		if enums[k] != "" {
+			if t := l.p.T(enums[k] + x); t != enums[k]+x {
+				return t
+			}
+		}
+	case []any:
+		if len(x) > 0 {
+			if _, nested := x[0].(map[string]any); nested {
+				parts := make([]string, len(x))
+				for i, e := range x {
+					parts[i] = l.value(k, e, enums)
+				}
+				return strings.Join(parts, "；")
+			}
+		}
+	case map[string]any:
+		return l.object(k, x)
+	}
+	if strings.HasSuffix(k, "_fen") {
+		return l.money(v)
+	}
+	return l.show(v)
 }
 
 // money shows an amount in fen (a JSON number) as ¥12,345.00.
@@ -564,4 +601,50 @@ func (l *auditLabels) show(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// nestedEnums name the i18n prefix of coded values in the records a
+// field holds (a contract's installments and scope lines).
+var nestedEnums = map[string]map[string]string{
+	"installments": {"kind": "contract.inst_kind."},
+	"scope":        {"service_type": "contract.service.", "frequency": "contract.freq."},
+}
+
+// object shows a record nested in field parent (a payment's allocation,
+// a contract's installment): one that is a reference and an amount as
+// "name：¥amount", as the contract page lists allocations; any other as
+// its fields, references first, a coded value by its name alone, the
+// others labelled. The record's id, position and the contract it belongs
+// to are left out: the entry is about that contract.
+func (l *auditLabels) object(parent string, m map[string]any) string {
+	var ids, rest []string
+	for k := range m {
+		switch k {
+		case "id", "version", "created_at", "updated_at", "seq", "contract_id", "quote_id", "need_id":
+			continue
+		}
+		if strings.HasSuffix(k, "_id") {
+			ids = append(ids, k)
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(ids)
+	sort.Strings(rest)
+	if len(ids) == 1 && len(rest) == 1 && strings.HasSuffix(rest[0], "_fen") {
+		return l.show(m[ids[0]]) + "：" + l.money(m[rest[0]])
+	}
+	enums := nestedEnums[parent]
+	var parts []string
+	for _, k := range append(ids, rest...) {
+		v := l.value(k, m[k], enums)
+		switch {
+		case v == "":
+		case enums[k] != "":
+			parts = append(parts, v)
+		default:
+			parts = append(parts, l.p.fieldLabel(k)+"："+v)
+		}
+	}
+	return strings.Join(parts, "，")
 }

@@ -165,6 +165,7 @@ func (s *Server) contractData(r *http.Request, id string) (*contractPageData, er
 		return nil, err
 	}
 	names[c.CustomerID] = c.CustomerName
+	names[c.ID] = c.Number
 	for _, it := range c.Installments {
 		names[it.ID] = d.T("contract.inst_label", "N", it.Seq, "Due", it.DueOn)
 	}
