@@ -263,12 +263,23 @@ var methodNames = map[string]string{
 	"承兑": "acceptance", "承兑汇票": "acceptance", "acceptance": "acceptance", "其他": "other", "other": "other",
 }
 
-func parseDay(m *tabular.Mapping, row tabular.Row, key string, loc *time.Location, errs *tabular.Errors) string {
+// The days an import takes: one outside them is a typing error (2062 for
+// 2026, an amount in a date column), not a contract or payment.
+var (
+	importDayMin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	importDayMax = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// parseDay reads a date cell of a contract or payment file in three forms
+// and no other — 2026-03-01, 2026/3/1 or an Excel date
+// (tabular.ParseDateStrict) — between 2000 and 2099; anything else is an
+// error on the row and column, with the reason.
+func parseDay(m *tabular.Mapping, row tabular.Row, key string, errs *tabular.Errors) string {
 	v := m.Get(row, key)
 	if v == "" {
 		return ""
 	}
-	t, err := tabular.ParseDate(v, loc)
+	t, err := tabular.ParseDateStrict(v, importDayMin, importDayMax)
 	if err != nil {
 		errs.Add(row.Line, m.Header(key), err)
 		return ""

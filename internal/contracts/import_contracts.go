@@ -177,10 +177,10 @@ func (s *Service) contractInputOf(ctx context.Context, tx bun.IDB, m *tabular.Ma
 	default:
 		bad(first, "state", "状态应为 生效 或 草稿")
 	}
-	in.SignedOn = parseDay(m, first, "signed_on", s.loc, errs)
-	in.ReceivedOn = parseDay(m, first, "received_on", s.loc, errs)
-	in.StartOn = parseDay(m, first, "start_on", s.loc, errs)
-	in.EndOn = parseDay(m, first, "end_on", s.loc, errs)
+	in.SignedOn = parseDay(m, first, "signed_on", errs)
+	in.ReceivedOn = parseDay(m, first, "received_on", errs)
+	in.StartOn = parseDay(m, first, "start_on", errs)
+	in.EndOn = parseDay(m, first, "end_on", errs)
 	if get("start_on") == "" {
 		bad(first, "start_on", "不能为空")
 	}
@@ -253,7 +253,7 @@ func (s *Service) contractInputOf(ctx context.Context, tx bun.IDB, m *tabular.Ma
 			if m.Get(row, "due_on") == "" {
 				bad(row, "due_on", "不能为空")
 			}
-			in.Installments = append(in.Installments, InstallmentInput{DueOn: parseDay(m, row, "due_on", s.loc, errs),
+			in.Installments = append(in.Installments, InstallmentInput{DueOn: parseDay(m, row, "due_on", errs),
 				AmountFen: parseFen(m, row, "due_amount", errs)})
 			g.instRows = append(g.instRows, row)
 		}

@@ -98,7 +98,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		var errs tabular.Errors
 		pr := parsed{row: row}
 		pr.in.ContractID = strings.ToUpper(strings.TrimSpace(m.Get(row, "contract")))
-		pr.in.ReceivedOn = parseDay(m, row, "received_on", s.loc, &errs)
+		pr.in.ReceivedOn = parseDay(m, row, "received_on", &errs)
 		pr.in.AmountFen = parseFen(m, row, "amount", &errs)
 		method, ok := methodNames[strings.ToLower(m.Get(row, "method"))]
 		if !ok {

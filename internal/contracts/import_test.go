@@ -77,7 +77,7 @@ func TestImportPayments(t *testing.T) {
 			[]string{"HT-1", "2026-01-21", "100", "", "B-008", "5", "", ""},   // no such installment
 			[]string{"HT-2", "2026-01-21", "100", "", "B-009", "", "", ""},    // overpaid, no reason
 			[]string{"HT-1", "2026-12-01", "100", "", "B-010", "", "", ""},    // in the future (today 2026-03-05)
-			[]string{"HT-1", "20260121", "1.005", "", "B-011", "", "", ""},    // three decimals
+			[]string{"HT-1", "2026/1/21", "1.005", "", "B-011", "", "", ""},   // three decimals
 		)
 		wantErrs := []struct {
 			line int
@@ -201,4 +201,72 @@ func TestImportContracts(t *testing.T) {
 			t.Fatalf("template %v %v", hs, err)
 		}
 	})
+}
+
+// Dates in contract and payment files: 2026-03-01, 2026/3/1 and Excel dates
+// between 2000 and 2099; anything else is refused with the row, the column
+// and the reason.
+func TestImportDates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := importEnv(t, db)
+		c := e.customer("国贸物业", e.r1, e.spec1)
+		e.contract(e.asMgr, maint("HT-1", c, "2026-01-01", "2026-12-31"))
+		tests := []struct {
+			in     string
+			want   string // stored day; "" = refused
+			reason string
+		}{
+			{"2026-03-01", "2026-03-01", ""},
+			{"2026/3/1", "2026-03-01", ""},
+			{"2026-3-1", "2026-03-01", ""},
+			{"46082", "2026-03-01", ""},
+			{"2026.3.1", "", "日期格式不正确"},
+			{"2026年3月1日", "", "日期格式不正确"},
+			{"20260301", "", "日期格式不正确"},
+			{"2026-03-01 10:30", "", "不能带时间"},
+			{"1", "", "超出范围"}, // Excel's 1900-01-01
+			{"1999/12/31", "", "超出范围"},
+			{"2026-02-30", "", "日期不存在"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.in, func(t *testing.T) {
+				// A payment's 回款日期.
+				pay := csvBytes(t, [][]string{{"合同编号", "回款日期", "回款金额", "凭证号"}, {"HT-1", tc.in, "100", "D-" + tc.in}})
+				rep := e.importFile("fin", contracts.ImportPayments, "回款.csv", pay, contracts.ImportOptions{DryRun: true})
+				checkDate(t, rep, "回款日期", tc.in, tc.want, tc.reason)
+				// A contract's 开始日期 and an installment's 付款日期.
+				for _, col := range []string{"开始日期", "付款日期"} {
+					row := map[string]string{"合同编号": "HT-D", "客户名称": "国贸物业", "合同类型": "工程", "开始日期": "2026-01-01",
+						"结束日期": "2026-12-31", "合同金额": "100", "付款日期": "2026-06-30", "付款金额": "100"}
+					row[col] = tc.in
+					head := []string{"合同编号", "客户名称", "合同类型", "开始日期", "结束日期", "合同金额", "付款日期", "付款金额"}
+					vals := make([]string, len(head))
+					for i, h := range head {
+						vals[i] = row[h]
+					}
+					rep := e.importFile("mgr", contracts.ImportContracts, "合同.csv", csvBytes(t, [][]string{head, vals}), contracts.ImportOptions{DryRun: true})
+					checkDate(t, rep, col, tc.in, tc.want, tc.reason)
+				}
+			})
+		}
+	})
+}
+
+func checkDate(t *testing.T, rep *contracts.ImportReport, col, in, want, reason string) {
+	t.Helper()
+	if want != "" {
+		if len(rep.Errors) != 0 || rep.Created != 1 {
+			t.Errorf("%s %q: %+v", col, in, rep)
+		} else if col == "回款日期" && !strings.Contains(rep.Rows[0].Summary, want) {
+			t.Errorf("%s %q read as %q, want %s", col, in, rep.Rows[0].Summary, want)
+		}
+		return
+	}
+	if rep.Created != 0 || len(rep.Errors) != 1 {
+		t.Fatalf("%s %q: want one error, got %+v", col, in, rep)
+	}
+	ce := rep.Errors[0]
+	if ce.Line != 2 || ce.Column != col || ce.Value != in || !strings.Contains(ce.Reason, reason) {
+		t.Errorf("%s %q: error %+v, want line 2, reason %q", col, in, ce, reason)
+	}
 }
