@@ -85,6 +85,8 @@ var importColumns = map[ImportKind][]tabular.Column{
 		{Key: "start_on", Aliases: []string{"开始日期", "起始日期", "start_on"}},
 		{Key: "end_on", Aliases: []string{"结束日期", "到期日期", "end_on"}},
 		{Key: "amount", Aliases: []string{"合同金额", "金额", "amount"}},
+		{Key: "schedule_differs", Aliases: []string{"付款计划与合同金额不一致", "付款计划与金额不一致", "schedule_differs"}},
+		{Key: "schedule_note", Aliases: []string{"不一致原因", "schedule_note"}},
 		{Key: "state", Aliases: []string{"状态", "state"}},
 		{Key: "renewed_from", Aliases: []string{"续签自", "原合同编号", "renewed_from"}},
 		{Key: "emc_fee", Aliases: []string{"业主收费", "emc_fee"}},
@@ -103,8 +105,8 @@ var importExamples = map[ImportKind][][]string{
 	ImportPayments: {{"HT-2026-001", "2026-03-01", "60,000.00", "转账", "BANK-20260301-01", "1", "", ""}},
 	ImportContracts: {
 		{"HT-2026-001", "KH-EXAMPLE", "示例大厦物业管理处", "维保", "2026 年度空调维保", "2025-12-20", "2025-12-22", "2026-01-01", "2026-12-31",
-			"120,000.00", "生效", "", "", "", "", "巡检", "冷水机组 1#", "每月", "1", "2026-01-15", "60,000.00"},
-		{"HT-2026-001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "换季保养", "空调系统", "换季", "1", "2026-07-15", "60,000.00"},
+			"120,000.00", "否", "", "生效", "", "", "", "", "巡检", "冷水机组 1#", "每月", "1", "2026-01-15", "60,000.00"},
+		{"HT-2026-001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "换季保养", "空调系统", "换季", "1", "2026-07-15", "60,000.00"},
 	},
 }
 

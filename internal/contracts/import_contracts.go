@@ -46,7 +46,7 @@ type contractGroup struct {
 // headerKeys are the columns that describe the contract itself; on the
 // rows after a contract's first they must be empty or the same.
 var headerKeys = []string{"customer_code", "customer", "kind", "title", "signed_on", "received_on", "start_on", "end_on", "amount",
-	"state", "renewed_from", "emc_fee", "emc_cycle", "notes"}
+	"schedule_differs", "schedule_note", "state", "renewed_from", "emc_fee", "emc_cycle", "notes"}
 
 // importContracts creates the contracts of a file, one row group per
 // contract number. An existing number with the same customer, period and
@@ -188,6 +188,15 @@ func (s *Service) contractInputOf(ctx context.Context, tx bun.IDB, m *tabular.Ma
 		bad(first, "end_on", "不能为空")
 	}
 	in.AmountFen = parseFen(m, first, "amount", errs)
+	// 付款计划与合同金额不一致 (是/否) and 不一致原因, as on the form.
+	var differsErr error
+	if v := get("schedule_differs"); v != "" {
+		in.ScheduleDiffers, differsErr = tabular.ParseBool(v)
+		errs.Add(first.Line, m.Header("schedule_differs"), differsErr)
+	}
+	if in.ScheduleNote = get("schedule_note"); in.ScheduleNote != "" && !in.ScheduleDiffers && differsErr == nil {
+		bad(first, "schedule_differs", "填写了不一致原因，“付款计划与合同金额不一致”须为 是")
+	}
 	in.EMCFeeFen = parseFen(m, first, "emc_fee", errs)
 	if in.EMCCycle, ok = cycleNames[get("emc_cycle")]; !ok {
 		bad(first, "emc_cycle", "收费周期应为 每月 或 每季度")

@@ -3,6 +3,7 @@ package contracts_test
 import (
 	"bytes"
 	"encoding/csv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -269,4 +270,58 @@ func checkDate(t *testing.T, rep *contracts.ImportReport, col, in, want, reason 
 	if ce.Line != 2 || ce.Column != col || ce.Value != in || !strings.Contains(ce.Reason, reason) {
 		t.Errorf("%s %q: error %+v, want line 2, reason %q", col, in, ce, reason)
 	}
+}
+
+// A contract whose schedule differs from its amount is imported with the
+// form's two fields: 付款计划与合同金额不一致 (是/否) and 不一致原因.
+func TestImportScheduleDiffers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := importEnv(t, db)
+		e.customer("国贸物业", e.r1, e.spec1)
+		head := []string{"合同编号", "客户名称", "合同类型", "签订日期", "开始日期", "结束日期", "合同金额", "付款计划与合同金额不一致", "不一致原因", "续签自", "付款日期", "付款金额"}
+		rows := [][]string{head,
+			{"HT-S1", "国贸物业", "工程", "2025-12-20", "2026-01-01", "2026-12-31", "100", "是", "尾款按验收结算", "", "2026-01-01", "60"},
+			{"HT-S2", "国贸物业", "工程", "", "2026-01-01", "2026-12-31", "100", "是", "", "", "2026-01-01", "60"},
+			{"HT-S3", "国贸物业", "工程", "", "2026-01-01", "2026-12-31", "100", "否", "", "", "2026-01-01", "60"},
+			{"HT-S4", "国贸物业", "工程", "", "2026-01-01", "2026-12-31", "100", "", "尾款另议", "", "2026-01-01", "60"},
+			{"HT-S5", "国贸物业", "工程", "", "2026-01-01", "2026-12-31", "100", "也许", "尾款另议", "", "2026-01-01", "60"},
+			{"HT-S7", "国贸物业", "工程", "", "2027-01-01", "2027-12-31", "100", "", "", "HT-S1", "2027-01-01", "100"}, // a renewal without its signed date
+		}
+		rep := e.importFile("mgr", contracts.ImportContracts, "合同.csv", csvBytes(t, rows), contracts.ImportOptions{SkipBad: true})
+		want := []struct {
+			line int
+			col  string
+		}{{3, "不一致原因"}, {4, "合同金额"}, {5, "付款计划与合同金额不一致"}, {6, "付款计划与合同金额不一致"}, {7, "签订日期"}}
+		if rep.Created != 1 || len(rep.Errors) != len(want) {
+			t.Fatalf("import: %+v", rep)
+		}
+		for i, w := range want {
+			if got := rep.Errors[i]; got.Line != w.line || got.Column != w.col || got.Reason == "" {
+				t.Errorf("error %d = %+v, want line %d column %s", i, got, w.line, w.col)
+			}
+		}
+		d := e.detail(e.byNumber("HT-S1").ID)
+		if !d.ScheduleDiffers || d.ScheduleNote != "尾款按验收结算" || d.AmountFen != 10_000 || len(d.Installments) != 1 || d.Installments[0].AmountFen != 6_000 {
+			t.Fatalf("HT-S1 %+v", d.Contract)
+		}
+		// Again: unchanged. The shorter header is understood too.
+		again := e.importFile("mgr", contracts.ImportContracts, "合同.csv", csvBytes(t, rows[:2]), contracts.ImportOptions{})
+		if again.Unchanged != 1 || again.Created != 0 || !again.Applied {
+			t.Fatalf("second import: %+v", again)
+		}
+		short := [][]string{{"合同编号", "客户名称", "合同类型", "开始日期", "结束日期", "合同金额", "付款计划与金额不一致", "不一致原因", "付款日期", "付款金额"},
+			{"HT-S8", "国贸物业", "其他", "2026-01-01", "2026-12-31", "100", "Y", "按实结算", "2026-06-30", "30"}}
+		rep = e.importFile("mgr", contracts.ImportContracts, "合同.csv", csvBytes(t, short), contracts.ImportOptions{})
+		if rep.Created != 1 || len(rep.Errors) != 0 {
+			t.Fatalf("short header: %+v", rep)
+		}
+		if d := e.detail(e.byNumber("HT-S8").ID); !d.ScheduleDiffers || d.ScheduleNote != "按实结算" {
+			t.Fatalf("HT-S8 %+v", d.Contract)
+		}
+		// The template carries the two columns.
+		hs, ex, err := contracts.ImportTemplate(contracts.ImportContracts)
+		if err != nil || !slices.Contains(hs, "付款计划与合同金额不一致") || !slices.Contains(hs, "不一致原因") || len(ex[0]) != len(hs) || len(ex[1]) != len(hs) {
+			t.Fatalf("template %v %v", hs, err)
+		}
+	})
 }
