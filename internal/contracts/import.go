@@ -15,6 +15,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/blob"
+	"kefu/internal/store"
 	"kefu/internal/tabular"
 )
 
@@ -32,8 +33,12 @@ type ImportOptions struct {
 	Kind ImportKind
 	// DryRun reports what would change and writes nothing.
 	DryRun bool
-	// SkipBad imports the good rows and reports the bad ones; without it a
-	// file with any bad row is rejected whole.
+	// SkipBad imports the good rows and reports the bad ones, each row (a
+	// contract with its lines, a payment) standing alone: one the database
+	// refuses when it is written is rolled back to its savepoint and
+	// reported, and the others land. Without it the file is one
+	// transaction: any bad row, found when reading or when writing, rejects
+	// it whole.
 	SkipBad bool
 	// Mapping maps file headers to column keys where the automatic
 	// matching of Chinese headers is not enough.
@@ -155,8 +160,13 @@ var errDryRun = errors.New("dry run")
 // Import reads the staged file key and imports it (or reports a dry run).
 // Payments are matched on contract, day, amount and reference, contracts
 // on their number, so importing the same file twice changes nothing. The
-// whole file is one transaction: a dry run runs it and rolls back, so what
-// it reports is exactly what the import would do.
+// file is read in one transaction and every row is written in its own
+// savepoint, so a row the database refuses is reported on its line rather
+// than aborting the file (PostgreSQL would otherwise refuse every statement
+// after it); with SkipBad the other rows commit, without it the file is
+// rejected whole. A dry run of contracts runs everything and rolls back;
+// a dry run of payments plans every row (what it reports is what the
+// import does unless the database refuses a write).
 func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
 	cols, ok := importColumns[opts.Kind]
 	if !ok {
@@ -198,16 +208,20 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		if err != nil {
 			return err
 		}
-		slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
-		if len(rep.Errors) > 0 && !opts.SkipBad {
-			rep.Rejected = true
+		reject := func() bool {
+			slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
+			rep.Rejected = len(rep.Errors) > 0 && !opts.SkipBad
+			return rep.Rejected
 		}
-		if opts.DryRun || rep.Rejected {
+		if reject() || opts.DryRun {
 			return errDryRun
 		}
 		if apply != nil {
 			if err := apply(ctx); err != nil {
 				return err
+			}
+			if reject() {
+				return errDryRun
 			}
 		}
 		rep.Applied = true
@@ -219,6 +233,39 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		return nil, err
 	}
 	return rep, nil
+}
+
+// inSavepoint runs fn in a savepoint of tx. When fn fails, what it wrote
+// is rolled back to the savepoint and its error is returned as rowErr: the
+// transaction goes on. err is set when the transaction itself cannot go
+// on — the savepoint could not be taken or rolled back, or fn hit an error
+// Transact retries (the whole import then runs again).
+func inSavepoint(ctx context.Context, tx bun.Tx, fn func(context.Context, bun.Tx) error) (rowErr, err error) {
+	sp, err := tx.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if rowErr = fn(ctx, sp); rowErr == nil {
+		return nil, sp.Commit()
+	}
+	if store.IsRetryable(rowErr) {
+		return nil, rowErr
+	}
+	if err := sp.Rollback(); err != nil {
+		return nil, fmt.Errorf("rollback to savepoint: %w (after: %w)", err, rowErr)
+	}
+	return rowErr, nil
+}
+
+// writeFailure is the reason reported for a row the database refused.
+func writeFailure(err error) string {
+	switch ae, ok := apperr.As(err); {
+	case ok:
+		return ae.Message
+	case store.IsUniqueViolation(err):
+		return "与已有记录冲突（可能已被他人同时登记），请重新导入"
+	}
+	return "写入失败：" + err.Error()
 }
 
 // fieldColumn maps a domain field name to the import column key that

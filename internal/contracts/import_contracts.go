@@ -52,7 +52,7 @@ var headerKeys = []string{"customer_code", "customer", "kind", "title", "signed_
 // contract number. An existing number with the same customer, period and
 // amount is unchanged; with different ones it is an error (change an
 // existing contract on its page, where its money is visible).
-func (s *Service) importContracts(ctx context.Context, tx bun.IDB, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport) error {
+func (s *Service) importContracts(ctx context.Context, tx bun.Tx, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport) error {
 	var groups []*contractGroup
 	byNumber := map[string]*contractGroup{}
 	for _, row := range rows {
@@ -104,13 +104,25 @@ func (s *Service) importContracts(ctx context.Context, tx bun.IDB, m *tabular.Ma
 			rep.Errors = append(rep.Errors, groupError(m, g, err))
 			continue
 		}
-		c, err := s.insertContract(ctx, tx, p, in, activate)
-		if err != nil {
-			if _, ok := apperr.As(err); ok {
-				rep.Errors = append(rep.Errors, groupError(m, g, err))
-				continue
-			}
+		// Each contract with its scope and schedule is written in its own
+		// savepoint: one the database refuses leaves nothing behind.
+		var c *Contract
+		rowErr, err := inSavepoint(ctx, tx, func(ctx context.Context, sp bun.Tx) error {
+			var err error
+			c, err = s.insertContract(ctx, sp, p, in, activate)
 			return err
+		})
+		if err != nil {
+			return err
+		}
+		if rowErr != nil {
+			if _, ok := apperr.As(rowErr); ok {
+				rep.Errors = append(rep.Errors, groupError(m, g, rowErr))
+			} else {
+				s.log.WarnContext(ctx, "contract import: row refused", "line", first.Line, "number", g.number, "err", rowErr)
+				rep.Errors = append(rep.Errors, tabular.CellError{Line: first.Line, Column: m.Header("number"), Value: g.number, Reason: writeFailure(rowErr)})
+			}
+			continue
 		}
 		rep.Rows = append(rep.Rows, ImportRow{Line: first.Line, Action: "create",
 			Summary: fmt.Sprintf("新建合同 %s（%d 项服务内容，%d 期付款）", c.Number, len(in.Scope), len(in.Installments))})
