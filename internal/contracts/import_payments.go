@@ -208,6 +208,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapp
 	p := access.Caller(ctx)
 	now := store.Time(s.now())
 	var plans []*plannedPayment
+	seen := map[string]int{} // dedup key → the first line of this file with it
 	for _, pr := range good {
 		row := pr.row
 		c, ok := byNumber[pr.in.ContractID]
@@ -222,7 +223,24 @@ func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapp
 		in := pr.in
 		in.ContractID = c.ID
 		key := dedupKey(in, "import")
+		// A second row of the file with the same contract, day, amount and
+		// reference is the same payment: with a reference it is listed
+		// twice; without one it may be a second payment that the
+		// (contract, day, amount, reference) key cannot tell apart, so it
+		// is refused rather than silently folded into the first.
+		if first, ok := seen[*key]; ok {
+			if in.Reference == "" {
+				rep.Errors = append(rep.Errors, tabular.CellError{Line: row.Line, Column: m.Header("reference"), Value: "",
+					Reason: fmt.Sprintf("与本文件第 %d 行重复（同一合同、日期、金额，均无凭证号）；如确为两笔回款，请分别填写凭证号", first)})
+				continue
+			}
+			rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "unchanged",
+				Summary: fmt.Sprintf("%s %s %s 元 与本文件第 %d 行重复（凭证号相同），按一笔登记", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen), first)})
+			rep.Unchanged++
+			continue
+		}
 		if known[*key] {
+			seen[*key] = row.Line
 			rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "unchanged", Summary: fmt.Sprintf("%s %s %s 元 已登记", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen))})
 			rep.Unchanged++
 			continue
@@ -281,7 +299,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapp
 		for _, a := range mine {
 			byID[a.InstallmentID].PaidFen += a.AmountFen
 		}
-		known[*key] = true
+		known[*key], seen[*key] = true, row.Line
 		pay.Allocations = mine
 		e, err := audit.Build(ctx, now, audit.Change{Action: "create", Entity: "payment", EntityID: pay.ID,
 			Summary: fmt.Sprintf("合同 %s 回款 %s 元（%s，导入）", c.Number, FormatYuan(pay.AmountFen), pay.ReceivedOn), After: pay})

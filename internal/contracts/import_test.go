@@ -325,3 +325,52 @@ func TestImportScheduleDiffers(t *testing.T) {
 		}
 	})
 }
+
+// Two rows of one payment file with the same contract, day and amount and
+// no reference are not folded into one payment silently: the second is
+// reported as a duplicate of the first. With the same reference they are
+// one payment listed twice. Importing the file again changes nothing.
+func TestImportDuplicatePaymentRows(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := importEnv(t, db)
+		c := e.customer("国贸物业", e.r1, e.spec1)
+		k := e.contract(e.asMgr, maint("HT-1", c, "2026-01-01", "2026-12-31"))
+		file := csvBytes(t, [][]string{{"合同编号", "回款日期", "回款金额", "凭证号"},
+			{"HT-1", "2026-01-20", "1,000.00", ""},
+			{"HT-1", "2026/1/20", "1000", ""}, // the same, written differently
+			{"HT-1", "2026-01-21", "500", "B-9"},
+			{"HT-1", "2026-01-21", "500.00", "B-9"},
+			{"HT-1", "2026-01-20", "1000", "B-10"}, // a reference tells it apart
+		})
+		dup := func(t *testing.T, rep *contracts.ImportReport) {
+			t.Helper()
+			if len(rep.Errors) != 1 {
+				t.Fatalf("errors %+v", rep.Errors)
+			}
+			if ce := rep.Errors[0]; ce.Line != 3 || ce.Column != "凭证号" || !strings.Contains(ce.Reason, "与本文件第 2 行重复") {
+				t.Fatalf("duplicate error %+v", ce)
+			}
+		}
+		rep := e.importFile("fin", contracts.ImportPayments, "回款.csv", file, contracts.ImportOptions{})
+		dup(t, rep)
+		if !rep.Rejected || len(e.detail(k.ID).Payments) != 0 {
+			t.Fatalf("reject: %+v", rep)
+		}
+		rep = e.importFile("fin", contracts.ImportPayments, "回款.csv", file, contracts.ImportOptions{SkipBad: true})
+		dup(t, rep)
+		if rep.Created != 3 || rep.Unchanged != 1 || !strings.Contains(rep.Rows[2].Summary, "与本文件第 4 行重复") {
+			t.Fatalf("skip: %+v", rep)
+		}
+		if d := e.detail(k.ID); len(d.Payments) != 3 || d.PaidFen != 250_000 {
+			t.Fatalf("payments %d, paid %d", len(d.Payments), d.PaidFen)
+		}
+		rep = e.importFile("fin", contracts.ImportPayments, "回款.csv", file, contracts.ImportOptions{SkipBad: true})
+		dup(t, rep)
+		if rep.Created != 0 || rep.Unchanged != 4 {
+			t.Fatalf("again: %+v", rep)
+		}
+		if d := e.detail(k.ID); len(d.Payments) != 3 || d.PaidFen != 250_000 {
+			t.Fatalf("again: payments %d, paid %d", len(d.Payments), d.PaidFen)
+		}
+	})
+}
