@@ -164,7 +164,8 @@ var errDryRun = errors.New("dry run")
 // savepoint, so a row the database refuses is reported on its line rather
 // than aborting the file (PostgreSQL would otherwise refuse every statement
 // after it); with SkipBad the other rows commit, without it the file is
-// rejected whole. A dry run of contracts runs everything and rolls back;
+// rejected whole. (Payments are written in bulk without savepoints; only
+// when the database refuses one does the import run again row by row.) A dry run of contracts runs everything and rolls back;
 // a dry run of payments plans every row (what it reports is what the
 // import does unless the database refuses a write).
 func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
@@ -195,45 +196,56 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		return nil, apperr.Invalid("file", "缺少“客户编号”或“客户名称”列")
 	}
 	var rep *ImportReport
-	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		rep = &ImportReport{Kind: opts.Kind, Format: tbl.Format, Encoding: tbl.Encoding, Total: len(tbl.Rows), Unknown: m.Unknown,
-			DryRun: opts.DryRun, Errors: []tabular.CellError{}, Rows: []ImportRow{}}
-		var apply func(context.Context) error
-		var err error
-		if opts.Kind == ImportPayments {
-			apply, err = s.importPayments(ctx, tx, m, tbl.Rows, rep)
-		} else {
-			err = s.importContracts(ctx, tx, m, tbl.Rows, rep)
-		}
-		if err != nil {
-			return err
-		}
-		reject := func() bool {
-			slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
-			rep.Rejected = len(rep.Errors) > 0 && !opts.SkipBad
-			return rep.Rejected
-		}
-		if reject() || opts.DryRun {
-			return errDryRun
-		}
-		if apply != nil {
-			if err := apply(ctx); err != nil {
+	// Payments are written in bulk; when the database refuses a row the
+	// import runs again, row by row.
+	for rowByRow := false; ; rowByRow = true {
+		err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			rep = &ImportReport{Kind: opts.Kind, Format: tbl.Format, Encoding: tbl.Encoding, Total: len(tbl.Rows), Unknown: m.Unknown,
+				DryRun: opts.DryRun, Errors: []tabular.CellError{}, Rows: []ImportRow{}}
+			var apply func(context.Context) error
+			var err error
+			if opts.Kind == ImportPayments {
+				apply, err = s.importPayments(ctx, tx, m, tbl.Rows, rep, rowByRow)
+			} else {
+				err = s.importContracts(ctx, tx, m, tbl.Rows, rep)
+			}
+			if err != nil {
 				return err
 			}
-			if reject() {
+			reject := func() bool {
+				slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
+				rep.Rejected = len(rep.Errors) > 0 && !opts.SkipBad
+				return rep.Rejected
+			}
+			if reject() || opts.DryRun {
 				return errDryRun
 			}
+			if apply != nil {
+				if err := apply(ctx); err != nil {
+					return err
+				}
+				if reject() {
+					return errDryRun
+				}
+			}
+			rep.Applied = true
+			label := map[ImportKind]string{ImportPayments: "回款", ImportContracts: "合同"}[opts.Kind]
+			return audit.Record(ctx, tx, s.now(), audit.Change{Action: "import", Entity: "import", EntityID: key,
+				Summary: fmt.Sprintf("导入%s %s：新增 %d，无变化 %d，错误 %d", label, name, rep.Created, rep.Unchanged, len(rep.Errors))})
+		})
+		if rowByRow || !errors.Is(err, errRowRefused) {
+			break
 		}
-		rep.Applied = true
-		label := map[ImportKind]string{ImportPayments: "回款", ImportContracts: "合同"}[opts.Kind]
-		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "import", Entity: "import", EntityID: key,
-			Summary: fmt.Sprintf("导入%s %s：新增 %d，无变化 %d，错误 %d", label, name, rep.Created, rep.Unchanged, len(rep.Errors))})
-	})
+	}
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
 	}
 	return rep, nil
 }
+
+// errRowRefused ends an import whose bulk write the database refused: it
+// runs again, writing row by row.
+var errRowRefused = errors.New("a row was refused")
 
 // inSavepoint runs fn in a savepoint of tx. When fn fails, what it wrote
 // is rolled back to the savepoint and its error is returned as rowErr: the

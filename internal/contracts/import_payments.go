@@ -85,7 +85,7 @@ func chunks[T any](items []T, n int, fn func([]T) error) error {
 // and known payments are loaded once — and returns the writes as apply.
 // Rows are taken in file order, so a payment's allocation sees the rows
 // above it, exactly as if finance had typed them one by one.
-func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport) (func(context.Context) error, error) {
+func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport, rowByRow bool) (func(context.Context) error, error) {
 	type parsed struct {
 		row tabular.Row
 		in  PaymentInput
@@ -310,14 +310,20 @@ func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapp
 		rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "create", Summary: fmt.Sprintf("%s %s %s 元", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen))})
 		rep.Created++
 	}
-	// All planned payments are written at once, in a savepoint. Should the
-	// database refuse one, they are written again one by one, each in its
-	// own savepoint, and the refused ones are reported on their lines (the
+	// All planned payments are written at once. Should the database refuse
+	// one, the import runs again row by row (errRowRefused): each payment
+	// in its own savepoint, the refused ones reported on their lines (the
 	// others keep the allocations planned for them: a refused payment only
-	// leaves its installments more open than planned, never overpaid).
+	// leaves its installments more open than planned, never overpaid). The
+	// bulk write takes no savepoint: on SQLite one costs several times the
+	// write itself.
 	apply := func(ctx context.Context) error {
-		rowErr, err := inSavepoint(ctx, tx, func(ctx context.Context, sp bun.Tx) error { return writePayments(ctx, sp, plans) })
-		if err != nil || rowErr == nil {
+		if !rowByRow {
+			err := writePayments(ctx, tx, plans)
+			if err != nil && !store.IsRetryable(err) {
+				s.log.InfoContext(ctx, "payment import: the database refused a row; writing row by row", "err", err)
+				return fmt.Errorf("%w: %w", errRowRefused, err)
+			}
 			return err
 		}
 		refused := map[int]bool{}
