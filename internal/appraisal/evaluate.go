@@ -312,7 +312,11 @@ func rateLine(it *Item, rates map[string]Rate) Line {
 	switch {
 	case den <= 0:
 		l.Score = it.Points
-		l.Detail = fmt.Sprintf("%s：本期无应计项（%s），按满分计 %s", name, r.ratio(), it.Points.Short())
+		none, ok := NothingDue[it.Rate]
+		if !ok {
+			none = "本期无应计项"
+		}
+		l.Detail = fmt.Sprintf("%s：%s（%s），按满分计 %s", name, none, r.ratio(), it.Points.Short())
 		return l
 	case num >= den:
 		num = den

@@ -42,6 +42,14 @@ var KnownRates = map[string]string{
 	"meeting_attendance":  "会议培训出勤率及作业完成率",
 }
 
+// NothingDue is what a line says of a rate with nothing due (Den <= 0, full
+// points), by rate key: SPEC §4's "本月无到期合同" for 续约率 and its
+// equivalent for 回款率; other rates say "本期无应计项".
+var NothingDue = map[string]string{
+	"renewal":    "本月无到期合同",
+	"collection": "本月无应收款项",
+}
+
 // knownRoles are the roles of SPEC §1 a scheme may apply to.
 var knownRoles = map[string]string{
 	"executive":        "总经理/总裁",

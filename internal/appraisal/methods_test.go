@@ -24,8 +24,8 @@ func TestRate(t *testing.T) {
 		pending bool
 		detail  string
 	}{
-		{"nothing due scores full (rates: 本月无到期合同)", P(15), false, &Rate{Num: 0, Den: 0}, P(15), false, "续约率：本期无应计项（0/0），按满分计 15"},
-		{"negative den is nothing due", P(15), false, &Rate{Num: 3, Den: -1}, P(15), false, "续约率：本期无应计项（3/-1），按满分计 15"},
+		{"nothing due scores full (rates: 本月无到期合同)", P(15), false, &Rate{Num: 0, Den: 0}, P(15), false, "续约率：本月无到期合同（0/0），按满分计 15"},
+		{"negative den is nothing due", P(15), false, &Rate{Num: 3, Den: -1}, P(15), false, "续约率：本月无到期合同（3/-1），按满分计 15"},
 		{"none renewed", P(15), false, &Rate{Num: 0, Den: 4}, 0, false, "续约率 0/4 = 0.00%：15 × 0/4 = 0.00"},
 		{"all renewed", P(15), false, &Rate{Num: 4, Den: 4}, P(15), false, "续约率 4/4 = 100.00%：15 × 4/4 = 15.00"},
 		{"partial 2/3", P(15), false, &Rate{Num: 2, Den: 3}, 1000, false, "续约率 2/3 = 66.67%：15 × 2/3 = 10.00"},
@@ -37,12 +37,12 @@ func TestRate(t *testing.T) {
 			"续约率 ¥24,000.00/¥30,000.00 = 80.00%：15 × 80.00% = 12.00"},
 		{"amounts over 100% capped", P(15), false, &Rate{Num: 3100000, Den: 3000000, NumText: "¥31,000.00", DenText: "¥30,000.00"}, P(15), false,
 			"续约率 ¥31,000.00/¥30,000.00，按 100% 计：15 × 100.00% = 15.00"},
-		{"nothing due in money", P(15), false, &Rate{NumText: "¥0.00", DenText: "¥0.00"}, P(15), false, "续约率：本期无应计项（¥0.00/¥0.00），按满分计 15"},
+		{"nothing due in money", P(15), false, &Rate{NumText: "¥0.00", DenText: "¥0.00"}, P(15), false, "续约率：本月无到期合同（¥0.00/¥0.00），按满分计 15"},
 		{"negative num counts as 0", P(15), false, &Rate{Num: -1, Den: 4}, 0, false, "续约率 -1/4，按 0% 计：15 × 0/4 = 0.00"},
 		{"missing rate is pending", P(15), false, nil, 0, true, "待计算：尚无续约率数据"},
 		{"huge exact", P(15), false, &Rate{Num: 1<<62 - 1, Den: 1 << 62}, P(15), false, "续约率 4611686018427387903/4611686018427387904 = 100.00%：15 × 4611686018427387903/4611686018427387904 = 15.00"},
 		{"inverted: 1 of 4 lost", P(8), true, &Rate{Num: 1, Den: 4}, P(6), false, "续约率 1/4 = 25.00%：8 × (1 − 1/4) = 6.00"},
-		{"inverted nothing due scores full", P(8), true, &Rate{Num: 0, Den: 0}, P(8), false, "续约率：本期无应计项（0/0），按满分计 8"},
+		{"inverted nothing due scores full", P(8), true, &Rate{Num: 0, Den: 0}, P(8), false, "续约率：本月无到期合同（0/0），按满分计 8"},
 		{"inverted over 100% gives 0", P(8), true, &Rate{Num: 5, Den: 4}, 0, false, "续约率 5/4，按 100% 计：8 × (1 − 4/4) = 0.00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,6 +55,28 @@ func TestRate(t *testing.T) {
 			l := c.Lines[0]
 			if l.Score != tc.score || l.Pending != tc.pending || l.Detail != tc.detail || c.Complete == tc.pending {
 				t.Errorf("got %s pending=%v %q complete=%v, want %s pending=%v %q", l.Score, l.Pending, l.Detail, c.Complete, tc.score, tc.pending, tc.detail)
+			}
+		})
+	}
+}
+
+// A rate with nothing due says so in SPEC §4's words: 本月无到期合同 for
+// 续约率, 本月无应收款项 for 回款率, 本期无应计项 for any other rate.
+func TestRateNothingDueWording(t *testing.T) {
+	for _, tc := range []struct {
+		rate   string
+		r      Rate
+		detail string
+	}{
+		{"renewal", Rate{}, "续约率：本月无到期合同（0/0），按满分计 15"},
+		{"collection", Rate{NumText: "¥0.00", DenText: "¥0.00"}, "回款率：本月无应收款项（¥0.00/¥0.00），按满分计 15"},
+		{"callback", Rate{}, "回访率：本期无应计项（0/0），按满分计 15"},
+	} {
+		t.Run(tc.rate, func(t *testing.T) {
+			s := oneItem(Item{Key: "r", Name: KnownRates[tc.rate], Points: P(15), Method: MethodRate, Rate: tc.rate})
+			l := mustEval(t, Input{Scheme: s, Rates: map[string]Rate{tc.rate: tc.r}}).Lines[0]
+			if l.Score != P(15) || l.Detail != tc.detail {
+				t.Errorf("got %s %q, want 15 %q", l.Score, l.Detail, tc.detail)
 			}
 		})
 	}

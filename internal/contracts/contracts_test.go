@@ -220,27 +220,51 @@ func TestRenewalChains(t *testing.T) {
 }
 
 func TestEMCSchedule(t *testing.T) {
-	got := contracts.EMCSchedule("2026-01-31", "2026-06-30", 150_000, "monthly")
-	want := []struct{ due, from, to string }{
-		{"2026-02-27", "2026-01-31", "2026-02-27"},
-		{"2026-03-30", "2026-02-28", "2026-03-30"},
-		{"2026-04-29", "2026-03-31", "2026-04-29"},
-		{"2026-05-30", "2026-04-30", "2026-05-30"},
-		{"2026-06-29", "2026-05-31", "2026-06-29"},
-		{"2026-06-30", "2026-06-30", "2026-06-30"},
+	type inst struct {
+		from, to string // the period; due on its last day
+		fen      int64
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d installments: %+v", len(got), got)
+	tests := []struct {
+		name       string
+		start, end string
+		fee        int64
+		cycle      string
+		want       []inst
+	}{
+		{"month-end start is anchored to month ends: no stub", "2026-01-31", "2026-06-30", 150_000, "monthly", []inst{
+			{"2026-01-31", "2026-02-28", 150_000}, {"2026-03-01", "2026-03-31", 150_000}, {"2026-04-01", "2026-04-30", 150_000},
+			{"2026-05-01", "2026-05-31", 150_000}, {"2026-06-01", "2026-06-30", 150_000}}},
+		{"February end anchors to month ends too", "2026-02-28", "2026-05-31", 100_000, "monthly", []inst{
+			{"2026-02-28", "2026-03-31", 100_000}, {"2026-04-01", "2026-04-30", 100_000}, {"2026-05-01", "2026-05-31", 100_000}}},
+		{"calendar months", "2026-01-01", "2026-03-31", 100_000, "monthly", []inst{
+			{"2026-01-01", "2026-01-31", 100_000}, {"2026-02-01", "2026-02-28", 100_000}, {"2026-03-01", "2026-03-31", 100_000}}},
+		{"mid-month start: periods from the start's day", "2026-01-15", "2026-04-14", 100_000, "monthly", []inst{
+			{"2026-01-15", "2026-02-14", 100_000}, {"2026-02-15", "2026-03-14", 100_000}, {"2026-03-15", "2026-04-14", 100_000}}},
+		{"a genuine stub is pro rata: 16 of 31 days", "2026-01-15", "2026-03-30", 150_000, "monthly", []inst{
+			{"2026-01-15", "2026-02-14", 150_000}, {"2026-02-15", "2026-03-14", 150_000}, {"2026-03-15", "2026-03-30", 77_419}}}, // of 03-15..04-14: 150,000 × 16 ÷ 31 = 77,419.35
+		{"a one-day stub costs a day", "2026-01-01", "2026-04-01", 310_000, "monthly", []inst{
+			{"2026-01-01", "2026-01-31", 310_000}, {"2026-02-01", "2026-02-28", 310_000}, {"2026-03-01", "2026-03-31", 310_000},
+			{"2026-04-01", "2026-04-01", 10_333}}}, // 310,000 ÷ 30 = 10,333.3
+		{"pro rata rounds half up, at least one fen", "2026-01-01", "2026-01-01", 1, "monthly", []inst{{"2026-01-01", "2026-01-01", 1}}},
+		{"quarters of a calendar year", "2026-01-01", "2026-12-31", 900_000, "quarterly", []inst{
+			{"2026-01-01", "2026-03-31", 900_000}, {"2026-04-01", "2026-06-30", 900_000}, {"2026-07-01", "2026-09-30", 900_000},
+			{"2026-10-01", "2026-12-31", 900_000}}},
+		{"quarters from a month end, stub of 61 of 92 days", "2026-01-31", "2026-06-30", 900_000, "quarterly", []inst{
+			{"2026-01-31", "2026-04-30", 900_000}, {"2026-05-01", "2026-06-30", 596_739}}}, // 900,000 × 61 ÷ 92 = 596,739.13
 	}
-	for i, w := range want {
-		g := got[i]
-		if g.DueOn != w.due || g.PeriodFrom != w.from || g.PeriodTo != w.to || g.AmountFen != 150_000 || g.Kind != "emc_fee" {
-			t.Errorf("installment %d = %+v, want %+v", i, g, w)
-		}
-	}
-	q := contracts.EMCSchedule("2026-01-01", "2026-12-31", 900_000, "quarterly")
-	if len(q) != 4 || q[0].DueOn != "2026-03-31" || q[3].PeriodFrom != "2026-10-01" || q[3].DueOn != "2026-12-31" {
-		t.Fatalf("quarterly: %+v", q)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := contracts.EMCSchedule(tc.start, tc.end, tc.fee, tc.cycle)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d installments: %+v", len(got), got)
+			}
+			for i, w := range tc.want {
+				g := got[i]
+				if g.DueOn != w.to || g.PeriodFrom != w.from || g.PeriodTo != w.to || g.AmountFen != w.fen || g.Kind != "emc_fee" {
+					t.Errorf("installment %d = %+v, want %+v", i, g, w)
+				}
+			}
+		})
 	}
 	if contracts.EMCSchedule("2026-01-01", "2026-12-31", 0, "monthly") != nil {
 		t.Fatal("zero fee generates installments")

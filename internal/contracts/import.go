@@ -15,6 +15,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
 	"kefu/internal/blob"
+	"kefu/internal/store"
 	"kefu/internal/tabular"
 )
 
@@ -32,8 +33,12 @@ type ImportOptions struct {
 	Kind ImportKind
 	// DryRun reports what would change and writes nothing.
 	DryRun bool
-	// SkipBad imports the good rows and reports the bad ones; without it a
-	// file with any bad row is rejected whole.
+	// SkipBad imports the good rows and reports the bad ones, each row (a
+	// contract with its lines, a payment) standing alone: one the database
+	// refuses when it is written is rolled back to its savepoint and
+	// reported, and the others land. Without it the file is one
+	// transaction: any bad row, found when reading or when writing, rejects
+	// it whole.
 	SkipBad bool
 	// Mapping maps file headers to column keys where the automatic
 	// matching of Chinese headers is not enough.
@@ -85,6 +90,8 @@ var importColumns = map[ImportKind][]tabular.Column{
 		{Key: "start_on", Aliases: []string{"开始日期", "起始日期", "start_on"}},
 		{Key: "end_on", Aliases: []string{"结束日期", "到期日期", "end_on"}},
 		{Key: "amount", Aliases: []string{"合同金额", "金额", "amount"}},
+		{Key: "schedule_differs", Aliases: []string{"付款计划与合同金额不一致", "付款计划与金额不一致", "schedule_differs"}},
+		{Key: "schedule_note", Aliases: []string{"不一致原因", "schedule_note"}},
 		{Key: "state", Aliases: []string{"状态", "state"}},
 		{Key: "renewed_from", Aliases: []string{"续签自", "原合同编号", "renewed_from"}},
 		{Key: "emc_fee", Aliases: []string{"业主收费", "emc_fee"}},
@@ -103,8 +110,8 @@ var importExamples = map[ImportKind][][]string{
 	ImportPayments: {{"HT-2026-001", "2026-03-01", "60,000.00", "转账", "BANK-20260301-01", "1", "", ""}},
 	ImportContracts: {
 		{"HT-2026-001", "KH-EXAMPLE", "示例大厦物业管理处", "维保", "2026 年度空调维保", "2025-12-20", "2025-12-22", "2026-01-01", "2026-12-31",
-			"120,000.00", "生效", "", "", "", "", "巡检", "冷水机组 1#", "每月", "1", "2026-01-15", "60,000.00"},
-		{"HT-2026-001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "换季保养", "空调系统", "换季", "1", "2026-07-15", "60,000.00"},
+			"120,000.00", "否", "", "生效", "", "", "", "", "巡检", "冷水机组 1#", "每月", "1", "2026-01-15", "60,000.00"},
+		{"HT-2026-001", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "换季保养", "空调系统", "换季", "1", "2026-07-15", "60,000.00"},
 	},
 }
 
@@ -153,8 +160,14 @@ var errDryRun = errors.New("dry run")
 // Import reads the staged file key and imports it (or reports a dry run).
 // Payments are matched on contract, day, amount and reference, contracts
 // on their number, so importing the same file twice changes nothing. The
-// whole file is one transaction: a dry run runs it and rolls back, so what
-// it reports is exactly what the import would do.
+// file is read in one transaction and every row is written in its own
+// savepoint, so a row the database refuses is reported on its line rather
+// than aborting the file (PostgreSQL would otherwise refuse every statement
+// after it); with SkipBad the other rows commit, without it the file is
+// rejected whole. (Payments are written in bulk without savepoints; only
+// when the database refuses one does the import run again row by row.) A dry run of contracts runs everything and rolls back;
+// a dry run of payments plans every row (what it reports is what the
+// import does unless the database refuses a write).
 func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptions) (*ImportReport, error) {
 	cols, ok := importColumns[opts.Kind]
 	if !ok {
@@ -183,40 +196,88 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		return nil, apperr.Invalid("file", "缺少“客户编号”或“客户名称”列")
 	}
 	var rep *ImportReport
-	err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		rep = &ImportReport{Kind: opts.Kind, Format: tbl.Format, Encoding: tbl.Encoding, Total: len(tbl.Rows), Unknown: m.Unknown,
-			DryRun: opts.DryRun, Errors: []tabular.CellError{}, Rows: []ImportRow{}}
-		var apply func(context.Context) error
-		var err error
-		if opts.Kind == ImportPayments {
-			apply, err = s.importPayments(ctx, tx, m, tbl.Rows, rep)
-		} else {
-			err = s.importContracts(ctx, tx, m, tbl.Rows, rep)
-		}
-		if err != nil {
-			return err
-		}
-		slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
-		if len(rep.Errors) > 0 && !opts.SkipBad {
-			rep.Rejected = true
-		}
-		if opts.DryRun || rep.Rejected {
-			return errDryRun
-		}
-		if apply != nil {
-			if err := apply(ctx); err != nil {
+	// Payments are written in bulk; when the database refuses a row the
+	// import runs again, row by row.
+	for rowByRow := false; ; rowByRow = true {
+		err = s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			rep = &ImportReport{Kind: opts.Kind, Format: tbl.Format, Encoding: tbl.Encoding, Total: len(tbl.Rows), Unknown: m.Unknown,
+				DryRun: opts.DryRun, Errors: []tabular.CellError{}, Rows: []ImportRow{}}
+			var apply func(context.Context) error
+			var err error
+			if opts.Kind == ImportPayments {
+				apply, err = s.importPayments(ctx, tx, m, tbl.Rows, rep, rowByRow)
+			} else {
+				err = s.importContracts(ctx, tx, m, tbl.Rows, rep)
+			}
+			if err != nil {
 				return err
 			}
+			reject := func() bool {
+				slices.SortStableFunc(rep.Errors, func(a, b tabular.CellError) int { return a.Line - b.Line })
+				rep.Rejected = len(rep.Errors) > 0 && !opts.SkipBad
+				return rep.Rejected
+			}
+			if reject() || opts.DryRun {
+				return errDryRun
+			}
+			if apply != nil {
+				if err := apply(ctx); err != nil {
+					return err
+				}
+				if reject() {
+					return errDryRun
+				}
+			}
+			rep.Applied = true
+			label := map[ImportKind]string{ImportPayments: "回款", ImportContracts: "合同"}[opts.Kind]
+			return audit.Record(ctx, tx, s.now(), audit.Change{Action: "import", Entity: "import", EntityID: key,
+				Summary: fmt.Sprintf("导入%s %s：新增 %d，无变化 %d，错误 %d", label, name, rep.Created, rep.Unchanged, len(rep.Errors))})
+		})
+		if rowByRow || !errors.Is(err, errRowRefused) {
+			break
 		}
-		rep.Applied = true
-		label := map[ImportKind]string{ImportPayments: "回款", ImportContracts: "合同"}[opts.Kind]
-		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "import", Entity: "import", EntityID: key,
-			Summary: fmt.Sprintf("导入%s %s：新增 %d，无变化 %d，错误 %d", label, name, rep.Created, rep.Unchanged, len(rep.Errors))})
-	})
+	}
 	if err != nil && !errors.Is(err, errDryRun) {
 		return nil, err
 	}
 	return rep, nil
+}
+
+// errRowRefused ends an import whose bulk write the database refused: it
+// runs again, writing row by row.
+var errRowRefused = errors.New("a row was refused")
+
+// inSavepoint runs fn in a savepoint of tx. When fn fails, what it wrote
+// is rolled back to the savepoint and its error is returned as rowErr: the
+// transaction goes on. err is set when the transaction itself cannot go
+// on — the savepoint could not be taken or rolled back, or fn hit an error
+// Transact retries (the whole import then runs again).
+func inSavepoint(ctx context.Context, tx bun.Tx, fn func(context.Context, bun.Tx) error) (rowErr, err error) {
+	sp, err := tx.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if rowErr = fn(ctx, sp); rowErr == nil {
+		return nil, sp.Commit()
+	}
+	if store.IsRetryable(rowErr) {
+		return nil, rowErr
+	}
+	if err := sp.Rollback(); err != nil {
+		return nil, fmt.Errorf("rollback to savepoint: %w (after: %w)", err, rowErr)
+	}
+	return rowErr, nil
+}
+
+// writeFailure is the reason reported for a row the database refused.
+func writeFailure(err error) string {
+	switch ae, ok := apperr.As(err); {
+	case ok:
+		return ae.Message
+	case store.IsUniqueViolation(err):
+		return "与已有记录冲突（可能已被他人同时登记），请重新导入"
+	}
+	return "写入失败：" + err.Error()
 }
 
 // fieldColumn maps a domain field name to the import column key that
@@ -263,12 +324,23 @@ var methodNames = map[string]string{
 	"承兑": "acceptance", "承兑汇票": "acceptance", "acceptance": "acceptance", "其他": "other", "other": "other",
 }
 
-func parseDay(m *tabular.Mapping, row tabular.Row, key string, loc *time.Location, errs *tabular.Errors) string {
+// The days an import takes: one outside them is a typing error (2062 for
+// 2026, an amount in a date column), not a contract or payment.
+var (
+	importDayMin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	importDayMax = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// parseDay reads a date cell of a contract or payment file in three forms
+// and no other — 2026-03-01, 2026/3/1 or an Excel date
+// (tabular.ParseDateStrict) — between 2000 and 2099; anything else is an
+// error on the row and column, with the reason.
+func parseDay(m *tabular.Mapping, row tabular.Row, key string, errs *tabular.Errors) string {
 	v := m.Get(row, key)
 	if v == "" {
 		return ""
 	}
-	t, err := tabular.ParseDate(v, loc)
+	t, err := tabular.ParseDateStrict(v, importDayMin, importDayMax)
 	if err != nil {
 		errs.Add(row.Line, m.Header(key), err)
 		return ""

@@ -46,13 +46,13 @@ type contractGroup struct {
 // headerKeys are the columns that describe the contract itself; on the
 // rows after a contract's first they must be empty or the same.
 var headerKeys = []string{"customer_code", "customer", "kind", "title", "signed_on", "received_on", "start_on", "end_on", "amount",
-	"state", "renewed_from", "emc_fee", "emc_cycle", "notes"}
+	"schedule_differs", "schedule_note", "state", "renewed_from", "emc_fee", "emc_cycle", "notes"}
 
 // importContracts creates the contracts of a file, one row group per
 // contract number. An existing number with the same customer, period and
 // amount is unchanged; with different ones it is an error (change an
 // existing contract on its page, where its money is visible).
-func (s *Service) importContracts(ctx context.Context, tx bun.IDB, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport) error {
+func (s *Service) importContracts(ctx context.Context, tx bun.Tx, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport) error {
 	var groups []*contractGroup
 	byNumber := map[string]*contractGroup{}
 	for _, row := range rows {
@@ -104,13 +104,25 @@ func (s *Service) importContracts(ctx context.Context, tx bun.IDB, m *tabular.Ma
 			rep.Errors = append(rep.Errors, groupError(m, g, err))
 			continue
 		}
-		c, err := s.insertContract(ctx, tx, p, in, activate)
-		if err != nil {
-			if _, ok := apperr.As(err); ok {
-				rep.Errors = append(rep.Errors, groupError(m, g, err))
-				continue
-			}
+		// Each contract with its scope and schedule is written in its own
+		// savepoint: one the database refuses leaves nothing behind.
+		var c *Contract
+		rowErr, err := inSavepoint(ctx, tx, func(ctx context.Context, sp bun.Tx) error {
+			var err error
+			c, err = s.insertContract(ctx, sp, p, in, activate)
 			return err
+		})
+		if err != nil {
+			return err
+		}
+		if rowErr != nil {
+			if _, ok := apperr.As(rowErr); ok {
+				rep.Errors = append(rep.Errors, groupError(m, g, rowErr))
+			} else {
+				s.log.WarnContext(ctx, "contract import: row refused", "line", first.Line, "number", g.number, "err", rowErr)
+				rep.Errors = append(rep.Errors, tabular.CellError{Line: first.Line, Column: m.Header("number"), Value: g.number, Reason: writeFailure(rowErr)})
+			}
+			continue
 		}
 		rep.Rows = append(rep.Rows, ImportRow{Line: first.Line, Action: "create",
 			Summary: fmt.Sprintf("新建合同 %s（%d 项服务内容，%d 期付款）", c.Number, len(in.Scope), len(in.Installments))})
@@ -177,10 +189,10 @@ func (s *Service) contractInputOf(ctx context.Context, tx bun.IDB, m *tabular.Ma
 	default:
 		bad(first, "state", "状态应为 生效 或 草稿")
 	}
-	in.SignedOn = parseDay(m, first, "signed_on", s.loc, errs)
-	in.ReceivedOn = parseDay(m, first, "received_on", s.loc, errs)
-	in.StartOn = parseDay(m, first, "start_on", s.loc, errs)
-	in.EndOn = parseDay(m, first, "end_on", s.loc, errs)
+	in.SignedOn = parseDay(m, first, "signed_on", errs)
+	in.ReceivedOn = parseDay(m, first, "received_on", errs)
+	in.StartOn = parseDay(m, first, "start_on", errs)
+	in.EndOn = parseDay(m, first, "end_on", errs)
 	if get("start_on") == "" {
 		bad(first, "start_on", "不能为空")
 	}
@@ -188,6 +200,15 @@ func (s *Service) contractInputOf(ctx context.Context, tx bun.IDB, m *tabular.Ma
 		bad(first, "end_on", "不能为空")
 	}
 	in.AmountFen = parseFen(m, first, "amount", errs)
+	// 付款计划与合同金额不一致 (是/否) and 不一致原因, as on the form.
+	var differsErr error
+	if v := get("schedule_differs"); v != "" {
+		in.ScheduleDiffers, differsErr = tabular.ParseBool(v)
+		errs.Add(first.Line, m.Header("schedule_differs"), differsErr)
+	}
+	if in.ScheduleNote = get("schedule_note"); in.ScheduleNote != "" && !in.ScheduleDiffers && differsErr == nil {
+		bad(first, "schedule_differs", "填写了不一致原因，“付款计划与合同金额不一致”须为 是")
+	}
 	in.EMCFeeFen = parseFen(m, first, "emc_fee", errs)
 	if in.EMCCycle, ok = cycleNames[get("emc_cycle")]; !ok {
 		bad(first, "emc_cycle", "收费周期应为 每月 或 每季度")
@@ -253,7 +274,7 @@ func (s *Service) contractInputOf(ctx context.Context, tx bun.IDB, m *tabular.Ma
 			if m.Get(row, "due_on") == "" {
 				bad(row, "due_on", "不能为空")
 			}
-			in.Installments = append(in.Installments, InstallmentInput{DueOn: parseDay(m, row, "due_on", s.loc, errs),
+			in.Installments = append(in.Installments, InstallmentInput{DueOn: parseDay(m, row, "due_on", errs),
 				AmountFen: parseFen(m, row, "due_amount", errs)})
 			g.instRows = append(g.instRows, row)
 		}

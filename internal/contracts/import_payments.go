@@ -85,7 +85,7 @@ func chunks[T any](items []T, n int, fn func([]T) error) error {
 // and known payments are loaded once — and returns the writes as apply.
 // Rows are taken in file order, so a payment's allocation sees the rows
 // above it, exactly as if finance had typed them one by one.
-func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport) (func(context.Context) error, error) {
+func (s *Service) importPayments(ctx context.Context, tx bun.Tx, m *tabular.Mapping, rows []tabular.Row, rep *ImportReport, rowByRow bool) (func(context.Context) error, error) {
 	type parsed struct {
 		row tabular.Row
 		in  PaymentInput
@@ -98,7 +98,7 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		var errs tabular.Errors
 		pr := parsed{row: row}
 		pr.in.ContractID = strings.ToUpper(strings.TrimSpace(m.Get(row, "contract")))
-		pr.in.ReceivedOn = parseDay(m, row, "received_on", s.loc, &errs)
+		pr.in.ReceivedOn = parseDay(m, row, "received_on", &errs)
 		pr.in.AmountFen = parseFen(m, row, "amount", &errs)
 		method, ok := methodNames[strings.ToLower(m.Get(row, "method"))]
 		if !ok {
@@ -207,10 +207,8 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 	// Plan each row in order.
 	p := access.Caller(ctx)
 	now := store.Time(s.now())
-	var pays []*Payment
-	var allocs []Allocation
-	var entries []*audit.Entry
-	delta := map[string]int64{} // paid_fen added per installment
+	var plans []*plannedPayment
+	seen := map[string]int{} // dedup key → the first line of this file with it
 	for _, pr := range good {
 		row := pr.row
 		c, ok := byNumber[pr.in.ContractID]
@@ -225,7 +223,24 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 		in := pr.in
 		in.ContractID = c.ID
 		key := dedupKey(in, "import")
+		// A second row of the file with the same contract, day, amount and
+		// reference is the same payment: with a reference it is listed
+		// twice; without one it may be a second payment that the
+		// (contract, day, amount, reference) key cannot tell apart, so it
+		// is refused rather than silently folded into the first.
+		if first, ok := seen[*key]; ok {
+			if in.Reference == "" {
+				rep.Errors = append(rep.Errors, tabular.CellError{Line: row.Line, Column: m.Header("reference"), Value: "",
+					Reason: fmt.Sprintf("与本文件第 %d 行重复（同一合同、日期、金额，均无凭证号）；如确为两笔回款，请分别填写凭证号", first)})
+				continue
+			}
+			rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "unchanged",
+				Summary: fmt.Sprintf("%s %s %s 元 与本文件第 %d 行重复（凭证号相同），按一笔登记", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen), first)})
+			rep.Unchanged++
+			continue
+		}
 		if known[*key] {
+			seen[*key] = row.Line
 			rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "unchanged", Summary: fmt.Sprintf("%s %s %s 元 已登记", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen))})
 			rep.Unchanged++
 			continue
@@ -282,63 +297,117 @@ func (s *Service) importPayments(ctx context.Context, tx bun.IDB, m *tabular.Map
 			byID[it.ID] = it
 		}
 		for _, a := range mine {
-			it := byID[a.InstallmentID]
-			it.PaidFen += a.AmountFen
-			delta[it.ID] += a.AmountFen
+			byID[a.InstallmentID].PaidFen += a.AmountFen
 		}
-		known[*key] = true
+		known[*key], seen[*key] = true, row.Line
 		pay.Allocations = mine
-		pays = append(pays, pay)
-		allocs = append(allocs, mine...)
 		e, err := audit.Build(ctx, now, audit.Change{Action: "create", Entity: "payment", EntityID: pay.ID,
 			Summary: fmt.Sprintf("合同 %s 回款 %s 元（%s，导入）", c.Number, FormatYuan(pay.AmountFen), pay.ReceivedOn), After: pay})
 		if err != nil {
 			return nil, err
 		}
-		entries = append(entries, e)
+		plans = append(plans, &plannedPayment{line: row.Line, number: c.Number, value: m.Get(row, "contract"), pay: pay, entry: e})
 		rep.Rows = append(rep.Rows, ImportRow{Line: row.Line, Action: "create", Summary: fmt.Sprintf("%s %s %s 元", c.Number, in.ReceivedOn, FormatYuan(in.AmountFen))})
 		rep.Created++
 	}
+	// All planned payments are written at once. Should the database refuse
+	// one, the import runs again row by row (errRowRefused): each payment
+	// in its own savepoint, the refused ones reported on their lines (the
+	// others keep the allocations planned for them: a refused payment only
+	// leaves its installments more open than planned, never overpaid). The
+	// bulk write takes no savepoint: on SQLite one costs several times the
+	// write itself.
 	apply := func(ctx context.Context) error {
-		if err := chunks(pays, 300, func(part []*Payment) error {
-			_, err := tx.NewInsert().Model(&part).Exec(ctx)
-			return err
-		}); err != nil {
-			if store.IsUniqueViolation(err) {
-				return apperr.Conflict("file", "回款已被他人同时登记，请重新导入")
+		if !rowByRow {
+			err := writePayments(ctx, tx, plans)
+			if err != nil && !store.IsRetryable(err) {
+				s.log.InfoContext(ctx, "payment import: the database refused a row; writing row by row", "err", err)
+				return fmt.Errorf("%w: %w", errRowRefused, err)
 			}
 			return err
 		}
-		if err := chunks(allocs, 500, func(part []Allocation) error {
-			_, err := tx.NewInsert().Model(&part).Exec(ctx)
-			return err
-		}); err != nil {
-			return err
-		}
-		ids := make([]string, 0, len(delta))
-		for id := range delta {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		// One statement per 200 installments: paid_fen + CASE id WHEN … END.
-		if err := chunks(ids, 200, func(part []string) error {
-			var q strings.Builder
-			args := make([]any, 0, 3*len(part))
-			q.WriteString("UPDATE installments SET paid_fen = paid_fen + CASE id")
-			for _, id := range part {
-				q.WriteString(" WHEN ? THEN ?")
-				args = append(args, id, delta[id])
+		refused := map[int]bool{}
+		for _, pl := range plans {
+			rowErr, err := inSavepoint(ctx, tx, func(ctx context.Context, sp bun.Tx) error {
+				return writePayments(ctx, sp, []*plannedPayment{pl})
+			})
+			if err != nil {
+				return err
 			}
-			q.WriteString(" END WHERE id IN (?)")
-			args = append(args, bun.In(part))
-			_, err := tx.NewRaw(q.String(), args...).Exec(ctx)
-			return err
-		}); err != nil {
-			return err
+			if rowErr != nil {
+				s.log.WarnContext(ctx, "payment import: row refused", "line", pl.line, "contract", pl.number, "err", rowErr)
+				refused[pl.line] = true
+				rep.Errors = append(rep.Errors, tabular.CellError{Line: pl.line, Column: m.Header("contract"), Value: pl.value, Reason: writeFailure(rowErr)})
+			}
 		}
-		return audit.InsertAll(ctx, tx, entries)
+		if len(refused) > 0 {
+			rep.Rows = slices.DeleteFunc(rep.Rows, func(r ImportRow) bool { return r.Action == "create" && refused[r.Line] })
+			rep.Created -= len(refused)
+		}
+		return nil
 	}
 	return apply, nil
+}
+
+// plannedPayment is one payment row of an import, planned in memory.
+type plannedPayment struct {
+	line          int
+	number, value string // the contract's number, and as the file wrote it
+	pay           *Payment
+	entry         *audit.Entry
+}
+
+// writePayments writes planned payments, their allocations, the
+// installments' paid amounts and the audit entries.
+func writePayments(ctx context.Context, tx bun.IDB, plans []*plannedPayment) error {
+	pays := make([]*Payment, len(plans))
+	var allocs []Allocation
+	entries := make([]*audit.Entry, len(plans))
+	delta := map[string]int64{} // paid_fen added per installment
+	for i, pl := range plans {
+		pays[i], entries[i] = pl.pay, pl.entry
+		allocs = append(allocs, pl.pay.Allocations...)
+		for _, a := range pl.pay.Allocations {
+			delta[a.InstallmentID] += a.AmountFen
+		}
+	}
+	if err := chunks(pays, 300, func(part []*Payment) error {
+		_, err := tx.NewInsert().Model(&part).Exec(ctx)
+		return err
+	}); err != nil {
+		if store.IsUniqueViolation(err) {
+			return apperr.Conflict("file", "回款已被他人同时登记，请重新导入")
+		}
+		return err
+	}
+	if err := chunks(allocs, 500, func(part []Allocation) error {
+		_, err := tx.NewInsert().Model(&part).Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(delta))
+	for id := range delta {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	// One statement per 200 installments: paid_fen + CASE id WHEN … END.
+	if err := chunks(ids, 200, func(part []string) error {
+		var q strings.Builder
+		args := make([]any, 0, 3*len(part))
+		q.WriteString("UPDATE installments SET paid_fen = paid_fen + CASE id")
+		for _, id := range part {
+			q.WriteString(" WHEN ? THEN ?")
+			args = append(args, id, delta[id])
+		}
+		q.WriteString(" END WHERE id IN (?)")
+		args = append(args, bun.In(part))
+		_, err := tx.NewRaw(q.String(), args...).Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	return audit.InsertAll(ctx, tx, entries)
 }
 
 // bunIn wraps a slice for an IN (?) placeholder.

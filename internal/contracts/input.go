@@ -262,8 +262,19 @@ func FormatYuan(fen int64) string {
 
 // EMCSchedule generates the owner-fee installments (业主收费) of an EMC
 // contract: one per month or quarter from start to end, each due on the
-// last day of its period (the last period ends with the contract and is
-// charged in full — owner fees are per period, not per day).
+// last day of its period.
+//
+// Periods run from the start's day of the month to the day before it
+// comes round again (01-15..02-14, 02-15..03-14, …). A contract that starts
+// on the last day of a month is anchored to month ends instead: its
+// periods end on the last day of each month or quarter, the first one
+// taking in the start day (01-31..02-28, 03-01..03-31, …), so a contract
+// from one month end to another has no stub.
+//
+// A last period that the contract's end cuts short (a genuine stub) is
+// charged pro rata by days: fee × its days ÷ the days of the full period,
+// rounded half up to the fen and at least one fen. Every other period is
+// charged the full fee.
 func EMCSchedule(startOn, endOn string, feeFen int64, cycle string) []InstallmentInput {
 	start, err1 := calendar.ParseDate(startOn)
 	end, err2 := calendar.ParseDate(endOn)
@@ -274,18 +285,32 @@ func EMCSchedule(startOn, endOn string, feeFen int64, cycle string) []Installmen
 	if cycle == "quarterly" {
 		months = 3
 	}
+	monthEnd := start.AddDays(1).Day == 1
+	// periodEnd is the last day of the n-th full period (n from 1).
+	periodEnd := func(n int) calendar.Date {
+		if monthEnd {
+			return lastOfMonth(start.Year, start.Month, months*n)
+		}
+		return addMonths(start, months*n).AddDays(-1)
+	}
 	var out []InstallmentInput
 	for from, n := start, 1; !from.After(end) && n <= 1200; n++ {
-		next := addMonths(start, months*n)
-		to := next.AddDays(-1)
+		to, fee := periodEnd(n), feeFen
 		if to.After(end) {
+			full, days := to.Sub(from)+1, end.Sub(from)+1
+			fee = max((feeFen*int64(days)*2+int64(full))/(2*int64(full)), 1)
 			to = end
 		}
-		out = append(out, InstallmentInput{DueOn: to.String(), AmountFen: feeFen, Kind: "emc_fee",
+		out = append(out, InstallmentInput{DueOn: to.String(), AmountFen: fee, Kind: "emc_fee",
 			PeriodFrom: from.String(), PeriodTo: to.String()})
-		from = next
+		from = to.AddDays(1)
 	}
 	return out
+}
+
+// lastOfMonth returns the last day of the month n months after year-month.
+func lastOfMonth(year int, month time.Month, n int) calendar.Date {
+	return calendar.NewDate(year, month+time.Month(n)+1, 1).AddDays(-1)
 }
 
 // addMonths adds n months to d, clamping the day to the month's length

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -184,27 +185,29 @@ func (s *Service) rateFacts(ctx context.Context, m rates.Month, only []string) (
 		return &RateFacts{Owners: rates.NewOwners(nil)}, nil
 	}
 	var cs []struct {
-		ID           string  `bun:"id"`
-		Number       string  `bun:"number"`
-		CustomerID   string  `bun:"customer_id"`
-		CustomerName string  `bun:"customer_name"`
-		State        string  `bun:"state"`
-		SignedOn     *string `bun:"signed_on"`
-		EndOn        string  `bun:"end_on"`
-		RenewedFrom  *string `bun:"renewed_from"`
-		Outcome      string  `bun:"outcome"`
-		LostReason   string  `bun:"lost_reason"`
+		ID           string    `bun:"id"`
+		Number       string    `bun:"number"`
+		CustomerID   string    `bun:"customer_id"`
+		CustomerName string    `bun:"customer_name"`
+		State        string    `bun:"state"`
+		SignedOn     *string   `bun:"signed_on"`
+		EndOn        string    `bun:"end_on"`
+		RenewedFrom  *string   `bun:"renewed_from"`
+		Outcome      string    `bun:"outcome"`
+		LostReason   string    `bun:"lost_reason"`
+		TerminatedOn *string   `bun:"terminated_on"`
+		CreatedAt    time.Time `bun:"created_at"`
 	}
 	// The contracts ending in the month and their successors (a successor
 	// may be another customer's: it is read whoever the customer).
 	q, args := `SELECT k.id, k.number, k.customer_id, cu.name AS customer_name, k.state, k.signed_on, k.end_on,
-		k.renewed_from, k.outcome, k.lost_reason
+		k.renewed_from, k.outcome, k.lost_reason, k.terminated_on, k.created_at
 		FROM contracts k JOIN customers cu ON cu.id = k.customer_id
 		WHERE (k.end_on >= ? AND k.end_on <= ?)
 		   OR k.renewed_from IN (SELECT p.id FROM contracts p WHERE p.end_on >= ? AND p.end_on <= ?)`, []any{first, last, first, last}
 	if only != nil {
 		q = `SELECT k.id, k.number, k.customer_id, cu.name AS customer_name, k.state, k.signed_on, k.end_on,
-		k.renewed_from, k.outcome, k.lost_reason
+		k.renewed_from, k.outcome, k.lost_reason, k.terminated_on, k.created_at
 		FROM contracts k JOIN customers cu ON cu.id = k.customer_id
 		WHERE (k.end_on >= ? AND k.end_on <= ? AND k.customer_id IN (?))
 		   OR k.renewed_from IN (SELECT p.id FROM contracts p WHERE p.end_on >= ? AND p.end_on <= ? AND p.customer_id IN (?))`
@@ -222,6 +225,10 @@ func (s *Service) rateFacts(ctx context.Context, m rates.Month, only []string) (
 		if c.SignedOn != nil {
 			rc.Signed, _ = calendar.ParseDate(*c.SignedOn)
 		}
+		if c.TerminatedOn != nil {
+			rc.TerminatedOn, _ = calendar.ParseDate(*c.TerminatedOn)
+		}
+		rc.Recorded = calendar.DateOf(c.CreatedAt, s.loc)
 		f.Contracts = append(f.Contracts, rc)
 		customers[c.CustomerID] = true
 	}

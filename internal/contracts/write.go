@@ -11,6 +11,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/audit"
+	"kefu/internal/calendar"
 	"kefu/internal/store"
 )
 
@@ -173,6 +174,17 @@ func checkPredecessor(ctx context.Context, tx bun.IDB, selfID string, in *Contra
 	return nil
 }
 
+// renewalSigned checks that a renewal (a contract with renewed_from) that is
+// not a draft has its signed date: the desk shows such a contract's
+// predecessor as renewed, and the renewal rate counts it from the day it
+// was signed (SPEC §4), so the two agree only when that day is known.
+func renewalSigned(state string, renewedFrom, signedOn *string) error {
+	if state != "draft" && deref(renewedFrom) != "" && deref(signedOn) == "" {
+		return apperr.Invalid("signed_on", "续签合同生效时须填写签订日期（续约率按签订日期计）")
+	}
+	return nil
+}
+
 // CreateContract adds a contract as a draft (or active when activate is
 // set) with its scope and payment schedule.
 func (s *Service) CreateContract(ctx context.Context, in ContractInput, activate bool) (*Contract, error) {
@@ -207,6 +219,9 @@ func (s *Service) insertContract(ctx context.Context, tx bun.IDB, p *access.Prin
 		c.CreatedBy = &id
 	}
 	in.apply(c)
+	if err := renewalSigned(c.State, c.RenewedFrom, c.SignedOn); err != nil {
+		return nil, err
+	}
 	if err := checkRefs(ctx, tx, p, c.ID, &in); err != nil {
 		return nil, err
 	}
@@ -397,6 +412,14 @@ func (s *Service) UpdateContract(ctx context.Context, id string, version int64, 
 		}
 		after := *before
 		in.apply(&after)
+		if err := renewalSigned(after.State, after.RenewedFrom, after.SignedOn); err != nil {
+			return err
+		}
+		if after.EndOn != before.EndOn && before.EndOn < s.today().String() && !p.IsManagerial() {
+			// Moving an expired contract's end date would move it out of the
+			// renewal rate of the month it ended in.
+			return apperr.Forbidden("合同已到期，结束日期只能由经理修改")
+		}
 		after.Version, after.UpdatedAt = version+1, store.Time(s.now())
 		res, err := tx.NewUpdate().Model(&after).ExcludeColumn("id", "created_at", "created_by").
 			Where("id = ? AND version = ?", id, version).Exec(ctx)
@@ -437,7 +460,11 @@ func resetOutcome(ctx context.Context, tx bun.IDB, id string, s *Service) error 
 }
 
 // SetState activates a draft contract or terminates an active one (with
-// the day and a reason).
+// the day and a reason). A contract that ended in a month stays in that
+// month's renewal rate unless it was terminated before the month began
+// (rates.Contract), so a specialist may neither terminate a contract that
+// has already ended nor date a termination before the current month's
+// first day: both are for a manager, with the reason on record.
 func (s *Service) SetState(ctx context.Context, id string, version int64, state, on, reason string) (*Contract, error) {
 	p := access.Caller(ctx)
 	state, on, reason = strings.TrimSpace(state), strings.TrimSpace(on), strings.TrimSpace(reason)
@@ -454,15 +481,25 @@ func (s *Service) SetState(ctx context.Context, id string, version int64, state,
 		switch {
 		case state == "active" && before.State == "draft":
 			after.State = "active"
+			if err := renewalSigned(after.State, after.RenewedFrom, after.SignedOn); err != nil {
+				return err
+			}
 		case state == "terminated" && before.State == "active":
+			today := s.today()
+			if before.EndOn < today.String() && !p.IsManagerial() {
+				return apperr.Forbidden("合同已于 " + before.EndOn + " 到期，不能再终止；未续约请在续约台登记原因（确需终止请联系经理）")
+			}
 			if on == "" {
-				on = s.today().String()
+				on = today.String()
 			}
 			if err := firstErr(day("terminated_on", on, true), text("reason", reason, 1, 500)); err != nil {
 				return err
 			}
 			if on < before.StartOn || on > before.EndOn {
 				return apperr.Invalid("terminated_on", "终止日期须在合同期间内（"+before.StartOn+" 至 "+before.EndOn+"）")
+			}
+			if monthStart := calendar.NewDate(today.Year, today.Month, 1).String(); on < monthStart && !p.IsManagerial() {
+				return apperr.Invalid("terminated_on", "终止日期不能早于本月 1 日（"+monthStart+"）；更早的日期须由经理登记")
 			}
 			after.State, after.TerminatedOn, after.TerminateReason = "terminated", &on, reason
 		default:

@@ -16,8 +16,12 @@
 //     installment's due date (应收日) for collection.
 //   - 合同续签 / 续约合同 (renewal, successor contract): a contract whose RenewedFrom
 //     names the expiring contract, not a draft, signed (签订) on or before the
-//     day the scorecard is computed (asOf).
-//   - 续约率 = expiring contracts that were renewed ÷ contracts ending (到期) in the month.
+//     day the scorecard is computed (asOf); a successor without a signed date
+//     counts from the day it was entered (录入).
+//   - 续约率 = expiring contracts that were renewed ÷ contracts ending (到期) in the
+//     month. Drafts do not count; a terminated (终止) contract counts when it was
+//     terminated on or after the month's first day, so that terminating a
+//     contract that is due cannot take it out of the denominator.
 //   - 付款计划 / 分期 (installment), 回款 (payment received), 分配 (allocation: the
 //     part of a payment applied to one installment), 期初未收 (unpaid at the start
 //     of the month), 逾期结转 (overdue, carried in from earlier months), 预收

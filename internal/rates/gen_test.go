@@ -122,13 +122,24 @@ func genRenewal(rng *rand.Rand, m Month, nCust, nContracts int) renewalData {
 			State: states[rng.IntN(len(states))], End: randDay(rng, from, span),
 		}
 		ct.Signed = ct.End.AddDays(-365)
+		ct.Recorded = ct.Signed.AddDays(rng.IntN(10))
 		if rng.IntN(10) == 0 {
 			ct.Signed = calendar.Date{}
+		}
+		if rng.IntN(20) == 0 {
+			ct.Recorded = calendar.Date{}
+		}
+		if ct.State == StateTerminated && rng.IntN(8) != 0 {
+			ct.TerminatedOn = ct.End.AddDays(-rng.IntN(90))
 		}
 		if i > 0 && rng.IntN(2) == 0 {
 			prev := &data.cs[rng.IntN(i)]
 			ct.RenewedFrom = prev.ID
 			ct.Signed = prev.End.AddDays(rng.IntN(60) - 30)
+			ct.Recorded = ct.Signed.AddDays(rng.IntN(5))
+			if rng.IntN(6) == 0 {
+				ct.Signed = calendar.Date{} // entered without a signed date
+			}
 		}
 		if rng.IntN(30) == 0 {
 			ct.RenewedFrom = ct.ID // self-reference

@@ -58,14 +58,28 @@ func naiveCollection(is []Installment, as []Allocation, owners Owners, m Month) 
 func naiveRenewal(cs []Contract, owners Owners, m Month, asOf calendar.Date) map[string]Renewal {
 	out := map[string]Renewal{}
 	for _, c := range cs {
-		if c.State == StateDraft || c.State == StateTerminated || !m.Contains(c.End) {
+		if c.State == StateDraft || !m.Contains(c.End) {
+			continue
+		}
+		if c.State == StateTerminated && (c.TerminatedOn.IsZero() || c.TerminatedOn.Before(m.First())) {
 			continue
 		}
 		var best *Contract
 		for _, s := range cs {
-			if s.RenewedFrom == c.ID && s.ID != c.ID && s.State != StateDraft && !s.Signed.IsZero() && !s.Signed.After(asOf) {
-				if best == nil || s.Signed.Before(best.Signed) || s.Signed == best.Signed && s.Number < best.Number ||
-					s.Signed == best.Signed && s.Number == best.Number && compareContract(&s, best) < 0 {
+			signed := s.Signed
+			if signed.IsZero() {
+				signed = s.Recorded
+			}
+			bestSigned := calendar.Date{}
+			if best != nil {
+				bestSigned = best.Signed
+				if bestSigned.IsZero() {
+					bestSigned = best.Recorded
+				}
+			}
+			if s.RenewedFrom == c.ID && s.ID != c.ID && s.State != StateDraft && !signed.IsZero() && !signed.After(asOf) {
+				if best == nil || signed.Before(bestSigned) || signed == bestSigned && s.Number < best.Number ||
+					signed == bestSigned && s.Number == best.Number && compareContract(&s, best) < 0 {
 					best = &s
 				}
 			}

@@ -22,25 +22,53 @@ type Contract struct {
 	CustomerName string
 	State        string        // StateDraft, StateActive or StateTerminated
 	Signed       calendar.Date // 签订日期; zero when not signed
+	// Recorded is the day the contract was entered (录入). It stands in for
+	// Signed when that is zero (records from before a signed date was
+	// required of renewals), so a successor that shows as a renewal counts
+	// as one from the day it was entered.
+	Recorded     calendar.Date
 	End          calendar.Date // 到期日
+	TerminatedOn calendar.Date // 终止日期 of a terminated contract
 	RenewedFrom  string        // ID of the contract this one renews (续签自)
 	Outcome      string        // renewal outcome recorded by the specialist (pending / renewed / lost); evidence only
 	LostReason   string        // evidence only
 }
 
 // upForRenewal reports whether c counts in the renewal rate of the month
-// [first, last]: it ends in the month and is neither a draft nor terminated.
+// [first, last]: it ends in the month and is not a draft. A terminated
+// contract counts when it was terminated on or after the month's first
+// day: terminating a contract that is due (or over) cannot take it out of
+// its month's denominator. One terminated before the month was ended early
+// and never came up for renewal; so was one terminated on an unknown day.
 func (c *Contract) upForRenewal(first, last calendar.Date) bool {
-	return c.State != StateDraft && c.State != StateTerminated &&
-		!c.End.Before(first) && !c.End.After(last)
+	switch c.State {
+	case StateDraft:
+		return false
+	case StateTerminated:
+		if c.TerminatedOn.IsZero() || c.TerminatedOn.Before(first) {
+			return false
+		}
+	}
+	return !c.End.Before(first) && !c.End.After(last)
+}
+
+// signedOn is the day c counts as signed: Signed, else Recorded; zero when
+// neither is known.
+func (c *Contract) signedOn() calendar.Date {
+	if c.Signed.IsZero() {
+		return c.Recorded
+	}
+	return c.Signed
 }
 
 // renews reports whether c is a successor that counts by asOf: it renews
-// another contract, is not a draft, and was signed on or before asOf. A
-// successor terminated later still counts: the renewal happened.
+// another contract, is not a draft, and was signed (or, without a signed
+// date, entered) on or before asOf. A successor terminated later still
+// counts: the renewal happened.
 func (c *Contract) renews(asOf calendar.Date) bool {
+	signed := c.signedOn()
 	return c.RenewedFrom != "" && c.RenewedFrom != c.ID && c.State != StateDraft &&
-		!c.Signed.IsZero() && !c.Signed.After(asOf)
+		!signed.IsZero() && !signed.After(asOf)
 }
 
 // compareContract is a total order on all fields (the final tie-break).
@@ -53,15 +81,20 @@ func compareContract(a, b *Contract) int {
 			return c
 		}
 	}
-	if c := a.Signed.Compare(b.Signed); c != 0 {
-		return c
+	for _, c := range [...][2]calendar.Date{
+		{a.Signed, b.Signed}, {a.Recorded, b.Recorded}, {a.End, b.End}, {a.TerminatedOn, b.TerminatedOn},
+	} {
+		if c := c[0].Compare(c[1]); c != 0 {
+			return c
+		}
 	}
-	return a.End.Compare(b.End)
+	return 0
 }
 
-// betterSuccessor orders candidate successors: earliest Signed, then Number.
+// betterSuccessor orders candidate successors: earliest signed (Signed,
+// else Recorded), then Number.
 func betterSuccessor(a, b *Contract) int {
-	if c := a.Signed.Compare(b.Signed); c != 0 {
+	if c := a.signedOn().Compare(b.signedOn()); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Number, b.Number); c != 0 {
@@ -108,10 +141,12 @@ type Renewal struct {
 // with no contract ending in m is absent from the map: use [RenewalRate], or
 // treat absence as nothing due.
 //
-// A contract counts when its End is in m and it is neither a draft nor
-// terminated. It is charged to owners.At(customer, End). It is renewed when
-// some contract in cs has RenewedFrom equal to its ID, is not a draft and was
-// signed on or before asOf — even if signed after the end date.
+// A contract counts when its End is in m and it is not a draft; a terminated
+// one counts only when it was terminated on or after m's first day. It is
+// charged to owners.At(customer, End). It is renewed when some contract in cs
+// has RenewedFrom equal to its ID, is not a draft and was signed (without a
+// signed date: recorded) on or before asOf — even if signed after the end
+// date.
 func RenewalRates(cs []Contract, owners Owners, m Month, asOf calendar.Date) map[string]Renewal {
 	return renewal(cs, owners, m, asOf, nil)
 }

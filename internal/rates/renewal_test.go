@@ -86,11 +86,36 @@ func TestRenewalRates(t *testing.T) {
 			want: map[string]renewalWant{"s1": {rows: []string{"a"}}},
 		},
 		{
-			name:  "successor without a signed date",
+			name:  "successor without a signed date or a recorded day",
 			month: "2026-03",
 			cs: []Contract{ct("a", "c1", "2026-03-10"),
 				with(succ("x", "a", "c1", "2026-03-01"), func(c *Contract) { c.Signed = calendar.Date{} })},
 			want: map[string]renewalWant{"s1": {rows: []string{"a"}}},
+		},
+		{
+			// The desk shows any successor that is not a draft as renewed; the
+			// rate agrees, taking the day it was entered for the signed date.
+			name:  "successor without a signed date counts from the day it was recorded",
+			month: "2026-03",
+			cs: []Contract{ct("a", "c1", "2026-03-10"), ct("b", "c1", "2026-03-11"),
+				with(succ("x", "a", "c1", "2026-03-01"), func(c *Contract) { c.Signed, c.Recorded = calendar.Date{}, d("2026-03-20") }),
+				with(succ("y", "b", "c1", "2026-03-01"), func(c *Contract) { c.Signed, c.Recorded = calendar.Date{}, d("2026-04-06") })},
+			want: map[string]renewalWant{"s1": {rows: []string{"a", "b"}, succ: map[string]string{"a": "x"}}},
+		},
+		{
+			name:  "the signed date wins over the recorded day",
+			month: "2026-03",
+			cs: []Contract{ct("a", "c1", "2026-03-10"),
+				with(succ("x", "a", "c1", "2026-04-20"), func(c *Contract) { c.Recorded = d("2026-03-01") })},
+			want: map[string]renewalWant{"s1": {rows: []string{"a"}}},
+		},
+		{
+			name:  "between successors the recorded day stands in for the signed date",
+			month: "2026-03",
+			cs: []Contract{ct("a", "c1", "2026-03-10"),
+				succ("x1", "a", "c1", "2026-03-05"),
+				with(succ("x2", "a", "c1", "2026-03-01"), func(c *Contract) { c.Signed, c.Recorded = calendar.Date{}, d("2026-03-02") })},
+			want: map[string]renewalWant{"s1": {rows: []string{"a"}, succ: map[string]string{"a": "x2"}}},
 		},
 		{
 			name:  "successor signed then terminated still counts",
@@ -106,15 +131,29 @@ func TestRenewalRates(t *testing.T) {
 			want:  map[string]renewalWant{"s1": {rows: []string{"a"}}},
 		},
 		{
-			name:  "terminated and draft contracts are not up for renewal",
+			name:  "contracts terminated before the month and drafts are not up for renewal",
 			month: "2026-03",
 			cs: []Contract{
-				with(ct("t", "c1", "2026-03-10"), func(c *Contract) { c.State = StateTerminated }),
+				with(ct("t", "c1", "2026-03-10"), func(c *Contract) { c.State, c.TerminatedOn = StateTerminated, d("2026-01-15") }),
+				with(ct("t0", "c1", "2026-03-10"), func(c *Contract) { c.State = StateTerminated }), // day unknown
 				with(ct("d", "c1", "2026-03-11"), func(c *Contract) { c.State = StateDraft }),
 				ct("a", "c1", "2026-03-12"),
 				succ("x", "t", "c1", "2026-03-01"), // a successor does not bring them back
 			},
 			want: map[string]renewalWant{"s1": {rows: []string{"a"}}},
+		},
+		{
+			// Terminating a contract that is due cannot shrink the denominator.
+			name:  "a contract terminated on or after the month's first day still counts",
+			month: "2026-03",
+			cs: []Contract{
+				with(ct("feb28", "c1", "2026-03-20"), func(c *Contract) { c.State, c.TerminatedOn = StateTerminated, d("2026-02-28") }),
+				with(ct("mar1", "c1", "2026-03-20"), func(c *Contract) { c.State, c.TerminatedOn = StateTerminated, d("2026-03-01") }),
+				with(ct("onend", "c1", "2026-03-21"), func(c *Contract) { c.State, c.TerminatedOn = StateTerminated, d("2026-03-21") }),
+				with(ct("renewed", "c1", "2026-03-22"), func(c *Contract) { c.State, c.TerminatedOn = StateTerminated, d("2026-03-15") }),
+				succ("x", "renewed", "c1", "2026-03-10"),
+			},
+			want: map[string]renewalWant{"s1": {rows: []string{"mar1", "onend", "renewed"}, succ: map[string]string{"renewed": "x"}}},
 		},
 		{
 			name:  "only the end date in the month counts",

@@ -212,6 +212,12 @@ func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context, tx bun.
 	return err
 }
 
+// IsRetryable reports whether err is one Transact retries (a serialization
+// failure or deadlock on PostgreSQL, a busy database on SQLite): code that
+// handles a statement's failure inside a transaction (a savepoint) should
+// let such an error end the transaction so that it is run again.
+func IsRetryable(err error) bool { return err != nil && retryable(err) }
+
 func retryable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "SQLSTATE 40001") || // serialization_failure

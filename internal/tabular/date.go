@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -38,10 +39,71 @@ func ParseDateTime(orig string, loc *time.Location) (time.Time, error) {
 	return t, err
 }
 
+// ParseDateStrict parses a calendar day written in one of the forms a
+// finance or contract import takes, and nothing else:
+//
+//   - "2026-03-01" or "2026-3-1";
+//   - "2026/3/1" or "2026/03/01";
+//   - an Excel serial day number, a whole number ("46082" = 2026-03-01, 1900
+//     date system), as a date typed into a number cell reads;
+//   - an XLSX date cell, which the reader renders as "2026-03-01" or, when
+//     the cell is formatted with a time, "2026-03-01 00:00:00" (midnight only).
+//
+// The day must lie between min and max (inclusive; their times are
+// ignored). It returns midnight UTC of the day. Anything else — "2026.3.1",
+// "2026年3月1日", "20260301", a time of day, a fraction of a serial, a day
+// out of range — is a *CellError saying why.
+func ParseDateStrict(orig string, min, max time.Time) (time.Time, error) {
+	s := fold(orig)
+	if s == "" {
+		return time.Time{}, cellErr(orig, "日期不能为空")
+	}
+	var t time.Time
+	if isDigits(s) {
+		n, err := strconv.Atoi(s)
+		if err != nil || len(s) > 7 || n < 1 {
+			return time.Time{}, cellErr(orig, reasonStrict)
+		}
+		if t, err = excelSerialTime(float64(n), false); err != nil {
+			return time.Time{}, cellErr(orig, reasonStrict)
+		}
+	} else {
+		day, clock, timed := strings.Cut(s, " ")
+		sep := "-"
+		if strings.Contains(day, "/") {
+			sep = "/"
+		}
+		if timed && (sep != "-" || strings.TrimSpace(clock) != "00:00:00") {
+			return time.Time{}, cellErr(orig, reasonStrict+"，不能带时间")
+		}
+		parts := strings.Split(day, sep)
+		if len(parts) != 3 || len(parts[0]) != 4 || !isDigits(parts[0]) ||
+			len(parts[1]) < 1 || len(parts[1]) > 2 || !isDigits(parts[1]) ||
+			len(parts[2]) < 1 || len(parts[2]) > 2 || !isDigits(parts[2]) {
+			return time.Time{}, cellErr(orig, reasonStrict)
+		}
+		y, _ := strconv.Atoi(parts[0])
+		m, _ := strconv.Atoi(parts[1])
+		d, _ := strconv.Atoi(parts[2])
+		var err error
+		if t, err = validDate(orig, y, m, d, 0, 0, 0, 0, time.UTC); err != nil {
+			return time.Time{}, err
+		}
+	}
+	t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	lo := time.Date(min.Year(), min.Month(), min.Day(), 0, 0, 0, 0, time.UTC)
+	hi := time.Date(max.Year(), max.Month(), max.Day(), 0, 0, 0, 0, time.UTC)
+	if t.Before(lo) || t.After(hi) {
+		return time.Time{}, cellErr(orig, fmt.Sprintf("日期 %s 超出范围（%s 至 %s）", t.Format(LayoutDate), lo.Format(LayoutDate), hi.Format(LayoutDate)))
+	}
+	return t, nil
+}
+
 const (
-	reasonDate  = "日期格式不正确, 应为 2026-03-05 或 2026/3/5"
-	reasonDay   = "日期不存在"
-	reasonClock = "时间格式不正确, 应为 21:07 或 21:07:33"
+	reasonStrict = "日期格式不正确, 应为 2026-03-01、2026/3/1 或 Excel 日期"
+	reasonDate   = "日期格式不正确, 应为 2026-03-05 或 2026/3/5"
+	reasonDay    = "日期不存在"
+	reasonClock  = "时间格式不正确, 应为 21:07 或 21:07:33"
 )
 
 // parseDateTime reports whether a time of day was present.

@@ -134,3 +134,66 @@ func TestExcelSerialTime(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDateStrict(t *testing.T) {
+	lo, hi := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in     string
+		want   string // yyyy-mm-dd, "" = error
+		reason string
+	}{
+		{"2026-03-01", "2026-03-01", ""},
+		{"2026-3-1", "2026-03-01", ""},
+		{"2026/3/1", "2026-03-01", ""},
+		{"2026/03/01", "2026-03-01", ""},
+		{" 2026/3/1 ", "2026-03-01", ""},
+		{"２０２６－０３－０１", "2026-03-01", ""},          // full-width, as typed in a Chinese input mode
+		{"46082", "2026-03-01", ""},               // Excel serial in a number cell
+		{"2026-03-01 00:00:00", "2026-03-01", ""}, // an XLSX date cell formatted with a time
+		{"2024-02-29", "2024-02-29", ""},
+		{"2000-01-01", "2000-01-01", ""},
+		{"36526", "2000-01-01", ""},
+		{"2099-12-31", "2099-12-31", ""},
+		{"73050", "2099-12-31", ""},
+		// What ParseDate takes but the imports do not.
+		{"2026.3.1", "", "日期格式不正确"},
+		{"2026年3月1日", "", "日期格式不正确"},
+		{"20260301", "", "日期格式不正确"},
+		{"2026-03-01 09:30", "", "不能带时间"},
+		{"2026-03-01 09:30:00", "", "不能带时间"},
+		{"2026/3/1 00:00:00", "", "不能带时间"},
+		{"2026-03-01T00:00:00Z", "", "日期格式不正确"},
+		{"46082.5", "", "日期格式不正确"},
+		{"2026-03/01", "", "日期格式不正确"},
+		{"2026--3-1", "", "日期格式不正确"},
+		{"26-3-1", "", "日期格式不正确"},
+		{"2026-003-01", "", "日期格式不正确"},
+		{"3/1/2026", "", "日期格式不正确"},
+		{"-46082", "", "日期格式不正确"},
+		// Real forms, impossible or implausible days.
+		{"2025-02-29", "", "日期不存在"},
+		{"2026-13-01", "", "日期格式不正确"},
+		{"60", "", "日期格式不正确"}, // Excel's fictitious 1900-02-29
+		{"1", "", "超出范围"},     // 1900-01-01
+		{"0", "", "日期格式不正确"},
+		{"1999-12-31", "", "超出范围"},
+		{"36525", "", "超出范围"},
+		{"2100-01-01", "", "超出范围"},
+		{"73051", "", "超出范围"},
+		{"9999999", "", "日期格式不正确"}, // beyond Excel
+		{"", "", "为空"},
+	}
+	for _, tc := range tests {
+		got, err := ParseDateStrict(tc.in, lo, hi)
+		if tc.want != "" {
+			if err != nil || got.Format(LayoutDateTime) != tc.want+" 00:00:00" || got.Location() != time.UTC {
+				t.Errorf("ParseDateStrict(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+			}
+			continue
+		}
+		var ce *CellError
+		if !errors.As(err, &ce) || !strings.Contains(ce.Reason, tc.reason) || ce.Value != tc.in {
+			t.Errorf("ParseDateStrict(%q) = %v, %v; want error %q", tc.in, got, err, tc.reason)
+		}
+	}
+}
