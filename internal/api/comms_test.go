@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,5 +91,59 @@ func TestCommunicationsAPI(t *testing.T) {
 				body: map[string]any{"customer_id": "{{cust}}"}, status: 409},
 			{name: "one record", as: "lin.wen", method: "GET", path: "/api/v1/communications/{{u}}", status: 200},
 		})
+	})
+}
+
+// TestChatAPI: online chat records posted by a machine feed are stored
+// and run the 60-second clock — an answer in 60 s is in time, one in 61 s
+// a chat_timeout of one minute against the customer's owning specialist,
+// with the two records as its evidence.
+func TestChatAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		cust := e.newCustomer(t, unique("在线客服客户")) // owned by lin.wen
+		at := e.today().Add(-3 * time.Hour).Truncate(time.Second)
+		s1, s2 := unique("chat-"), unique("chat-")
+		rec := func(ext, dir string, t time.Time, session string) map[string]any {
+			m := map[string]any{"external_id": ext, "channel": "chat", "direction": dir, "occurred_at": t.Format(time.RFC3339),
+				"conversation": session, "customer_id": cust["id"], "summary": "在线客服"}
+			if dir == "out" {
+				m["staff_login"] = "lin.wen"
+			}
+			return m
+		}
+		res := e.must(t, 201, "jiang.xin", "POST", "/api/v1/communications", []map[string]any{
+			rec(s1+"-q", "in", at, s1), rec(s1+"-a", "out", at.Add(60*time.Second), s1),
+			rec(s2+"-q", "in", at.Add(10*time.Minute), s2), rec(s2+"-a", "out", at.Add(11*time.Minute+time.Second), s2),
+		}).obj(t)
+		if num(res["created"]) != 4 || num(res["unmatched"]) != 0 {
+			t.Fatalf("chat batch %v", res)
+		}
+		ids := map[string]string{}
+		for _, r := range res["results"].([]any) {
+			m := r.(map[string]any)
+			ids[m["external_id"].(string)] = m["id"].(string)
+		}
+		got := e.must(t, 200, "manager", "GET", "/api/v1/communications?channel=chat&customer_id="+cust["id"].(string), nil).items(t)
+		if len(got) != 4 || got[0]["channel"] != "chat" {
+			t.Fatalf("chat records %v", got)
+		}
+		// The chat breaches of lin.wen citing our records: only the late one.
+		day := at.Format(time.DateOnly)
+		var mine []map[string]any
+		for _, ev := range e.must(t, 200, "manager", "GET", "/api/v1/events?type=chat_timeout&staff_id="+e.staff["lin.wen"]+"&from="+day, nil).items(t) {
+			for _, ref := range ev["evidence"].([]any) {
+				id := ref.(map[string]any)["id"]
+				if id == ids[s1+"-q"] || id == ids[s2+"-q"] {
+					mine = append(mine, ev)
+				}
+			}
+		}
+		if len(mine) != 1 || num(mine[0]["quantity"]) != 1 || mine[0]["customer_id"] != cust["id"] || len(mine[0]["evidence"].([]any)) != 2 {
+			t.Fatalf("chat breaches %v", mine)
+		}
+		ev := fmt.Sprint(mine[0]["evidence"])
+		if !strings.Contains(ev, ids[s2+"-q"]) || !strings.Contains(ev, ids[s2+"-a"]) {
+			t.Fatalf("the breach cites %s, want the late session's records", ev)
+		}
 	})
 }
