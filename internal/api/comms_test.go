@@ -91,6 +91,36 @@ func TestCommunicationsAPI(t *testing.T) {
 				body: map[string]any{"customer_id": "{{cust}}"}, status: 409},
 			{name: "one record", as: "lin.wen", method: "GET", path: "/api/v1/communications/{{u}}", status: 200},
 		})
+
+		// A missed call from a number nobody knows (after the customer's
+		// last call back) breaches with no one responsible; matched to the
+		// customer, its breach is lin.wen's.
+		missed := e.must(t, 201, "jiang.xin", "POST", "/api/v1/communications", map[string]any{"external_id": unique("pbx-"),
+			"channel": "phone_missed", "occurred_at": at.Add(10 * time.Minute).Format(time.RFC3339), "counterpart": fmt.Sprintf("136%08d", rand.IntN(100_000_000))}).obj(t)
+		mid := missed["results"].([]any)[0].(map[string]any)["id"].(string)
+		breaches := func(login string) []map[string]any {
+			t.Helper()
+			var out []map[string]any
+			path := "/api/v1/events?type=missed_call_timeout&from=" + at.Format(time.DateOnly)
+			if login != "" {
+				path += "&staff_id=" + e.staff[login]
+			}
+			for _, ev := range e.must(t, 200, "manager", "GET", path, nil).items(t) {
+				for _, ref := range ev["evidence"].([]any) {
+					if ref.(map[string]any)["id"] == mid {
+						out = append(out, ev)
+					}
+				}
+			}
+			return out
+		}
+		if b := breaches(""); len(b) != 1 || b[0]["staff_id"] != nil || b[0]["customer_id"] != nil {
+			t.Fatalf("the unknown number's breach %v", b)
+		}
+		e.must(t, 200, "lin.wen", "POST", "/api/v1/communications/"+mid+"/match", map[string]any{"customer_id": cust["id"]})
+		if b := breaches("lin.wen"); len(b) != 1 || b[0]["customer_id"] != cust["id"] || num(b[0]["quantity"]) < 60 {
+			t.Fatalf("lin.wen's breach after matching %v", b)
+		}
 	})
 }
 
