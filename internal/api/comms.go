@@ -25,6 +25,13 @@ type batchErrorBody struct {
 	Errors []comms.ItemError `json:"errors"`
 }
 
+// ingestRecord is a record as a machine client posts it: comms.Input,
+// documented with external_id required (comms refuses an API record
+// without one; a person's /communications/log needs none).
+type ingestRecord struct {
+	comms.Input
+}
+
 // ingestResponse lists what happened to each record of a batch.
 type ingestResponse struct {
 	Created   int            `json:"created"`
@@ -60,7 +67,7 @@ func (s *Server) ingestCommunications(w http.ResponseWriter, r *http.Request) er
 			field = first.Field
 		}
 		status, code := http.StatusBadRequest, "invalid"
-		if single && first.Field == "external_id" {
+		if single && first.Kind == apperr.KindConflict {
 			status, code = http.StatusConflict, "conflict"
 		}
 		httpx.WriteJSON(w, status, batchErrorBody{Error: httpx.ErrorDetail{Code: code, Field: field, Message: first.Message}, Errors: be.Items})

@@ -49,7 +49,30 @@ func TestCommunicationsAPI(t *testing.T) {
 				status: 400, code: "invalid", field: "records[1].channel",
 				same: []string{"/api/v1/communications?limit=500"}},
 			{name: "a time in the future is refused", as: "jiang.xin", method: "POST", path: "/api/v1/communications",
-				body: `{"channel":"sms","direction":"in","occurred_at":"{{future}}"}`, status: 400, code: "invalid", field: "occurred_at"},
+				body: `{"external_id":"f-{{x1}}","channel":"sms","direction":"in","occurred_at":"{{future}}"}`, status: 400, code: "invalid", field: "occurred_at"},
+			{name: "a record without an external id is refused", as: "jiang.xin", method: "POST", path: "/api/v1/communications",
+				body: `{"channel":"sms","direction":"in","occurred_at":"{{t1}}"}`, status: 400, code: "invalid", field: "external_id",
+				same: []string{"/api/v1/communications?limit=500"}},
+			{name: "a batch with a record without an external id is refused, naming it", as: "jiang.xin", method: "POST", path: "/api/v1/communications",
+				body:   `[{"external_id":"n-{{x1}}","channel":"sms","direction":"in","occurred_at":"{{t1}}"},{"external_id":"","channel":"sms","direction":"in","occurred_at":"{{t1}}"}]`,
+				status: 400, code: "invalid", field: "records[1].external_id", same: []string{"/api/v1/communications?limit=500"},
+				check: func(t *testing.T, r response) {
+					if m := r.apiErr(t).Message; !strings.Contains(m, "index 1") {
+						t.Errorf("message %q does not name the record", m)
+					}
+				}},
+			{name: "one id twice in a batch with different content is refused, naming it", as: "jiang.xin", method: "POST", path: "/api/v1/communications",
+				body:   `[{"external_id":"d-{{x1}}","channel":"sms","direction":"in","occurred_at":"{{t1}}","summary":"一"},{"external_id":"d-{{x1}}","channel":"sms","direction":"in","occurred_at":"{{t1}}","summary":"二"}]`,
+				status: 400, code: "invalid", field: "records[1].external_id", same: []string{"/api/v1/communications?limit=500"},
+				check: func(t *testing.T, r response) {
+					var b struct {
+						Errors []map[string]any `json:"errors"`
+					}
+					r.decode(t, &b)
+					if len(b.Errors) != 1 || b.Errors[0]["code"] != "conflict" || !strings.Contains(b.Errors[0]["message"].(string), "d-"+x1) {
+						t.Errorf("errors %v", b.Errors)
+					}
+				}},
 			{name: "a bad body is refused", as: "jiang.xin", method: "POST", path: "/api/v1/communications", body: `[{"channel":`, status: 400, code: "invalid", field: "body"},
 			{name: "the matched call is the contact's", as: "manager", method: "GET", path: "/api/v1/communications?customer_id={{cust}}", status: 200,
 				check: func(t *testing.T, r response) {

@@ -76,7 +76,7 @@ func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
 			switch {
 			case it.Kind == apperr.KindForbidden:
 				return nil, apperr.Forbidden(it.Message)
-			case it.Field == "external_id":
+			case it.Kind == apperr.KindConflict:
 				return nil, apperr.Conflict(it.Field, it.Message)
 			}
 			return nil, apperr.Invalid(it.Field, it.Message)
@@ -88,7 +88,9 @@ func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
 
 // Ingest stores a batch from a machine client or an import (CommIngest):
 // all or nothing. Each record with an external id already stored is
-// "unchanged" when its content is the same and an error when it differs.
+// "unchanged" when its content is the same and a conflict when it
+// differs. A machine client's records (SourceAPI) must each carry an
+// external id.
 func (s *Service) Ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
 	if !access.Caller(ctx).Can(access.CommIngest) {
 		return nil, apperr.Forbidden("无权导入沟通记录")
@@ -134,6 +136,13 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 	cs := make([]clean, len(ins))
 	ok := make([]bool, len(ins))
 	for i := range ins {
+		// A machine client retries: without its id a retry would store
+		// the record twice. People (SourceUI) and file imports (ids
+		// derived from the rows' content) have their own idempotency.
+		if source == SourceAPI && strings.TrimSpace(ins[i].ExternalID) == "" {
+			fail(i, ins[i], apperr.Invalid("external_id", fmt.Sprintf("第 %d 条记录（index %d）缺少外部编号：接口提交的每条记录须带 external_id，重试时据此去重", i+1, i)))
+			continue
+		}
 		c, err := ins[i].normalise(now, s.loc)
 		if err != nil {
 			fail(i, ins[i], err)
@@ -161,7 +170,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 			if id := c.in.ExternalID; id != "" {
 				if prev, dup := batchIDs[id]; dup {
 					if cs[prev].hash() != h {
-						fail(i, c.in, apperr.Invalid("external_id", fmt.Sprintf("外部编号 %s 在本批中出现两次且内容不同", id)))
+						fail(i, c.in, apperr.Conflict("external_id", fmt.Sprintf("外部编号 %s 在本批中出现两次且内容不同", id)))
 					} else {
 						results[i] = Result{Index: i, ExternalID: id, ID: results[prev].ID, Action: "unchanged", Matched: results[prev].Matched}
 					}
@@ -170,7 +179,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 				batchIDs[id] = i
 				if old, found := m.external[id]; found {
 					if old.hash != h {
-						fail(i, c.in, apperr.Invalid("external_id", fmt.Sprintf("外部编号 %s 已存在且内容不同", id)))
+						fail(i, c.in, apperr.Conflict("external_id", fmt.Sprintf("外部编号 %s 已存在且内容不同", id)))
 						continue
 					}
 					results[i] = Result{Index: i, ExternalID: id, ID: old.id, Action: "unchanged", Matched: old.matched}
