@@ -36,6 +36,7 @@ type env struct {
 	sys, mgr, spec1, spec2, info context.Context
 	tech                         context.Context
 	spec1ID                      string
+	blobDir                      string
 	a, b                         *customers.Customer
 	wang                         *customers.Contact
 }
@@ -44,13 +45,14 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	clock := func() time.Time { return now }
 	o := org.NewService(db, clock)
-	blobs, err := blob.OpenDisk(t.TempDir())
+	blobDir := t.TempDir()
+	blobs, err := blob.OpenDisk(blobDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
 	cust := customers.NewService(db, blobs, clock, customers.Options{Location: shanghai, SpecialistReadAll: true})
-	e := &env{t: t, svc: comms.NewService(db, clock, comms.Options{Location: shanghai, Owners: cust}), cust: cust, db: db,
+	e := &env{t: t, blobDir: blobDir, svc: comms.NewService(db, clock, comms.Options{Location: shanghai, Owners: cust, Blobs: blobs}), cust: cust, db: db,
 		sys: access.With(context.Background(), access.System())}
 	as := func(login string, r access.Role) (context.Context, string) {
 		st, err := o.CreateStaff(e.sys, org.StaffInput{Login: login, Name: login, Roles: []access.Role{r}})

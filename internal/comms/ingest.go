@@ -59,6 +59,14 @@ func (e *BatchError) Error() string {
 // the staff member is the caller unless a manager names another, and a
 // specialist records only for the customers they own.
 func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
+	return s.AddWithFiles(ctx, in, nil, 0)
+}
+
+// AddWithFiles is Add with files (each up to limit bytes) attached to the
+// new record in the same transaction: the record is checked first (a
+// refused one stores no bytes), the files are stored in the blob store,
+// and the record and its attachments are written together.
+func (s *Service) AddWithFiles(ctx context.Context, in Input, ups []Upload, limit int64) (*Record, error) {
 	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权登记沟通记录")
@@ -68,22 +76,46 @@ func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
 	} else if !p.IsManagerial() && in.StaffID != p.StaffID {
 		return nil, apperr.Forbidden("只能登记本人的沟通记录")
 	}
-	res, err := s.ingest(ctx, []Input{in}, SourceUI)
-	if err != nil {
-		var be *BatchError
-		if errors.As(err, &be) && len(be.Items) == 1 {
-			it := be.Items[0]
-			switch {
-			case it.Kind == apperr.KindForbidden:
-				return nil, apperr.Forbidden(it.Message)
-			case it.Kind == apperr.KindConflict:
-				return nil, apperr.Conflict(it.Field, it.Message)
-			}
-			return nil, apperr.Invalid(it.Field, it.Message)
+	var after func(context.Context, bun.Tx, []Result) error
+	if len(ups) > 0 {
+		if len(ups) > MaxFilesPerUpload {
+			return nil, apperr.Invalid("file", fmt.Sprintf("一次最多上传 %d 个文件", MaxFilesPerUpload))
 		}
-		return nil, err
+		if _, err := s.ingestWith(ctx, []Input{in}, SourceUI, true, nil); err != nil {
+			return nil, addError(err)
+		}
+		files, err := s.putUploads(ctx, ups, limit)
+		if err != nil {
+			return nil, err
+		}
+		after = func(ctx context.Context, tx bun.Tx, res []Result) error {
+			if res[0].Action != "created" {
+				return apperr.Conflict("external_id", "该外部编号的记录已存在，附件请在该记录上上传")
+			}
+			return insertFiles(ctx, tx, res[0].ID, files, store.Time(s.now()))
+		}
+	}
+	res, err := s.ingestWith(ctx, []Input{in}, SourceUI, false, after)
+	if err != nil {
+		return nil, addError(err)
 	}
 	return s.Get(ctx, res[0].ID)
+}
+
+// addError is a one-record batch's error as the error of the record.
+func addError(err error) error {
+	var be *BatchError
+	if errors.As(err, &be) && len(be.Items) == 1 {
+		it := be.Items[0]
+		switch {
+		case it.Kind == apperr.KindForbidden:
+			return apperr.Forbidden(it.Message)
+		case it.Kind == apperr.KindConflict:
+			return apperr.Conflict(it.Field, it.Message)
+		}
+		return apperr.Invalid(it.Field, it.Message)
+	}
+	return err
 }
 
 // Ingest stores a batch from a machine client or an import (CommIngest):
@@ -114,11 +146,13 @@ const maxBatch = 10000
 var errDryRun = errors.New("dry run")
 
 func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
-	return s.ingestWith(ctx, ins, source, false)
+	return s.ingestWith(ctx, ins, source, false, nil)
 }
 
 // ingestWith stores a batch, or with dry only reports what it would do.
-func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dry bool) ([]Result, error) {
+// after, when set, runs in the transaction once the records are written
+// (before their clocks are derived), with the results.
+func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dry bool, after func(context.Context, bun.Tx, []Result) error) ([]Result, error) {
 	if len(ins) == 0 {
 		return nil, apperr.Invalid("records", "没有沟通记录")
 	}
@@ -245,6 +279,11 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 		} else if len(rows) > 0 {
 			if err := audit.Record(ctx, tx, now, audit.Change{Action: "import", Entity: "communication",
 				Summary: fmt.Sprintf("导入沟通记录 %d 条（来源 %s）", len(rows), source)}); err != nil {
+				return err
+			}
+		}
+		if after != nil {
+			if err := after(ctx, tx, results); err != nil {
 				return err
 			}
 		}

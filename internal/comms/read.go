@@ -71,6 +71,9 @@ func (s *Service) get(ctx context.Context, db bun.IDB, id string) (*View, error)
 	if err := s.attachTags(ctx, db, []*Record{&v.Record}); err != nil {
 		return nil, err
 	}
+	if err := attachFiles(ctx, db, []*Record{&v.Record}); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -184,6 +187,9 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 		rs[i] = &page.Items[i].Record
 	}
 	if err := s.attachTags(ctx, s.db.R(), rs); err != nil {
+		return nil, err
+	}
+	if err := attachFiles(ctx, s.db.R(), rs); err != nil {
 		return nil, err
 	}
 	if page.Items == nil {
