@@ -191,3 +191,41 @@ func (s *Server) matchCommunication(w http.ResponseWriter, r *http.Request) erro
 	}
 	return ok(w, rec)
 }
+
+// commFileForm is the multipart form of a record's attachment.
+var commFileForm = []param{
+	{Name: "file", Type: "file", Required: true, Zh: "文件（不超过上传上限）", En: "the file (up to the upload limit)"},
+}
+
+func (s *Server) listCommunicationFiles(w http.ResponseWriter, r *http.Request) error {
+	fs, err := s.Comms.Files(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, items(fs))
+}
+
+func (s *Server) uploadCommunicationFile(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r, s.MaxUpload); err != nil {
+		return err
+	}
+	file, name, err := formFile(r)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	f, err := s.Comms.AttachFile(r.Context(), r.PathValue("id"), name, file, s.MaxUpload)
+	if err != nil {
+		return err
+	}
+	return created(w, f)
+}
+
+func (s *Server) downloadCommunicationFile(w http.ResponseWriter, r *http.Request) error {
+	f, rc, err := s.Comms.OpenFile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
+}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -198,5 +199,77 @@ func TestChatAPI(t *testing.T) {
 		if !strings.Contains(ev, ids[s2+"-q"]) || !strings.Contains(ev, ids[s2+"-a"]) {
 			t.Fatalf("the breach cites %s, want the late session's records", ev)
 		}
+	})
+}
+
+// TestCommunicationFilesAPI: attachments of a communication record —
+// uploaded by the customer's owner (not another specialist, not the
+// information centre), listed on the record and on its own, downloaded
+// by whoever may read the record (not a technician); bad files refused
+// with the field.
+func TestCommunicationFilesAPI(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		cust := e.newCustomer(t, unique("附件客户")) // owned by lin.wen
+		rec := e.must(t, 201, "lin.wen", "POST", "/api/v1/communications/log", map[string]any{"channel": "wechat_private", "direction": "in",
+			"occurred_at": e.today().Add(-time.Hour).Format(time.RFC3339), "customer_id": cust["id"], "summary": "客户发来故障照片"}).obj(t)
+		png := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+		vars := map[string]string{"id": rec["id"].(string)}
+		var fileID string
+		e.run(t, vars, []scenario{
+			{name: "another specialist cannot attach", as: "su.yue", method: "POST", path: "/api/v1/communications/{{id}}/files",
+				form: []part{file("file", "照片.png", png)}, status: 403},
+			{name: "the information centre cannot attach", as: "jiang.xin", method: "POST", path: "/api/v1/communications/{{id}}/files",
+				form: []part{file("file", "照片.png", png)}, status: 403},
+			{name: "a file of a type not taken", as: "lin.wen", method: "POST", path: "/api/v1/communications/{{id}}/files",
+				form: []part{file("file", "a.exe", []byte("\x7fELF\x02\x01\x01\x00binary"))}, status: 400, code: "invalid", field: "file",
+				same: []string{"/api/v1/communications/{{id}}/files"}},
+			{name: "no file part", as: "lin.wen", method: "POST", path: "/api/v1/communications/{{id}}/files",
+				form: []part{field("name", "x")}, status: 400, code: "invalid", field: "file"},
+			{name: "not multipart", as: "lin.wen", method: "POST", path: "/api/v1/communications/{{id}}/files", body: `{}`, status: 400, code: "invalid", field: "body"},
+			{name: "the owner attaches a photo", as: "lin.wen", method: "POST", path: "/api/v1/communications/{{id}}/files",
+				form: []part{file("file", "故障照片.png", png)}, status: 201, check: func(t *testing.T, r response) {
+					o := r.obj(t)
+					fileID, _ = o["id"].(string)
+					if o["name"] != "故障照片.png" || o["content_type"] != "image/png" || o["communication_id"] != vars["id"] || num(o["size"]) != int64(len(png)) {
+						t.Errorf("file %v", o)
+					}
+				}},
+			{name: "an unknown record", as: "manager", method: "POST", path: "/api/v1/communications/nope/files",
+				form: []part{file("file", "照片.png", png)}, status: 404},
+		})
+		vars["file"] = fileID
+		e.run(t, vars, []scenario{
+			{name: "the record lists its files", as: "lin.wen", method: "GET", path: "/api/v1/communications/{{id}}", status: 200,
+				check: func(t *testing.T, r response) {
+					fs, _ := r.obj(t)["files"].([]any)
+					if len(fs) != 1 || fs[0].(map[string]any)["id"] != vars["file"] {
+						t.Errorf("files on the record %v", fs)
+					}
+				}},
+			{name: "the list shows them too", as: "manager", method: "GET", path: "/api/v1/communications?customer_id=" + cust["id"].(string), status: 200,
+				check: func(t *testing.T, r response) {
+					if it := r.items(t); len(it) != 1 || len(it[0]["files"].([]any)) != 1 {
+						t.Errorf("list %v", it)
+					}
+				}},
+			{name: "the files of a record", as: "lin.wen", method: "GET", path: "/api/v1/communications/{{id}}/files", status: 200,
+				check: func(t *testing.T, r response) {
+					if it := r.items(t); len(it) != 1 || it[0]["name"] != "故障照片.png" {
+						t.Errorf("files %v", it)
+					}
+				}},
+			// Reading follows the record: specialists read every record
+			// here (KEFU_SPECIALIST_READ_ALL, the default).
+			{name: "another specialist reads them as the record", as: "su.yue", method: "GET", path: "/api/v1/communications/{{id}}/files", status: 200},
+			{name: "the manager downloads it", as: "manager", method: "GET", path: "/api/v1/communication-files/{{file}}", status: 200,
+				check: func(t *testing.T, r response) {
+					if !bytes.Equal(r.body, png) || r.header.Get("Content-Type") != "image/png" || !strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+						t.Errorf("download %d bytes, %v", len(r.body), r.header)
+					}
+				}},
+			{name: "a technician cannot download it", as: "ma.tao", method: "GET", path: "/api/v1/communication-files/{{file}}", status: 403},
+			{name: "an unknown file", as: "manager", method: "GET", path: "/api/v1/communication-files/nope", status: 404},
+			{name: "a customer's file is not a record's", as: "manager", method: "GET", path: "/api/v1/communication-files/{{file}}x", status: 404},
+		})
 	})
 }

@@ -537,6 +537,7 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[comms.Input]():                 "CommunicationRecordInput",
 	reflect.TypeFor[ingestRecord]():                "CommunicationRecordIngest",
 	reflect.TypeFor[comms.Record]():                "CommunicationRecord",
+	reflect.TypeFor[comms.File]():                  "CommunicationFile",
 	reflect.TypeFor[comms.View]():                  "CommunicationRecordView",
 	reflect.TypeFor[comms.Result]():                "CommunicationIngestResult",
 	reflect.TypeFor[comms.ItemError]():             "CommunicationItemError",

@@ -442,7 +442,17 @@ func (s *Server) table() []route {
 			Doc: op{Tag: "communications", Zh: "撤销未登记标记（事件撤回并记录原因）", En: "Withdraw the flag (the event is withdrawn with the reason)", Body: reasonBody{}, BodyOptional: true,
 				Query: []param{{Name: "reason", Zh: "撤销原因（也可放在请求体）", En: "reason (or in the body)"}}, Status: http.StatusNoContent}},
 		{Pattern: "POST /api/v1/communications/{id}/match", Perm: access.CommWrite, Handle: s.matchCommunication,
-			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{}}},
+			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{},
+				Desc: "匹配后按客户重新计算该记录前后的响应时钟：记录引起的超时事件记在分管客服名下。 The customer's response clocks around the record are derived again: a breach the record started becomes the owning specialist's."}},
+		{Pattern: "GET /api/v1/communications/{id}/files", Perm: access.CommRead, Handle: s.listCommunicationFiles,
+			Doc: op{Tag: "communications", Zh: "沟通记录的附件", En: "A communication record's attachments", Resp: comms.File{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/communications/{id}/files", Perm: access.CommWrite, Handle: s.uploadCommunicationFile,
+			Doc: op{Tag: "communications", Zh: "上传沟通记录附件（截图、照片、PDF、Office 文档、文本）", En: "Upload an attachment of a communication record (screenshot, photo, PDF, Office document, text)",
+				Resp: comms.File{}, Status: http.StatusCreated, Form: commFileForm,
+				Desc: "客服经理可为任何记录上传；客服专员为自己分管客户的记录，以及未匹配客户、由本人登记或记在本人名下的记录。文件类型按内容识别。 " +
+					"Managers may attach to any record; a specialist to the records of the customers they own, and to unmatched records they made or that name them. The type is read from the bytes."}},
+		{Pattern: "GET /api/v1/communication-files/{id}", Perm: access.CommRead, Handle: s.downloadCommunicationFile,
+			Doc: op{Tag: "communications", Zh: "下载沟通记录附件", En: "Download a communication record's attachment", Binary: true}},
 
 		// Tickets (工单).
 		{Pattern: "GET /api/v1/tickets/export", Perm: access.CommRead, Handle: s.exportTickets,
