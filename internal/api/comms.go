@@ -25,6 +25,13 @@ type batchErrorBody struct {
 	Errors []comms.ItemError `json:"errors"`
 }
 
+// ingestRecord is a record as a machine client posts it: comms.Input,
+// documented with external_id required (comms refuses an API record
+// without one; a person's /communications/log needs none).
+type ingestRecord struct {
+	comms.Input
+}
+
 // ingestResponse lists what happened to each record of a batch.
 type ingestResponse struct {
 	Created   int            `json:"created"`
@@ -60,7 +67,7 @@ func (s *Server) ingestCommunications(w http.ResponseWriter, r *http.Request) er
 			field = first.Field
 		}
 		status, code := http.StatusBadRequest, "invalid"
-		if single && first.Field == "external_id" {
+		if single && first.Kind == apperr.KindConflict {
 			status, code = http.StatusConflict, "conflict"
 		}
 		httpx.WriteJSON(w, status, batchErrorBody{Error: httpx.ErrorDetail{Code: code, Field: field, Message: first.Message}, Errors: be.Items})
@@ -183,4 +190,42 @@ func (s *Server) matchCommunication(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return ok(w, rec)
+}
+
+// commFileForm is the multipart form of a record's attachment.
+var commFileForm = []param{
+	{Name: "file", Type: "file", Required: true, Zh: "文件（不超过上传上限）", En: "the file (up to the upload limit)"},
+}
+
+func (s *Server) listCommunicationFiles(w http.ResponseWriter, r *http.Request) error {
+	fs, err := s.Comms.Files(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, items(fs))
+}
+
+func (s *Server) uploadCommunicationFile(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r, s.MaxUpload); err != nil {
+		return err
+	}
+	file, name, err := formFile(r)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	f, err := s.Comms.AttachFile(r.Context(), r.PathValue("id"), name, file, s.MaxUpload)
+	if err != nil {
+		return err
+	}
+	return created(w, f)
+}
+
+func (s *Server) downloadCommunicationFile(w http.ResponseWriter, r *http.Request) error {
+	f, rc, err := s.Comms.OpenFile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
 }

@@ -298,6 +298,7 @@ var fieldDocs = map[string]string{
 	"FlagInput.evidence":           "证明记录 · the records that prove it",
 	"FlaggedEvent.quantity":        "次数；dispatch_error、bonus、penalty 为整数分值 · occurrences; dispatch_error, bonus and penalty: whole points",
 	"FlaggedEvent.reason":          "标记理由 · why it was flagged",
+	"Input.external_id":            "外部编号：接口提交（POST /communications）时必填，同一编号只登记一次，重试不会重复；人工登记可不填 · the sender's id of the record: required when posted to POST /communications (the same id is stored once, so a retry never duplicates); optional when a person logs it",
 	"FlaggedEvent.withdraw_reason": "撤销原因 · why it was withdrawn",
 }
 
@@ -448,6 +449,7 @@ var requestFields = map[reflect.Type][]string{
 	reflect.TypeFor[outcomeChange]():              {"version", "outcome"},
 	reflect.TypeFor[contractContact]():            {"tag", "channel", "summary"},
 	reflect.TypeFor[comms.Input]():                {"channel", "occurred_at"},
+	reflect.TypeFor[ingestRecord]():               {"external_id", "channel", "occurred_at"},
 	reflect.TypeFor[matchInput]():                 {"customer_id"},
 	reflect.TypeFor[commImportApply]():            {"kind"},
 	reflect.TypeFor[reasonBody]():                 {"reason"},
@@ -533,7 +535,9 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[contractImportApply]():         "ContractImportApply",
 	reflect.TypeFor[contracts.OrphanCustomer]():    "OrphanCustomer",
 	reflect.TypeFor[comms.Input]():                 "CommunicationRecordInput",
+	reflect.TypeFor[ingestRecord]():                "CommunicationRecordIngest",
 	reflect.TypeFor[comms.Record]():                "CommunicationRecord",
+	reflect.TypeFor[comms.File]():                  "CommunicationFile",
 	reflect.TypeFor[comms.View]():                  "CommunicationRecordView",
 	reflect.TypeFor[comms.Result]():                "CommunicationIngestResult",
 	reflect.TypeFor[comms.ItemError]():             "CommunicationItemError",

@@ -198,6 +198,8 @@ var webToAPI = map[string]string{
 	"POST /customers/{id}/communications":             "POST /api/v1/communications/log", // customer_id in the body
 	"GET /communications/{id}/match":                  "GET /api/v1/communications/{id}", // the record, with the match form
 	"POST /communications/{id}/match":                 "POST /api/v1/communications/{id}/match",
+	"POST /communications/{id}/files":                 "POST /api/v1/communications/{id}/files",
+	"GET /communication-files/{id}":                   "GET /api/v1/communication-files/{id}",
 	"GET /queue":                                      "GET /api/v1/queue",
 	"POST /queue/reply":                               "POST /api/v1/communications/log", // the clock's conversation or number in the body
 	"POST /communications/{id}/unregistered":          "POST /api/v1/communications/{id}/unregistered",

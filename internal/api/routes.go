@@ -381,9 +381,9 @@ func (s *Server) table() []route {
 		// Communication records (沟通记录).
 		{Pattern: "POST /api/v1/communications", Perm: access.CommIngest, Handle: s.ingestCommunications,
 			Doc: op{Tag: "communications", Zh: "接收沟通记录（单条或批量，按外部编号幂等）", En: "Ingest communication records (one or a batch, idempotent on the external id)",
-				Body: comms.Input{}, Resp: ingestResponse{}, Status: http.StatusCreated,
-				Desc: "请求体可以是一条记录，也可以是记录数组（一次最多 10000 条）。同一外部编号（external_id）内容相同则为 unchanged，内容不同则拒绝并指出该编号；任一条有错则整批不保存，返回 400 并在 errors 中列出每条的序号、字段和原因。occurred_at 为 RFC 3339；不带时区的时间（2026-03-05 10:00:05）按公司时区理解。电话号码、微信号或微信群匹配不到客户的记录照样保存，待以后匹配。没有新记录时返回 200。 " +
-					"The body is one record or an array of records (at most 10,000). The same external_id with the same content is 'unchanged'; with other content it is refused naming the id. One bad record refuses the whole batch: 400 with every record's index, field and reason in errors. occurred_at is RFC 3339; a time without a zone (2026-03-05 10:00:05) is read in the company's time zone. Records whose phone number, WeChat id or group matches no customer are kept for matching later. 200 when nothing was new."}},
+				Body: ingestRecord{}, Resp: ingestResponse{}, Status: http.StatusCreated,
+				Desc: "请求体可以是一条记录，也可以是记录数组（一次最多 10000 条）。每条记录必须带外部编号（external_id），缺少时返回 400，字段为 external_id（批量时为 records[序号].external_id）；重试时据此去重，同一外部编号内容相同则为 unchanged，内容不同则拒绝并指出该编号（单条为 409，同一批中出现两次且内容不同亦拒绝）；任一条有错则整批不保存，返回 400 并在 errors 中列出每条的序号、字段和原因。occurred_at 为 RFC 3339；不带时区的时间（2026-03-05 10:00:05）按公司时区理解。电话号码、微信号或微信群匹配不到客户的记录照样保存，待以后匹配。没有新记录时返回 200。 " +
+					"The body is one record or an array of records (at most 10,000). Every record must carry its external_id: without one it is 400 on external_id (records[index].external_id in a batch). A retry is safe: the same external_id with the same content is 'unchanged'; with other content it is refused naming the id (409 for one record; the same id twice in a batch with different content is refused too). One bad record refuses the whole batch: 400 with every record's index, field and reason in errors. occurred_at is RFC 3339; a time without a zone (2026-03-05 10:00:05) is read in the company's time zone. Records whose phone number, WeChat id or group matches no customer are kept for matching later. 200 when nothing was new."}},
 		{Pattern: "POST /api/v1/communications/log", Perm: access.CommWrite, Handle: s.logCommunication,
 			Doc: op{Tag: "communications", Zh: "登记一条沟通记录（本人，分管客户）", En: "Log one communication record (one's own, for a customer one owns)",
 				Body: comms.Input{}, Resp: comms.Record{}, Status: http.StatusCreated}},
@@ -443,7 +443,17 @@ func (s *Server) table() []route {
 			Doc: op{Tag: "communications", Zh: "撤销未登记标记（事件撤回并记录原因）", En: "Withdraw the flag (the event is withdrawn with the reason)", Body: reasonBody{}, BodyOptional: true,
 				Query: []param{{Name: "reason", Zh: "撤销原因（也可放在请求体）", En: "reason (or in the body)"}}, Status: http.StatusNoContent}},
 		{Pattern: "POST /api/v1/communications/{id}/match", Perm: access.CommWrite, Handle: s.matchCommunication,
-			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{}}},
+			Doc: op{Tag: "communications", Zh: "把未匹配的记录匹配到客户", En: "Match an unmatched record to a customer", Body: matchInput{}, Resp: comms.Record{},
+				Desc: "匹配后按客户重新计算该记录前后的响应时钟：记录引起的超时事件记在分管客服名下。 The customer's response clocks around the record are derived again: a breach the record started becomes the owning specialist's."}},
+		{Pattern: "GET /api/v1/communications/{id}/files", Perm: access.CommRead, Handle: s.listCommunicationFiles,
+			Doc: op{Tag: "communications", Zh: "沟通记录的附件", En: "A communication record's attachments", Resp: comms.File{}, Shape: shapeList}},
+		{Pattern: "POST /api/v1/communications/{id}/files", Perm: access.CommWrite, Handle: s.uploadCommunicationFile,
+			Doc: op{Tag: "communications", Zh: "上传沟通记录附件（截图、照片、PDF、Office 文档、文本）", En: "Upload an attachment of a communication record (screenshot, photo, PDF, Office document, text)",
+				Resp: comms.File{}, Status: http.StatusCreated, Form: commFileForm,
+				Desc: "客服经理可为任何记录上传；客服专员为自己分管客户的记录，以及未匹配客户、由本人登记或记在本人名下的记录。文件类型按内容识别。 " +
+					"Managers may attach to any record; a specialist to the records of the customers they own, and to unmatched records they made or that name them. The type is read from the bytes."}},
+		{Pattern: "GET /api/v1/communication-files/{id}", Perm: access.CommRead, Handle: s.downloadCommunicationFile,
+			Doc: op{Tag: "communications", Zh: "下载沟通记录附件", En: "Download a communication record's attachment", Binary: true}},
 
 		// Tickets (工单).
 		{Pattern: "GET /api/v1/tickets/export", Perm: access.CommRead, Handle: s.exportTickets,

@@ -208,3 +208,50 @@ func TestLateReplyStopsAnOldClock(t *testing.T) {
 		}
 	})
 }
+
+// Online chat (channel chat) is stored and runs the 60-second clock:
+// a reply exactly 60 s after the customer's message is in time, one a
+// second later is a breach of one minute, the owning specialist's.
+func TestChatRecordsAndTheirClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai; 国贸物业 is spec1's
+		chat := func(ext, dir, at, session string) comms.Input {
+			in := comms.Input{ExternalID: ext, Channel: "chat", Direction: dir, OccurredAt: "2026-03-05 " + at, Conversation: session,
+				CustomerID: e.a.ID, Summary: "在线客服 " + ext}
+			if dir == "out" {
+				in.StaffLogin = "spec1"
+			}
+			return in
+		}
+		res, err := e.svc.Ingest(e.info, []comms.Input{
+			chat("c1", "in", "09:00:00", "s1"), chat("c2", "out", "09:01:00", "s1"), // exactly 60 s: met
+			chat("c3", "in", "09:10:00", "s2"), chat("c4", "out", "09:11:01", "s2"), // 61 s: one second late
+		}, comms.SourceAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.svc.Get(e.mgr, res[0].ID)
+		if err != nil || r.Channel != "chat" || r.CustomerID == nil || *r.CustomerID != e.a.ID {
+			t.Fatalf("chat record %+v %v", r, err)
+		}
+		cl := e.clocks(t)
+		met, late := cl["s1"], cl["s2"]
+		if met.Kind != "chat_response" || met.State != "met" || met.StopID == nil || *met.StopID != res[1].ID ||
+			!met.Deadline.Equal(time.Date(2026, 3, 5, 9, 1, 0, 0, shanghai)) {
+			t.Fatalf("the chat answered in 60 s: %+v", met)
+		}
+		if late.Kind != "chat_response" || late.State != "breached" || late.LateS != 1 || late.StaffID == nil || *late.StaffID != e.spec1ID {
+			t.Fatalf("the chat answered in 61 s: %+v", late)
+		}
+		evs := e.events(t)
+		if len(evs) != 1 || evs[0].Type != "chat_timeout" || evs[0].Quantity != 1 || evs[0].StaffID == nil || *evs[0].StaffID != e.spec1ID ||
+			evs[0].ComputedKey != late.Key {
+			t.Fatalf("chat breach events %+v", evs)
+		}
+		// A person logs a chat too.
+		if _, err := e.svc.Add(e.spec1, comms.Input{Channel: "chat", Direction: "out", OccurredAt: "2026-03-05 09:30:00", CustomerID: e.a.ID,
+			Conversation: "s3", Summary: "在线答复"}); err != nil {
+			t.Fatalf("typed chat: %v", err)
+		}
+	})
+}

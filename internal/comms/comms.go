@@ -93,6 +93,7 @@ type Record struct {
 	DurationS    *int64     `bun:"duration_s" json:"duration_s"`
 	ContentHash  string     `bun:"content_hash" json:"-"`
 	Tags         []string   `bun:"-" json:"tags"`
+	Files        []File     `bun:"-" json:"files"` // attachments, oldest first
 	Unregistered *time.Time `bun:"unregistered_at" json:"unregistered_at"`
 	UnregBy      *string    `bun:"unregistered_by" json:"unregistered_by"`
 	UnregReason  string     `bun:"unregistered_reason" json:"unregistered_reason"`

@@ -3,6 +3,7 @@ package comms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ type env struct {
 	sys, mgr, spec1, spec2, info context.Context
 	tech                         context.Context
 	spec1ID                      string
+	blobDir                      string
 	a, b                         *customers.Customer
 	wang                         *customers.Contact
 }
@@ -43,13 +45,14 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	clock := func() time.Time { return now }
 	o := org.NewService(db, clock)
-	blobs, err := blob.OpenDisk(t.TempDir())
+	blobDir := t.TempDir()
+	blobs, err := blob.OpenDisk(blobDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { blobs.Close() })
 	cust := customers.NewService(db, blobs, clock, customers.Options{Location: shanghai, SpecialistReadAll: true})
-	e := &env{t: t, svc: comms.NewService(db, clock, comms.Options{Location: shanghai, Owners: cust}), cust: cust, db: db,
+	e := &env{t: t, blobDir: blobDir, svc: comms.NewService(db, clock, comms.Options{Location: shanghai, Owners: cust, Blobs: blobs}), cust: cust, db: db,
 		sys: access.With(context.Background(), access.System())}
 	as := func(login string, r access.Role) (context.Context, string) {
 		st, err := o.CreateStaff(e.sys, org.StaffInput{Login: login, Name: login, Roles: []access.Role{r}})
@@ -309,4 +312,67 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// A machine client's records must carry their external id (a retry
+// without one would store the record twice); people and file imports
+// have their own idempotency. One id twice in a batch with different
+// content refuses the batch naming the id; with the same content it is
+// one record. Nothing of a refused batch is stored.
+func TestIngestExternalIDs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		count := func() int {
+			t.Helper()
+			p, err := e.svc.List(e.mgr, comms.Filter{Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(p.Items)
+		}
+		sms := func(ext, at, summary string) comms.Input {
+			return comms.Input{ExternalID: ext, Channel: "sms", Direction: "in", OccurredAt: "2026-03-05 " + at, Counterpart: "13800000001", Summary: summary}
+		}
+		var be *comms.BatchError
+		_, err := e.svc.Ingest(e.info, []comms.Input{sms("s1", "09:00:00", "a"), sms("", "09:01:00", "b"), sms("  ", "09:02:00", "c")}, comms.SourceAPI)
+		if !errors.As(err, &be) || len(be.Items) != 2 {
+			t.Fatalf("records without an id: %v", err)
+		}
+		for k, it := range be.Items {
+			if it.Index != k+1 || it.Field != "external_id" || it.Kind != apperr.KindInvalid || !strings.Contains(it.Message, fmt.Sprintf("index %d", k+1)) {
+				t.Errorf("error %d = %+v", k, it)
+			}
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d records stored from a refused batch", n)
+		}
+		// Imports and people need none from the caller.
+		if _, err := e.svc.Ingest(e.info, []comms.Input{sms("", "09:03:00", "import")}, comms.SourceImport); err != nil {
+			t.Fatalf("an import without an id: %v", err)
+		}
+		if _, err := e.svc.Add(e.spec1, comms.Input{Channel: "sms", Direction: "out", OccurredAt: "2026-03-05 09:04:00", CustomerID: e.a.ID}); err != nil {
+			t.Fatalf("a typed record: %v", err)
+		}
+
+		// The same id twice with different content.
+		_, err = e.svc.Ingest(e.info, []comms.Input{sms("d1", "09:05:00", "first"), sms("ok", "09:06:00", ""), sms("d1", "09:05:00", "second")}, comms.SourceAPI)
+		if !errors.As(err, &be) || len(be.Items) != 1 {
+			t.Fatalf("one id twice with different content: %v", err)
+		}
+		if it := be.Items[0]; it.Index != 2 || it.Field != "external_id" || it.ExternalID != "d1" || it.Kind != apperr.KindConflict ||
+			!strings.Contains(it.Message, "d1") || !strings.Contains(it.Message, "本批中出现两次") {
+			t.Fatalf("error %+v", it)
+		}
+		if n := count(); n != 2 {
+			t.Fatalf("%d records after the refused batch, want the 2 before it", n)
+		}
+		// The same id twice with the same content is one record.
+		res, err := e.svc.Ingest(e.info, []comms.Input{sms("d1", "09:05:00", "first"), sms("d1", "09:05:00", "first")}, comms.SourceAPI)
+		if err != nil || res[0].Action != "created" || res[1].Action != "unchanged" || res[1].ID != res[0].ID {
+			t.Fatalf("one id twice with the same content: %+v %v", res, err)
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d records, want 3", n)
+		}
+	})
 }

@@ -39,30 +39,48 @@ func (s *Service) RecomputeCustomer(ctx context.Context, customerID string, at t
 	if at.IsZero() {
 		return RecomputeCounts{}, apperr.Invalid("at", "沟通时间不能为空")
 	}
+	from, to, convs, err := s.customerWindow(ctx, s.db.R(), customerID, at)
+	if err != nil || len(convs) == 0 {
+		return RecomputeCounts{}, err
+	}
+	return s.Recompute(ctx, from, to, convs...)
+}
+
+// recomputeCustomerTx is RecomputeCustomer inside tx, reading what tx
+// has written (a record just matched to the customer).
+func (s *Service) recomputeCustomerTx(ctx context.Context, tx bun.IDB, customerID string, at time.Time) (RecomputeCounts, error) {
+	from, to, convs, err := s.customerWindow(ctx, tx, customerID, at)
+	if err != nil || len(convs) == 0 {
+		return RecomputeCounts{}, err
+	}
+	inTx := func(ctx context.Context, fn func(context.Context, bun.IDB) error) error { return fn(ctx, tx) }
+	return s.recompute(ctx, tx, inTx, false, from, to, convs...)
+}
+
+// customerWindow is what a re-derivation for a record of customerID dated
+// at covers: the window and the conversations the customer has records
+// in over it (none: nothing of theirs opens or stops a clock).
+func (s *Service) customerWindow(ctx context.Context, db bun.IDB, customerID string, at time.Time) (from, to time.Time, convs []string, err error) {
 	now := store.Time(s.now())
-	from, to := store.Time(at).Add(-lookback), now.Add(time.Second)
+	from, to = store.Time(at).Add(-lookback), now.Add(time.Second)
 	if !from.Before(to) {
-		return RecomputeCounts{}, nil
+		return from, to, nil, nil
 	}
 	// The channels whose records open or stop a clock (an answered
 	// inbound call, a visit, an e-mail or an SMS does neither).
 	channels := []string{sla.ChannelWeChatGroup, sla.ChannelWeChatPrivate, sla.ChannelChat, sla.ChannelPhoneOut, sla.ChannelPhoneMissed}
-	var convs []string
-	if err := s.db.R().NewRaw(`SELECT DISTINCT conversation FROM communications
+	if err := db.NewRaw(`SELECT DISTINCT conversation FROM communications
 		WHERE customer_id = ? AND occurred_at >= ? AND occurred_at < ? AND channel IN (?) ORDER BY conversation`,
 		customerID, from, to, bun.In(channels)).Scan(ctx, &convs); err != nil {
-		return RecomputeCounts{}, err
+		return from, to, nil, err
 	}
 	if len(convs) == 0 {
 		// Nothing of the customer's can open or stop a clock (and no
 		// conversations would mean the whole window to Recompute).
-		return RecomputeCounts{}, nil
+		return from, to, nil, nil
 	}
 	// Reaching back to the customer's clocks still open (a call back two
 	// days after a missed call stops it).
-	from, err := openSince(ctx, s.db.R(), []string{customerID}, convs, from)
-	if err != nil {
-		return RecomputeCounts{}, err
-	}
-	return s.Recompute(ctx, from, to, convs...)
+	from, err = openSince(ctx, db, []string{customerID}, convs, from)
+	return from, to, convs, err
 }

@@ -208,3 +208,52 @@ func TestRecomputeCustomerReachesOldOpenClocks(t *testing.T) {
 		}
 	})
 }
+
+// A missed call from an unknown number breaches with no customer and no
+// one responsible; matching it to the customer later re-derives its clock
+// in the same transaction: the clock and its breach event become the
+// owning specialist's, and the customer's own call back (recorded with
+// the customer but another number) now stops it.
+func TestMatchAttributesTheClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai; 国贸物业 is spec1's
+		res, err := e.svc.Ingest(e.info, []comms.Input{
+			{ExternalID: "m1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:00:00", Counterpart: "13900000009"},
+			{ExternalID: "o1", Channel: "phone_out", OccurredAt: "2026-03-05 09:50:00", Counterpart: "13800000001", StaffLogin: "spec1"},
+		}, comms.SourceAPI)
+		if err != nil || res[0].Matched || !res[1].Matched {
+			t.Fatalf("ingest %+v %v", res, err)
+		}
+		c := e.clocks(t)["13900000009"]
+		if c.State != "breached" || c.CustomerID != nil || c.StaffID != nil || c.StopID != nil {
+			t.Fatalf("the unknown number's clock: %+v", c)
+		}
+		evs := e.events(t)
+		if len(evs) != 1 || evs[0].StaffID != nil || evs[0].Quantity != 30 || evs[0].ComputedKey != c.Key {
+			t.Fatalf("the unknown number's breach: %+v", evs)
+		}
+		if _, err := e.svc.Match(e.spec1, res[0].ID, e.a.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		c = e.clocks(t)["13900000009"]
+		// Called back at 09:50 (the customer's other number): 20 minutes late.
+		if c.State != "breached" || c.CustomerID == nil || *c.CustomerID != e.a.ID || c.StaffID == nil || *c.StaffID != e.spec1ID ||
+			c.StopID == nil || *c.StopID != res[1].ID || c.LateS != 20*60 {
+			t.Fatalf("the clock after matching: %+v", c)
+		}
+		after := e.events(t)
+		if len(after) != 1 || after[0].ID != evs[0].ID || after[0].StaffID == nil || *after[0].StaffID != e.spec1ID ||
+			after[0].Quantity != 20 || after[0].WithdrawnAt != nil {
+			t.Fatalf("the breach after matching: %+v", after)
+		}
+		var cust string
+		if err := db.R().NewRaw("SELECT customer_id FROM events WHERE id = ?", after[0].ID).Scan(context.Background(), &cust); err != nil || cust != e.a.ID {
+			t.Fatalf("the breach's customer %q %v", cust, err)
+		}
+		// Deriving again changes nothing: Match stored what the records say.
+		n, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
+		if err != nil || n.Changed != 0 || n.Breaches != 1 || n.Withdrawn != 0 {
+			t.Fatalf("recompute after matching %+v %v", n, err)
+		}
+	})
+}

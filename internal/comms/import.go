@@ -244,7 +244,7 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 	if len(ins) == 0 {
 		return rep, nil
 	}
-	res, err := s.ingestWith(ctx, ins, SourceImport, opts.DryRun)
+	res, err := s.ingestWith(ctx, ins, SourceImport, opts.DryRun, nil)
 	var be *BatchError
 	if errors.As(err, &be) {
 		// Rows that pass the file checks but not the records' (a time in
@@ -268,7 +268,7 @@ func (s *Service) Import(ctx context.Context, key, name string, opts ImportOptio
 		if len(good) == 0 {
 			return rep, nil
 		}
-		res, err = s.ingestWith(ctx, good, SourceImport, opts.DryRun)
+		res, err = s.ingestWith(ctx, good, SourceImport, opts.DryRun, nil)
 	}
 	if err != nil {
 		return nil, err

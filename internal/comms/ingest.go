@@ -59,6 +59,14 @@ func (e *BatchError) Error() string {
 // the staff member is the caller unless a manager names another, and a
 // specialist records only for the customers they own.
 func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
+	return s.AddWithFiles(ctx, in, nil, 0)
+}
+
+// AddWithFiles is Add with files (each up to limit bytes) attached to the
+// new record in the same transaction: the record is checked first (a
+// refused one stores no bytes), the files are stored in the blob store,
+// and the record and its attachments are written together.
+func (s *Service) AddWithFiles(ctx context.Context, in Input, ups []Upload, limit int64) (*Record, error) {
 	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
 		return nil, apperr.Forbidden("无权登记沟通记录")
@@ -68,27 +76,53 @@ func (s *Service) Add(ctx context.Context, in Input) (*Record, error) {
 	} else if !p.IsManagerial() && in.StaffID != p.StaffID {
 		return nil, apperr.Forbidden("只能登记本人的沟通记录")
 	}
-	res, err := s.ingest(ctx, []Input{in}, SourceUI)
-	if err != nil {
-		var be *BatchError
-		if errors.As(err, &be) && len(be.Items) == 1 {
-			it := be.Items[0]
-			switch {
-			case it.Kind == apperr.KindForbidden:
-				return nil, apperr.Forbidden(it.Message)
-			case it.Field == "external_id":
-				return nil, apperr.Conflict(it.Field, it.Message)
-			}
-			return nil, apperr.Invalid(it.Field, it.Message)
+	var after func(context.Context, bun.Tx, []Result) error
+	if len(ups) > 0 {
+		if len(ups) > MaxFilesPerUpload {
+			return nil, apperr.Invalid("file", fmt.Sprintf("一次最多上传 %d 个文件", MaxFilesPerUpload))
 		}
-		return nil, err
+		if _, err := s.ingestWith(ctx, []Input{in}, SourceUI, true, nil); err != nil {
+			return nil, addError(err)
+		}
+		files, err := s.putUploads(ctx, ups, limit)
+		if err != nil {
+			return nil, err
+		}
+		after = func(ctx context.Context, tx bun.Tx, res []Result) error {
+			if res[0].Action != "created" {
+				return apperr.Conflict("external_id", "该外部编号的记录已存在，附件请在该记录上上传")
+			}
+			return insertFiles(ctx, tx, res[0].ID, files, store.Time(s.now()))
+		}
+	}
+	res, err := s.ingestWith(ctx, []Input{in}, SourceUI, false, after)
+	if err != nil {
+		return nil, addError(err)
 	}
 	return s.Get(ctx, res[0].ID)
 }
 
+// addError is a one-record batch's error as the error of the record.
+func addError(err error) error {
+	var be *BatchError
+	if errors.As(err, &be) && len(be.Items) == 1 {
+		it := be.Items[0]
+		switch {
+		case it.Kind == apperr.KindForbidden:
+			return apperr.Forbidden(it.Message)
+		case it.Kind == apperr.KindConflict:
+			return apperr.Conflict(it.Field, it.Message)
+		}
+		return apperr.Invalid(it.Field, it.Message)
+	}
+	return err
+}
+
 // Ingest stores a batch from a machine client or an import (CommIngest):
 // all or nothing. Each record with an external id already stored is
-// "unchanged" when its content is the same and an error when it differs.
+// "unchanged" when its content is the same and a conflict when it
+// differs. A machine client's records (SourceAPI) must each carry an
+// external id.
 func (s *Service) Ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
 	if !access.Caller(ctx).Can(access.CommIngest) {
 		return nil, apperr.Forbidden("无权导入沟通记录")
@@ -112,11 +146,13 @@ const maxBatch = 10000
 var errDryRun = errors.New("dry run")
 
 func (s *Service) ingest(ctx context.Context, ins []Input, source string) ([]Result, error) {
-	return s.ingestWith(ctx, ins, source, false)
+	return s.ingestWith(ctx, ins, source, false, nil)
 }
 
 // ingestWith stores a batch, or with dry only reports what it would do.
-func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dry bool) ([]Result, error) {
+// after, when set, runs in the transaction once the records are written
+// (before their clocks are derived), with the results.
+func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dry bool, after func(context.Context, bun.Tx, []Result) error) ([]Result, error) {
 	if len(ins) == 0 {
 		return nil, apperr.Invalid("records", "没有沟通记录")
 	}
@@ -134,6 +170,13 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 	cs := make([]clean, len(ins))
 	ok := make([]bool, len(ins))
 	for i := range ins {
+		// A machine client retries: without its id a retry would store
+		// the record twice. People (SourceUI) and file imports (ids
+		// derived from the rows' content) have their own idempotency.
+		if source == SourceAPI && strings.TrimSpace(ins[i].ExternalID) == "" {
+			fail(i, ins[i], apperr.Invalid("external_id", fmt.Sprintf("第 %d 条记录（index %d）缺少外部编号：接口提交的每条记录须带 external_id，重试时据此去重", i+1, i)))
+			continue
+		}
 		c, err := ins[i].normalise(now, s.loc)
 		if err != nil {
 			fail(i, ins[i], err)
@@ -161,7 +204,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 			if id := c.in.ExternalID; id != "" {
 				if prev, dup := batchIDs[id]; dup {
 					if cs[prev].hash() != h {
-						fail(i, c.in, apperr.Invalid("external_id", fmt.Sprintf("外部编号 %s 在本批中出现两次且内容不同", id)))
+						fail(i, c.in, apperr.Conflict("external_id", fmt.Sprintf("外部编号 %s 在本批中出现两次且内容不同", id)))
 					} else {
 						results[i] = Result{Index: i, ExternalID: id, ID: results[prev].ID, Action: "unchanged", Matched: results[prev].Matched}
 					}
@@ -170,7 +213,7 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 				batchIDs[id] = i
 				if old, found := m.external[id]; found {
 					if old.hash != h {
-						fail(i, c.in, apperr.Invalid("external_id", fmt.Sprintf("外部编号 %s 已存在且内容不同", id)))
+						fail(i, c.in, apperr.Conflict("external_id", fmt.Sprintf("外部编号 %s 已存在且内容不同", id)))
 						continue
 					}
 					results[i] = Result{Index: i, ExternalID: id, ID: old.id, Action: "unchanged", Matched: old.matched}
@@ -236,6 +279,11 @@ func (s *Service) ingestWith(ctx context.Context, ins []Input, source string, dr
 		} else if len(rows) > 0 {
 			if err := audit.Record(ctx, tx, now, audit.Change{Action: "import", Entity: "communication",
 				Summary: fmt.Sprintf("导入沟通记录 %d 条（来源 %s）", len(rows), source)}); err != nil {
+				return err
+			}
+		}
+		if after != nil {
+			if err := after(ctx, tx, results); err != nil {
 				return err
 			}
 		}

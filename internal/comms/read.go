@@ -3,6 +3,7 @@ package comms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -68,6 +69,9 @@ func (s *Service) get(ctx context.Context, db bun.IDB, id string) (*View, error)
 		return nil, apperr.Forbidden("无权查看该沟通记录")
 	}
 	if err := s.attachTags(ctx, db, []*Record{&v.Record}); err != nil {
+		return nil, err
+	}
+	if err := attachFiles(ctx, db, []*Record{&v.Record}); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -185,14 +189,19 @@ func (s *Service) List(ctx context.Context, f Filter) (*Page, error) {
 	if err := s.attachTags(ctx, s.db.R(), rs); err != nil {
 		return nil, err
 	}
+	if err := attachFiles(ctx, s.db.R(), rs); err != nil {
+		return nil, err
+	}
 	if page.Items == nil {
 		page.Items = []View{}
 	}
 	return page, nil
 }
 
-// Match assigns an unmatched record to a customer (and contact). A
-// specialist may match to the customers they own.
+// Match assigns an unmatched record to a customer (and contact) and
+// re-derives the customer's response clocks around it, so that its clocks
+// and breaches are attributed to the owning specialist. A specialist may
+// match to the customers they own.
 func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (*Record, error) {
 	p := access.Caller(ctx)
 	if !p.Can(access.CommWrite) {
@@ -251,8 +260,19 @@ func (s *Service) Match(ctx context.Context, id, customerID, contactID string) (
 			return err
 		}
 		out = &after
-		return audit.Record(ctx, tx, s.now(), audit.Change{Action: "update", Entity: "communication", EntityID: id,
-			Summary: "匹配沟通记录到客户", Before: before, After: &after})
+		if err := audit.Record(ctx, tx, s.now(), audit.Change{Action: "update", Entity: "communication", EntityID: id,
+			Summary: "匹配沟通记录到客户", Before: before, After: &after}); err != nil {
+			return err
+		}
+		// The record's clocks now have a customer, and with it a
+		// responsible person: a missed call from an unknown number that
+		// breached becomes the owning specialist's breach, and the
+		// customer's other records may stop or join its clocks. Derived in
+		// the same transaction, as after an ingest.
+		if _, err := s.recomputeCustomerTx(ctx, tx, customerID, before.OccurredAt); err != nil {
+			return fmt.Errorf("comms: response clocks of the matched record: %w", err)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
+	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +14,7 @@ import (
 	"kefu/internal/apperr"
 	"kefu/internal/comms"
 	"kefu/internal/customers"
+	"kefu/internal/httpx"
 )
 
 // 沟通记录: the list of communication records with its filters, the
@@ -18,6 +22,9 @@ import (
 
 // CommChannels are the channels a record may have (comm.channel.*).
 func (enums) CommChannels() []string { return comms.Channels }
+
+// CommMaxFiles is how many files one quick-log may carry.
+func (p *Page) CommMaxFiles() int { return comms.MaxFilesPerUpload }
 
 // CommDirections are in (客户→我方) and out (我方→客户).
 func (enums) CommDirections() []string { return []string{"in", "out"} }
@@ -47,8 +54,67 @@ func splitTags(s string) []string {
 // zero), read in the company's time zone by the domain.
 func commInput(r *http.Request, customerID string) comms.Input {
 	f := r.PostFormValue
+	if customerID == "" {
+		customerID = f("customer_id")
+	}
 	return comms.Input{CustomerID: customerID, ContactID: f("contact_id"), Channel: f("channel"), Direction: f("direction"),
 		OccurredAt: f("occurred_at"), Summary: f("summary"), Tags: splitTags(f("tags"))}
+}
+
+// commUploads reads the files of a quick-log form (multipart, field
+// "file", several allowed; an empty file input sends none). A form posted
+// url-encoded has none. done removes what the parsing spooled to disk.
+func (s *Server) commUploads(w http.ResponseWriter, r *http.Request) (ups []comms.Upload, done func(), err error) {
+	done = func() {}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		return nil, done, nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, (s.MaxUpload+1<<20)*comms.MaxFilesPerUpload)
+	perr := r.ParseMultipartForm(8 << 20)
+	if r.MultipartForm != nil {
+		done = func() { _ = r.MultipartForm.RemoveAll() }
+	}
+	if perr != nil {
+		if strings.Contains(perr.Error(), "too large") {
+			return nil, done, apperr.Invalid("file", fmt.Sprintf("文件超过 %d MB", s.MaxUpload>>20))
+		}
+		return nil, done, apperr.Invalid("file", "上传不完整，请重试")
+	}
+	var closers []io.Closer
+	for _, fh := range r.MultipartForm.File["file"] {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, done, err
+		}
+		closers = append(closers, f)
+		ups = append(ups, comms.Upload{Name: fh.Filename, Body: f})
+	}
+	rm := done
+	done = func() {
+		for _, c := range closers {
+			_ = c.Close()
+		}
+		rm()
+	}
+	return ups, done, nil
+}
+
+// addComm logs the quick-log's record with its files; a file too large is
+// said on the form like a bad value.
+func (s *Server) addComm(w http.ResponseWriter, r *http.Request, customerID string) error {
+	ups, done, err := s.commUploads(w, r)
+	defer done()
+	if err != nil {
+		return err
+	}
+	_, err = s.Comms.AddWithFiles(r.Context(), commInput(r, customerID), ups, s.MaxUpload)
+	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindTooLarge {
+		err = apperr.Invalid("file", e.Message)
+	}
+	return err
 }
 
 // nowSecond is now in the company's zone as a datetime-local value.
@@ -216,7 +282,7 @@ func (s *Server) commList(w http.ResponseWriter, r *http.Request) error {
 // commCreate is the quick-log on the list page: the customer is chosen
 // in the form.
 func (s *Server) commCreate(w http.ResponseWriter, r *http.Request) error {
-	_, err := s.Comms.Add(r.Context(), commInput(r, r.PostFormValue("customer_id")))
+	err := s.addComm(w, r, "")
 	if err == nil {
 		s.flash(r.Context(), s.cat.translate(s.lang(r), "comms.logged"))
 		return redirect(w, r, "/communications")
@@ -235,7 +301,7 @@ func (s *Server) commCreate(w http.ResponseWriter, r *http.Request) error {
 // customerCommCreate is the quick-log on the customer page.
 func (s *Server) customerCommCreate(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	_, err := s.Comms.Add(r.Context(), commInput(r, id))
+	err := s.addComm(w, r, id)
 	if err == nil {
 		s.flash(r.Context(), s.cat.translate(s.lang(r), "comms.logged"))
 		return redirect(w, r, "/customers/"+id+"?tab=comms")
@@ -362,4 +428,45 @@ func (s *Server) afterCommFlag(w http.ResponseWriter, r *http.Request, open, don
 	}
 	p.Open, p.posted = open, r.PostForm
 	return s.formError(w, r, err, &p.Page, "communications", p)
+}
+
+// ---- attachments -----------------------------------------------------------------
+
+// commFileUpload adds files to a record from its page; back to the page,
+// with the error said there.
+func (s *Server) commFileUpload(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	ups, done, err := s.commUploads(w, r)
+	defer done()
+	if err == nil && len(ups) == 0 {
+		err = apperr.Invalid("file", "请选择文件")
+	}
+	if err == nil && len(ups) > comms.MaxFilesPerUpload {
+		err = apperr.Invalid("file", fmt.Sprintf("一次最多上传 %d 个文件", comms.MaxFilesPerUpload))
+	}
+	for i := 0; err == nil && i < len(ups); i++ {
+		_, err = s.Comms.AttachFile(r.Context(), id, ups[i].Name, ups[i].Body, s.MaxUpload)
+	}
+	if err == nil {
+		s.flash(r.Context(), s.cat.translate(s.lang(r), "comms.file_added"))
+		return redirect(w, r, "/communications/"+id)
+	}
+	switch apperr.KindOf(err) {
+	case apperr.KindInvalid, apperr.KindTooLarge:
+	default:
+		return err
+	}
+	_, d := httpx.Detail(s.Log, r, err)
+	s.flash(r.Context(), d.Message)
+	return redirect(w, r, "/communications/"+id)
+}
+
+// commFileDownload sends a record's attachment.
+func (s *Server) commFileDownload(w http.ResponseWriter, r *http.Request) error {
+	f, rc, err := s.Comms.OpenFile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	return httpx.ServeAttachment(w, f.Name, f.ContentType, f.Size, rc)
 }

@@ -166,14 +166,18 @@ func (s *Server) queueData(r *http.Request, staff string) (*queuePage, error) {
 	return p, nil
 }
 
-// queueReply is a row's 已回复/已回拨: it logs the staff reply that
-// answers the clock — a WeChat (or chat) message out in the same
+// queueReply is a row's 已回复/已回拨: it logs the staff reply (with its
+// files, if any) that answers the clock — a WeChat (or chat) message out in the same
 // conversation, a call back (phone_out) to the number of a missed call —
 // for the clock's customer, or, for a clock that matched no customer,
 // with the conversation or number alone. The reply stops the clock, so
 // the row is gone at the next refresh.
 func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	// Files of the reply (a screenshot of the answer), read before the
+	// form's other fields.
+	ups, done, uerr := s.commUploads(w, r)
+	defer done()
 	f := r.PostFormValue
 	staff := f("staff")
 	back := "/queue"
@@ -192,7 +196,13 @@ func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
 	}
 	in, err := s.replyInput(r, p.Items[i])
 	if err == nil {
-		_, err = s.Comms.Add(ctx, in)
+		err = uerr
+	}
+	if err == nil {
+		_, err = s.Comms.AddWithFiles(ctx, in, ups, s.MaxUpload)
+		if e, ok := apperr.As(err); ok && e.Kind == apperr.KindTooLarge {
+			err = apperr.Invalid("file", e.Message)
+		}
 	}
 	if err == nil {
 		s.flash(ctx, s.cat.translate(s.lang(r), "queue.reply_logged"))

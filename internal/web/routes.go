@@ -52,6 +52,8 @@ func (s *Server) Routes() []httpx.Route {
 		{Pattern: "POST /customers/{id}/communications", Perm: access.CommWrite, Handle: s.customerCommCreate},
 		{Pattern: "GET /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatchForm},
 		{Pattern: "POST /communications/{id}/match", Perm: access.CommWrite, Handle: s.commMatch},
+		{Pattern: "POST /communications/{id}/files", Perm: access.CommWrite, Handle: s.commFileUpload},
+		{Pattern: "GET /communication-files/{id}", Perm: access.CommRead, Handle: s.commFileDownload},
 		// 相关事项未登记: a manager flags a record's request as never registered.
 		{Pattern: "POST /communications/{id}/unregistered", Perm: access.DeskManage, Handle: s.commFlag},
 		{Pattern: "POST /communications/{id}/unregistered/delete", Perm: access.DeskManage, Handle: s.commUnflag},

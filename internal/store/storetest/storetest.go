@@ -29,6 +29,16 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
+// EachUnmigrated is Each with empty databases, for the tests of a
+// migration (they migrate to the version before it, store rows, and go on).
+func EachUnmigrated(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
+	if os.Getenv(EnvPG) != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t)) })
+	}
+}
+
 // Open returns one migrated database: PostgreSQL when KEFU_TEST_PG is set
 // and KEFU_TEST_DB=postgres, SQLite otherwise. Use it for tests that need
 // one database and benchmarks.
@@ -42,21 +52,35 @@ func Open(t testing.TB) *store.DB {
 // SQLite returns a migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kefu.db"), store.Options{SQLiteSync: "NORMAL"})
+	db := openSQLite(t)
+	if err := db.Migrate(context.Background(), nil); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
+
+func openSQLite(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "kefu.db"), store.Options{SQLiteSync: "NORMAL"})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx, nil); err != nil {
-		t.Fatalf("migrate sqlite: %v", err)
-	}
 	return db
 }
 
 // Postgres returns a migrated PostgreSQL database in a schema of its own.
 // It skips the test when KEFU_TEST_PG is not set.
 func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	db := openPostgres(t)
+	if err := db.Migrate(context.Background(), nil); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return db
+}
+
+func openPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	dsn := os.Getenv(EnvPG)
 	if dsn == "" {
@@ -87,8 +111,5 @@ func Postgres(t testing.TB) *store.DB {
 		t.Fatalf("open postgres: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx, nil); err != nil {
-		t.Fatalf("migrate postgres: %v", err)
-	}
 	return db
 }
