@@ -15,8 +15,8 @@ var migrations embed.FS
 
 // Migrate applies every pending embedded migration. The SQL is portable
 // (same files on SQLite and PostgreSQL): BIGINT/TEXT/BOOLEAN/TIMESTAMP only.
-// The one change the two databases cannot make with the same text is a Go
-// migration (00025, migrate_chat.go).
+// The changes the two databases cannot make with the same text are Go
+// migrations: 00025 (migrate_chat.go) and 00026 (migrate_audit.go).
 func (db *DB) Migrate(ctx context.Context, logger *slog.Logger) error {
 	p, err := db.provider()
 	if err != nil {
@@ -68,7 +68,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(chatMigration(db.dialect))}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(chatMigration(db.dialect), auditAppendOnlyMigration(db.dialect))}
 	p, err := goose.NewProvider(dialect, db.SQLDB(), sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -177,6 +178,47 @@ func TestConnectionSettings(t *testing.T) {
 		}
 		if _, err := db.R().NewRaw("INSERT INTO settings (key, value, updated_at) VALUES ('r', 'v', ?)", store.Time(time.Now())).Exec(ctx); err == nil {
 			t.Error("a reader connection wrote")
+		}
+	})
+}
+
+// TestAuditLogIsAppendOnly: the database itself refuses to change or delete
+// an audit entry (migration 00026), on both databases; adding one works.
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		at := store.Time(time.Now())
+		if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewRaw("INSERT INTO audit_log (id, at, action, entity, summary) VALUES (?, ?, 'update', 'payment', '原记录')", "a1", at).Exec(ctx)
+			return err
+		}); err != nil {
+			t.Fatalf("appending an entry: %v", err)
+		}
+		for _, q := range []string{
+			"UPDATE audit_log SET summary = '改过' WHERE id = 'a1'",
+			"DELETE FROM audit_log WHERE id = 'a1'",
+			"DELETE FROM audit_log",
+		} {
+			err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+				_, err := tx.NewRaw(q).Exec(ctx)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: %v, want refused as append-only", q, err)
+			}
+		}
+		if db.Dialect() == store.Postgres {
+			err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+				_, err := tx.NewRaw("TRUNCATE audit_log").Exec(ctx)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("TRUNCATE: %v, want refused as append-only", err)
+			}
+		}
+		var summary string
+		if err := db.R().NewRaw("SELECT summary FROM audit_log WHERE id = 'a1'").Scan(ctx, &summary); err != nil || summary != "原记录" {
+			t.Errorf("the entry after the attempts: %q, %v", summary, err)
 		}
 	})
 }
