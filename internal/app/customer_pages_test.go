@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,9 +157,27 @@ func TestCustomerArchiveForms(t *testing.T) {
 			t.Fatalf("stored groups %+v", st.Groups)
 		}
 		gid := st.Groups[0].ID
+		if _, page := w.get("spec", back("wechat")); !strings.Contains(page, `name="group_id" value="`+gid+`"`) || !strings.Contains(page, `value="甲大厦服务群"`) {
+			t.Error("the WeChat tab offers no edit form for the group")
+		}
 		if status, _, body := w.post("spec", "/customers/"+cid+"/groups", url.Values{"group_id": {gid}, "version": {"1"}, "name": {"甲大厦客服群"},
-			"created_on": {"2026-01-05"}}); status != http.StatusSeeOther {
+			"created_on": {"2026-01-05"}, "active": {"1"}}); status != http.StatusSeeOther {
 			t.Fatalf("rename group: status %d: %s", status, errorText(body))
+		}
+		// Unticking 在用 stops the group; ticking it again serves it again.
+		for i, active := range []bool{false, true} {
+			form := url.Values{"group_id": {gid}, "version": {strconv.Itoa(2 + i)}, "name": {"甲大厦客服群"}, "created_on": {"2026-01-05"}}
+			if active {
+				form.Set("active", "1")
+			}
+			if status, _, body := w.post("spec", "/customers/"+cid+"/groups", form); status != http.StatusSeeOther {
+				t.Fatalf("group active=%v: status %d: %s", active, status, errorText(body))
+			}
+			st = w.archive(cid)
+			_, page := w.get("spec", back("wechat"))
+			if st.Groups[0].Active != active || st.Groups[0].Name != "甲大厦客服群" || strings.Contains(page, "已停用") == active {
+				t.Errorf("after saving active=%v: stored %+v, page shows 已停用: %v", active, st.Groups[0], strings.Contains(page, "已停用"))
+			}
 		}
 
 		// Members: a contact, a stranger, one of ours; bad ones refused.
@@ -196,7 +215,7 @@ func TestCustomerArchiveForms(t *testing.T) {
 			}
 		}
 		st = w.archive(cid)
-		if len(st.Members[gid]) != 3 || st.Groups[0].Name != "甲大厦客服群" || st.Groups[0].Version != 2 {
+		if len(st.Members[gid]) != 3 || st.Groups[0].Name != "甲大厦客服群" || st.Groups[0].Version != 4 {
 			t.Fatalf("stored: group %+v, %d members, want the renamed group with 3", st.Groups[0], len(st.Members[gid]))
 		}
 		_, page = w.get("spec", back("wechat"))
@@ -222,7 +241,7 @@ func TestCustomerArchiveForms(t *testing.T) {
 			{"/customers/" + cid + "/equipment", eq},
 			{"/equipment/" + eid, url.Values{"version": {"2"}, "customer_id": {cid}, "kind": {"风机盘管"}}},
 			{"/customers/" + cid + "/groups", url.Values{"name": {"另一个群"}}},
-			{"/customers/" + cid + "/groups", url.Values{"group_id": {gid}, "version": {"2"}, "name": {"改名"}}},
+			{"/customers/" + cid + "/groups", url.Values{"group_id": {gid}, "version": {"4"}, "name": {"改名"}}},
 			{"/groups/" + gid + "/members", url.Values{"customer_id": {cid}, "display_name": {"X"}, "side": {"customer"}}},
 			{"/members/" + wang + "/remove", url.Values{"customer_id": {cid}}},
 			{"/members/" + wang + "/remove", url.Values{}},

@@ -402,6 +402,12 @@ func (s *Server) groupSave(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	f := r.PostFormValue
 	in := customers.GroupInput{Name: f("name"), ExternalID: f("external_id"), CreatedOn: f("created_on"), Change: change(r)}
+	if f("group_id") != "" {
+		// The edit form's checkbox: unticked stops the group (no longer
+		// served, its members leave the members-to-remove list).
+		active := f("active") != ""
+		in.Active = &active
+	}
 	_, err := s.Customers.SaveGroup(r.Context(), id, f("group_id"), version(r), in)
 	return s.afterArchiveEdit(w, r, id, "wechat", err)
 }
