@@ -14,15 +14,19 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"kefu/internal/calendar"
 	"kefu/internal/rates"
 	"kefu/internal/sla"
 	"kefu/internal/store"
 )
 
-// OwnerHistory tells who owned customers when (the customers domain).
+// OwnerHistory tells who owned customers when (the customers domain): by
+// day (OwnerSpans: the month-end owner of the no-contact report, the owner
+// on the day of an unregistered request) and to the instant
+// (OwnerChanges: the response clocks). A duty roster would be another
+// implementation.
 type OwnerHistory interface {
 	OwnerSpans(ctx context.Context, customerIDs []string) ([]rates.OwnerSpan, error)
+	OwnerChanges(ctx context.Context, customerIDs []string) ([]rates.OwnerChange, error)
 }
 
 // StoredClock is a derived response clock as stored for the queue and
@@ -231,19 +235,22 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			customers[r.CustomerID] = true
 		}
 	}
-	owners := rates.NewOwners(nil)
+	// The responsible person is the owner at the instant the clock
+	// started: after a handover at 14:00 the morning's clocks stay with
+	// the morning's owner (the archive records changes to the second).
+	var owners rates.OwnerTimeline
 	if s.owners != nil && len(customers) > 0 {
-		spans, err := s.owners.OwnerSpans(ctx, slices.Collect(mapKeys(customers)))
+		changes, err := s.owners.OwnerChanges(ctx, slices.Collect(mapKeys(customers)))
 		if err != nil {
 			return n, err
 		}
-		owners = rates.NewOwners(spans)
+		owners = rates.NewOwnerTimeline(changes)
 	}
 	responsible := func(c sla.Clock) *string {
 		if c.CustomerID == "" {
 			return nil
 		}
-		if o := owners.At(c.CustomerID, calendar.DateOf(c.StartedAt, s.loc)); o != "" {
+		if o := owners.At(c.CustomerID, c.StartedAt); o != "" {
 			return &o
 		}
 		return nil
