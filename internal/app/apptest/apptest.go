@@ -40,8 +40,25 @@ func Each(t *testing.T, fn func(t *testing.T, in *Instance)) {
 	}
 }
 
+// EachWith is Each with the configuration changed by configure (a
+// webhook URL, say) and opts applied to every app.
+func EachWith(t *testing.T, configure func(*config.Config), opts []app.Option, fn func(t *testing.T, in *Instance)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, NewWith(t, "", configure, opts...)) })
+	if dsn := os.Getenv(storetest.EnvPG); dsn != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, NewWith(t, dsn, configure, opts...)) })
+	}
+}
+
 // New starts an app. pgDSN empty means SQLite.
 func New(t testing.TB, pgDSN string, opts ...app.Option) *Instance {
+	t.Helper()
+	return NewWith(t, pgDSN, nil, opts...)
+}
+
+// NewWith is New with the configuration changed by configure (nil: as
+// New) before the app starts.
+func NewWith(t testing.TB, pgDSN string, configure func(*config.Config), opts ...app.Option) *Instance {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -58,6 +75,9 @@ func New(t testing.TB, pgDSN string, opts ...app.Option) *Instance {
 	}
 	cfg.Addr = ln.Addr().String()
 	cfg.BaseURL = "http://" + cfg.Addr
+	if configure != nil {
+		configure(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
