@@ -282,6 +282,7 @@ func BenchmarkRecomputeMonth(b *testing.B) {
 			b.ReportMetric(float64(n.Records), "records")
 			b.ReportMetric(float64(n.Clocks), "clocks")
 			b.ReportMetric(float64(n.Breaches), "breaches")
+			b.ReportMetric(float64(n.Near), "near-breaches")
 			b.ReportMetric(float64(n.Withdrawn), "withdrawn")
 			if busy := cpumeter.Machine() - busy0; busy > 0 {
 				b.ReportMetric(cpumeter.Others(b.Elapsed(), busy, m.cpu, runtime.NumCPU()), "others-%")
