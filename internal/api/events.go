@@ -20,8 +20,10 @@ func (s *Server) eventRoutes() []route {
 	return []route{
 		{Pattern: "GET /api/v1/events", Perm: access.Authenticated, Handle: s.listEvents,
 			Doc: op{Tag: "events", Zh: "考核事件及其证据", En: "Appraisal events with their evidence", Resp: events.Event{}, Shape: shapeList,
-				Desc: "按发生时间排序；默认只列有效事件。员工看到本人的事件，直属上级另看到直属下级的，客服经理、管理员、总经理看到全部；查看无权查看的员工返回 403。 " +
-					"Oldest first; standing events only unless withdrawn=true. A staff member sees their own events and their direct reports'; managers, admins and executives see everyone's; asking for someone else's without that right is 403.",
+				Desc: "按发生时间排序；默认只列有效事件。员工看到本人的事件，直属上级另看到直属下级的，客服经理、管理员、总经理看到全部；查看无权查看的员工返回 403。" +
+					"响应时钟的超时（wechat_timeout、missed_call_timeout、chat_timeout）之外，临近超时也是事件（类型后加 _near，如 wechat_timeout_near，记在临近时刻，数量 1），供查证，考核方案不计分。 " +
+					"Oldest first; standing events only unless withdrawn=true. A staff member sees their own events and their direct reports'; managers, admins and executives see everyone's; asking for someone else's without that right is 403. " +
+					"Besides the response clocks' breaches (wechat_timeout, missed_call_timeout, chat_timeout), their near-breaches are events too (the type + _near, e.g. wechat_timeout_near, dated at the near moment, quantity 1): on record, never scored by an appraisal scheme.",
 				Query: []param{
 					{Name: "staff_id", Zh: "员工 id", En: "staff id"},
 					{Name: "from", Format: "date", Zh: "发生日期起（含，公司时区）", En: "occurred on or after (company time zone)"},

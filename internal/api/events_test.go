@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"kefu/internal/access"
 )
@@ -62,6 +65,94 @@ func TestEventsList(t *testing.T) {
 			if r := e.do(t, "manager", "GET", "/api/v1/events?"+c.query, nil); r.status != 400 || r.apiErr(t).Field != c.field {
 				t.Errorf("%s: %v, want 400 on %s", c.query, r, c.field)
 			}
+		}
+	})
+}
+
+// Near-breaches are listed with the breaches: a missed call called back
+// after its near moment (25 minutes, on time) is a
+// missed_call_timeout_near event with the call and the call back as
+// evidence, and no breach; one never called back is both.
+func TestEventsListNearBreaches(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		cust := e.newCustomer(t, unique("临近超时客户")) // owned by lin.wen
+		cid := cust["id"].(string)
+		phone := fmt.Sprintf("137%08d", rand.IntN(100_000_000))
+		e.must(t, 201, "manager", "POST", "/api/v1/customers/"+cid+"/contacts", map[string]any{"name": "赵经理", "phone": phone})
+		at := e.today().Add(-3 * time.Hour).Truncate(time.Second)
+		e.must(t, 201, "jiang.xin", "POST", "/api/v1/communications", []map[string]any{
+			{"external_id": unique("near-"), "channel": "phone_missed", "occurred_at": at.Format(time.RFC3339), "counterpart": phone},
+			{"external_id": unique("near-"), "channel": "phone_out", "occurred_at": at.Add(25 * time.Minute).Format(time.RFC3339), "counterpart": phone,
+				"staff_login": "lin.wen"},
+			{"external_id": unique("near-"), "channel": "phone_missed", "occurred_at": at.Add(time.Hour).Format(time.RFC3339), "counterpart": phone},
+		})
+		recs := e.must(t, 200, "manager", "GET", "/api/v1/communications?customer_id="+cid, nil).items(t)
+		ids := map[string]string{} // occurred_at → id
+		for _, r := range recs {
+			ts, err := time.Parse(time.RFC3339, r["occurred_at"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[ts.Sub(at).String()] = r["id"].(string)
+		}
+		if len(ids) != 3 {
+			t.Fatalf("records %v", recs)
+		}
+		ofCustomer := func(typ string) []map[string]any {
+			var out []map[string]any
+			for _, ev := range e.must(t, 200, "manager", "GET", "/api/v1/events?type="+typ+"&staff_id="+e.staff["lin.wen"]+"&from="+e.daysAgo(1), nil).items(t) {
+				if ev["customer_id"] == cid {
+					out = append(out, ev)
+				}
+			}
+			return out
+		}
+		near := ofCustomer("missed_call_timeout_near")
+		if len(near) != 2 {
+			t.Fatalf("near-breaches of the customer %v, want 2", near)
+		}
+		first, second := near[0], near[1]
+		wantAt := func(ev map[string]any, d time.Duration) {
+			t.Helper()
+			if ts, err := time.Parse(time.RFC3339, ev["occurred_at"].(string)); err != nil || !ts.Equal(at.Add(d)) {
+				t.Errorf("near-breach at %v, want %v", ev["occurred_at"], at.Add(d))
+			}
+		}
+		wantAt(first, 20*time.Minute)
+		wantAt(second, time.Hour+20*time.Minute)
+		evidence := func(ev map[string]any) map[string]string {
+			out := map[string]string{}
+			for _, x := range ev["evidence"].([]any) {
+				ref := x.(map[string]any)
+				if ref["kind"] != "communication" {
+					t.Errorf("evidence %v", ref)
+				}
+				out[ref["id"].(string)] = ref["role"].(string)
+			}
+			return out
+		}
+		if ev := evidence(first); len(ev) != 2 || ev[ids["0s"]] != "start" || ev[ids["25m0s"]] != "stop" {
+			t.Errorf("evidence of the near-breach called back %v (records %v)", ev, ids)
+		}
+		if ev := evidence(second); len(ev) != 1 || ev[ids["1h0m0s"]] != "start" {
+			t.Errorf("evidence of the near-breach never called back %v (records %v)", ev, ids)
+		}
+		if first["rule"] != "missed_call_timeout_near" || first["staff_name"] == "" || num(first["quantity"]) != 1 || first["source"] != "computed" {
+			t.Errorf("near-breach %v", first)
+		}
+		if br := ofCustomer("missed_call_timeout"); len(br) != 1 || evidence(br[0])[ids["1h0m0s"]] != "start" {
+			t.Errorf("breaches of the customer %v, want the call never called back", br)
+		}
+		// The specialist sees their own near-breaches.
+		mine := e.must(t, 200, "lin.wen", "GET", "/api/v1/events?type=missed_call_timeout_near&from="+e.daysAgo(1), nil).items(t)
+		found := 0
+		for _, ev := range mine {
+			if ev["customer_id"] == cid {
+				found++
+			}
+		}
+		if found != 2 {
+			t.Errorf("lin.wen sees %d of her 2 near-breaches", found)
 		}
 	})
 }

@@ -250,15 +250,21 @@ func (a *App) runReminders(ctx context.Context) {
 	}
 }
 
-// runClockSweeper turns running response clocks into near-breach and
-// breach notices (and breach events) every second until ctx ends.
-func (a *App) runClockSweeper(ctx context.Context) {
-	sys := access.With(ctx, access.System())
+// clockSweeper is the response clocks' sweeper, posting its notices to
+// the WeCom group robot of KEFU_WECOM_WEBHOOK too when it is set.
+func (a *App) clockSweeper() *comms.Sweeper {
 	var robot comms.Pusher
 	if a.cfg.WeComWebhook != "" {
 		robot = wecom.New(a.cfg.WeComWebhook, nil)
 	}
-	sw := a.Comms.NewSweeper(robot)
+	return a.Comms.NewSweeper(robot)
+}
+
+// runClockSweeper turns running response clocks into near-breach and
+// breach notices and events every second until ctx ends.
+func (a *App) runClockSweeper(ctx context.Context) {
+	sys := access.With(ctx, access.System())
+	sw := a.clockSweeper()
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {

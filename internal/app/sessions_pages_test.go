@@ -93,12 +93,12 @@ func sessionStaff(t *testing.T, in *apptest.Instance, login, password string) {
 func eachConfigured(t *testing.T, edit func(*config.Config), fn func(t *testing.T, in *apptest.Instance)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		fn(t, apptest.NewConfigured(t, "", edit))
+		fn(t, apptest.NewWith(t, "", edit))
 	})
 	if dsn := os.Getenv(storetest.EnvPG); dsn != "" {
 		t.Run("postgres", func(t *testing.T) {
 			t.Parallel()
-			fn(t, apptest.NewConfigured(t, dsn, edit))
+			fn(t, apptest.NewWith(t, dsn, edit))
 		})
 	}
 }

@@ -675,15 +675,15 @@ type ClockLag struct {
 	Breached           int           // clocks with a breach event
 	LateBreach         int           // breach event or notice more than 1 s after the deadline (or none)
 	MaxBreachLag       time.Duration // latest breach event or notice after the deadline
-	Near               int           // near-breach notices sent before the breach
-	LateNear           int           // … more than 1 s after the near-breach time, or never sent
-	MaxNearLag         time.Duration
-	EarlyBreachOrNotes int // anything recorded before its time (a bug)
+	Near               int           // near-breach notices and events recorded before the breach
+	LateNear           int           // … more than 1 s after the near-breach time, or never recorded
+	MaxNearLag         time.Duration // latest near-breach notice or event after the near-breach time
+	EarlyBreachOrNotes int           // anything recorded before its time (a bug)
 }
 
 // CheckSweep compares, for each clock of the round, its near-breach time
-// and deadline with the creation times of its notices and breach event
-// (the sweeper stamps them with its clock).
+// and deadline with the creation times of its notices and its near-breach
+// and breach events (the sweeper stamps them with its clock).
 func (e *Env) CheckSweep(ctx context.Context, rc RunningClocks) (ClockLag, error) {
 	var l ClockLag
 	db := e.App.DB().R()
@@ -742,11 +742,16 @@ func (e *Env) CheckSweep(ctx context.Context, rc RunningClocks) (ClockLag, error
 		if c.NearAt == nil {
 			continue
 		}
+		// The near-breach notice and event, the later of the two.
 		n, ok := near[c.Key]
+		ne, oke := ev[c.Key+"|near"]
+		if ok && oke && ne.After(n) {
+			n = ne
+		}
 		switch {
-		case !ok:
+		case !ok || !oke:
 			l.LateNear++
-		case n.Before(*c.NearAt):
+		case n.Before(*c.NearAt) || ne.Before(*c.NearAt):
 			l.EarlyBreachOrNotes++
 		default:
 			l.Near++

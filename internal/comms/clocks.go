@@ -14,15 +14,19 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"kefu/internal/calendar"
 	"kefu/internal/rates"
 	"kefu/internal/sla"
 	"kefu/internal/store"
 )
 
-// OwnerHistory tells who owned customers when (the customers domain).
+// OwnerHistory tells who owned customers when (the customers domain): by
+// day (OwnerSpans: the month-end owner of the no-contact report, the owner
+// on the day of an unregistered request) and to the instant
+// (OwnerChanges: the response clocks). A duty roster would be another
+// implementation.
 type OwnerHistory interface {
 	OwnerSpans(ctx context.Context, customerIDs []string) ([]rates.OwnerSpan, error)
+	OwnerChanges(ctx context.Context, customerIDs []string) ([]rates.OwnerChange, error)
 }
 
 // StoredClock is a derived response clock as stored for the queue and
@@ -90,18 +94,20 @@ type RecomputeCounts struct {
 	Clocks    int `json:"clocks"`  // derived in the window
 	Changed   int `json:"changed"` // clocks written or deleted (the others were stored as derived)
 	Breaches  int `json:"breaches"`
+	Near      int `json:"near"` // near-breach events (a breached clock has one too, when its rule has a near threshold)
 	Withdrawn int `json:"withdrawn"`
 }
 
 // Recompute derives the response clocks started in [from, to) from the
 // records (SPEC §5.1: WeChat 3 minutes, missed call 30 minutes, chat
-// 60 s), as of now, and stores them with their breach events. The
-// responsible person is the customer's owning specialist when the clock
-// started. A recomputation of the same records gives the same clocks and
-// events: clocks are keyed by their start record, events by their clock;
-// a breach that no longer holds (a backdated reply came in) is withdrawn
-// with a reason, never deleted. Conversations limits it to those ("" =
-// all).
+// 60 s), as of now, and stores them with their breach and near-breach
+// events. The responsible person is the customer's owning specialist at
+// the instant the clock started. A recomputation of the same records
+// gives the same clocks and events: clocks are keyed by their start
+// record, events by their clock (a near-breach by its clock's key +
+// sla.NearKeySuffix); an event that no longer holds (a backdated reply
+// came in) is withdrawn with a reason, never deleted. Conversations
+// limits it to those ("" = all).
 func (s *Service) Recompute(ctx context.Context, from, to time.Time, conversations ...string) (RecomputeCounts, error) {
 	// Reads outside the write transaction: a month's re-derivation must
 	// not hold the single writer while it reads a million records.
@@ -229,19 +235,22 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			customers[r.CustomerID] = true
 		}
 	}
-	owners := rates.NewOwners(nil)
+	// The responsible person is the owner at the instant the clock
+	// started: after a handover at 14:00 the morning's clocks stay with
+	// the morning's owner (the archive records changes to the second).
+	var owners rates.OwnerTimeline
 	if s.owners != nil && len(customers) > 0 {
-		spans, err := s.owners.OwnerSpans(ctx, slices.Collect(mapKeys(customers)))
+		changes, err := s.owners.OwnerChanges(ctx, slices.Collect(mapKeys(customers)))
 		if err != nil {
 			return n, err
 		}
-		owners = rates.NewOwners(spans)
+		owners = rates.NewOwnerTimeline(changes)
 	}
 	responsible := func(c sla.Clock) *string {
 		if c.CustomerID == "" {
 			return nil
 		}
-		if o := owners.At(c.CustomerID, calendar.DateOf(c.StartedAt, s.loc)); o != "" {
+		if o := owners.At(c.CustomerID, c.StartedAt); o != "" {
 			return &o
 		}
 		return nil
@@ -257,7 +266,7 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	defer close(stop)
 	stream := &derivedStream{ch: deriveParts(parts, pol, now, from, to, stop)}
 	err = write(ctx, func(ctx context.Context, tx bun.IDB) error {
-		n.Clocks, n.Changed, n.Breaches, n.Withdrawn = 0, 0, 0, 0
+		n.Clocks, n.Changed, n.Breaches, n.Near, n.Withdrawn = 0, 0, 0, 0, 0
 		// What is stored for the window: only clocks that differ from it
 		// are written, so a re-derivation that changes nothing writes
 		// nothing, and a new record rewrites the one or two clocks it
@@ -272,8 +281,9 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		for _, c := range st.clocks {
 			stored[c.Key] = c
 		}
-		// The breach events of the window's clocks, as stored: all of them
-		// for a whole window, else read with each part's clocks.
+		// The breach and near-breach events of the window's clocks, as
+		// stored: all of them for a whole window, else read with each
+		// part's clocks.
 		evOf := map[string]*storedEvent{}
 		addEvents := func(evs []storedEvent) {
 			for i := range evs {
@@ -283,23 +293,33 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 		}
 		addEvents(st.events)
+		// withdraw withdraws the standing events of keys (event keys).
 		withdraw := func(keys []string) error {
-			var gone []string
+			var gone, goneNear []string
 			for _, k := range keys {
 				if e := evOf[k]; e != nil && e.WithdrawnAt == nil {
-					gone = append(gone, e.ID)
+					if strings.HasSuffix(k, sla.NearKeySuffix) {
+						goneNear = append(goneNear, e.ID)
+					} else {
+						gone = append(gone, e.ID)
+					}
 				}
 			}
-			slices.Sort(gone)
-			for part := gone; len(part) > 0; {
-				k := min(len(part), 500)
-				if _, err := tx.NewUpdate().Table("events").Set("withdrawn_at = ?", now).Set("withdraw_reason = ?", "重新计算后不再超时（回复或回拨记录已补录）").
-					Set("updated_at = ?", now).Where("id IN (?)", bun.In(part[:k])).Exec(ctx); err != nil {
-					return err
+			for _, g := range []struct {
+				ids    []string
+				reason string
+			}{{gone, "重新计算后不再超时（回复或回拨记录已补录）"}, {goneNear, "重新计算后不再临近超时（回复或回拨记录已补录）"}} {
+				slices.Sort(g.ids)
+				for part := g.ids; len(part) > 0; {
+					k := min(len(part), 500)
+					if _, err := tx.NewUpdate().Table("events").Set("withdrawn_at = ?", now).Set("withdraw_reason = ?", g.reason).
+						Set("updated_at = ?", now).Where("id IN (?)", bun.In(part[:k])).Exec(ctx); err != nil {
+						return err
+					}
+					part = part[k:]
 				}
-				part = part[k:]
+				n.Withdrawn += len(g.ids)
 			}
-			n.Withdrawn += len(gone)
 			return nil
 		}
 		keep := make(map[string]bool, len(st.clocks))
@@ -323,18 +343,24 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			n.Clocks += len(d.clocks)
 			n.Changed += len(write)
+			evKeys := eventKeys(keys)
 			if len(conversations) > 0 {
-				evs, err := s.loadEvents(ctx, tx, keys)
+				evs, err := s.loadEvents(ctx, tx, evKeys)
 				if err != nil {
 					return err
 				}
 				addEvents(evs)
 			}
-			breached := make(map[string]bool, len(d.breaches))
+			held := make(map[string]bool, len(d.events))
 			var put []sla.Event
-			for _, b := range d.breaches {
-				breached[b.Key] = true
-				if e := evOf[b.Key]; e != nil && !changed[b.Key] && e.same(b, responsible(byKey[b.Key])) {
+			for _, b := range d.events {
+				held[b.Key] = true
+				if b.Near() {
+					n.Near++
+				} else {
+					n.Breaches++
+				}
+				if e := evOf[b.Key]; e != nil && !changed[b.ClockKey()] && e.same(b, responsible(byKey[b.ClockKey()])) {
 					continue
 				}
 				put = append(put, b)
@@ -346,9 +372,8 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 				}
 				part = part[k:]
 			}
-			n.Breaches += len(d.breaches)
-			// Breach events of these clocks that no longer hold.
-			return withdraw(slices.DeleteFunc(keys, func(k string) bool { return breached[k] }))
+			// Events of these clocks that no longer hold.
+			return withdraw(slices.DeleteFunc(evKeys, func(k string) bool { return held[k] }))
 		})
 		if err != nil {
 			return err
@@ -370,6 +395,7 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			part = part[k:]
 		}
 		n.Changed += len(stale)
+		stale = eventKeys(stale)
 		if len(conversations) > 0 && len(stale) > 0 {
 			evs, err := s.loadEvents(ctx, tx, stale)
 			if err != nil {
@@ -383,10 +409,20 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 }
 
 // derived is the clocks of one part of the records started in the window,
-// and their breaches.
+// and their breaches and near-breaches.
 type derived struct {
-	clocks   []sla.Clock
-	breaches []sla.Event
+	clocks []sla.Clock
+	events []sla.Event
+}
+
+// eventKeys are the keys of the events clocks keys may have: each clock's
+// breach and near-breach.
+func eventKeys(keys []string) []string {
+	out := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		out = append(out, k, k+sla.NearKeySuffix)
+	}
+	return out
 }
 
 // deriveParts derives the parts one after the other on a goroutine of its
@@ -402,7 +438,7 @@ func deriveParts(parts [][]sla.Record, pol sla.Policy, now, from, to time.Time, 
 					d.clocks = append(d.clocks, c)
 				}
 			}
-			d.breaches = sla.Breaches(d.clocks)
+			d.events = append(sla.Breaches(d.clocks), sla.NearBreaches(d.clocks)...)
 			select {
 			case out <- d:
 			case <-stop:
@@ -546,14 +582,15 @@ func sqliteTime(t *time.Time) any {
 }
 
 // storedState is what is stored for a window: its clocks and, for a
-// whole window, the computed breach events dated in it or later.
+// whole window, the computed breach and near-breach events dated in it or
+// later.
 type storedState struct {
 	clocks []*StoredClock
 	events []storedEvent
 }
 
 // loadStored reads the stored clocks of the window (of the conversations,
-// if any) and, for a whole window, its breach events.
+// if any) and, for a whole window, its breach and near-breach events.
 func (s *Service) loadStored(ctx context.Context, db bun.IDB, from, to time.Time, conversations []string) (*storedState, error) {
 	st := &storedState{}
 	q := db.NewSelect().Model(&st.clocks).Where("started_at >= ? AND started_at < ?", from, to)
@@ -566,17 +603,22 @@ func (s *Service) loadStored(ctx context.Context, db bun.IDB, from, to time.Time
 	if len(conversations) > 0 {
 		return st, nil
 	}
-	// Breach events are dated at their deadline, at or after their
-	// clock's start: one range read of the window's computed events.
+	// Breach events are dated at their deadline, near-breaches at their
+	// near moment, both at or after their clock's start: one range read of
+	// the window's computed events.
 	if err := db.NewSelect().Model(&st.events).
-		Where("source = 'computed' AND type IN (?)", bun.In([]string{sla.EventWeChatTimeout, sla.EventMissedCallTimeout, sla.EventChatTimeout})).
+		Where("source = 'computed' AND type IN (?)", bun.In(clockEventTypes)).
 		Where("occurred_at >= ?", from).Scan(ctx); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// loadEvents reads the computed events of the clocks keys.
+// clockEventTypes are the types of the events of response clocks.
+var clockEventTypes = []string{sla.EventWeChatTimeout, sla.EventMissedCallTimeout, sla.EventChatTimeout,
+	sla.EventWeChatNear, sla.EventMissedCallNear, sla.EventChatNear}
+
+// loadEvents reads the computed events of keys (event keys).
 func (s *Service) loadEvents(ctx context.Context, db bun.IDB, keys []string) ([]storedEvent, error) {
 	var evs []storedEvent
 	for part := keys; len(part) > 0; {
@@ -603,8 +645,8 @@ func eqStr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || 
 
 func eqTime(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
 
-// storedEvent is a computed breach event as stored, for comparing with a
-// derivation.
+// storedEvent is a computed breach or near-breach event as stored, for
+// comparing with a derivation.
 type storedEvent struct {
 	ID          string     `bun:"id"`
 	Key         *string    `bun:"computed_key"`
@@ -619,7 +661,7 @@ type storedEvent struct {
 	bun.BaseModel `bun:"table:events"`
 }
 
-// same says whether the stored event already says what the derived breach
+// same says whether the stored event already says what the derived event
 // says (a system withdrawal is undone by writing it again; a person's
 // withdrawal stands).
 func (e *storedEvent) same(b sla.Event, staff *string) bool {
@@ -669,18 +711,18 @@ func storedClock(c sla.Clock, staff *string, now time.Time) *StoredClock {
 	return sc
 }
 
-// putEvents writes breach events keyed by their clocks, a chunk per
-// statement: new, or updated in place (quantity grows while a clock is
-// open). A recomputation brings back an event the system withdrew, never
-// one a person withdrew. The evidence (start and stop records) is
-// rewritten.
-func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, staff func(key string) *string, now time.Time) error {
+// putEvents writes breach and near-breach events keyed by their clocks, a
+// chunk per statement: new, or updated in place (quantity grows while a
+// clock is open). A recomputation brings back an event the system
+// withdrew, never one a person withdrew. The evidence (start and stop
+// records) is rewritten. staff is the responsible person of a clock (by
+// the clock's key).
+func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, staff func(clockKey string) *string, now time.Time) error {
 	evs := make([]*event, len(bs))
 	for i, b := range bs {
 		key := b.Key
-		e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff(key), OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
-			Rule: b.Type, Detail: fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", cmp.Or(channelNames[b.Channel], b.Channel), b.Quantity, b.Conversation), Source: "computed",
-			ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
+		e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff(b.ClockKey()), OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
+			Rule: b.Type, Detail: s.eventDetail(b), Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
 		if b.CustomerID != "" {
 			id := b.CustomerID
 			e.CustomerID = &id
@@ -711,7 +753,7 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, sta
 		}
 	}
 	if len(idOf) != len(evs) {
-		return fmt.Errorf("comms: %d of %d breach events written", len(idOf), len(evs))
+		return fmt.Errorf("comms: %d of %d clock events written", len(idOf), len(evs))
 	}
 	// Events that were stored: a system withdrawal is undone, the
 	// evidence rewritten.
@@ -740,6 +782,17 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, sta
 		}
 	}
 	return nil
+}
+
+// eventDetail says what a clock event is in words: "微信群 超时 3 分钟（会话
+// …）", or for a near-breach "微信群 临近超时（2026-03-05 09:02:00 仍未响应，
+// 会话 …）".
+func (s *Service) eventDetail(b sla.Event) string {
+	ch := cmp.Or(channelNames[b.Channel], b.Channel)
+	if b.Near() {
+		return fmt.Sprintf("%s 临近超时（%s 仍未响应，会话 %s）", ch, b.OccurredAt.In(s.loc).Format(time.DateTime), b.Conversation)
+	}
+	return fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", ch, b.Quantity, b.Conversation)
 }
 
 type evidenceRow struct {

@@ -17,12 +17,28 @@ type eventRow struct {
 	Quantity    int64      `bun:"quantity"`
 	ComputedKey string     `bun:"computed_key"`
 	WithdrawnAt *time.Time `bun:"withdrawn_at"`
+	Reason      string     `bun:"withdraw_reason"`
 }
 
+const nearTypes = "('wechat_timeout_near', 'missed_call_timeout_near', 'chat_timeout_near')"
+
+// events are the events that are not near-breaches, by time.
 func (e *env) events(t *testing.T) []eventRow {
 	t.Helper()
+	return e.eventsWhere(t, "type NOT IN "+nearTypes)
+}
+
+// nearEvents are the near-breach events, by time.
+func (e *env) nearEvents(t *testing.T) []eventRow {
+	t.Helper()
+	return e.eventsWhere(t, "type IN "+nearTypes)
+}
+
+func (e *env) eventsWhere(t *testing.T, where string) []eventRow {
+	t.Helper()
 	var out []eventRow
-	if err := e.db.R().NewRaw("SELECT id, type, staff_id, quantity, computed_key, withdrawn_at FROM events ORDER BY computed_key").Scan(context.Background(), &out); err != nil {
+	if err := e.db.R().NewRaw("SELECT id, type, staff_id, quantity, computed_key, withdrawn_at, withdraw_reason FROM events WHERE "+where+
+		" ORDER BY occurred_at, computed_key").Scan(context.Background(), &out); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -86,9 +102,20 @@ func TestClocksFromRecords(t *testing.T) {
 		if evidence != 2 {
 			t.Fatalf("wechat breach has %d evidence records, want start and stop", evidence)
 		}
+		// Near-breaches: the burst answered at 3:00 (on time, after 2:00),
+		// and both breached clocks.
+		near := e.nearEvents(t)
+		if len(near) != 3 {
+			t.Fatalf("near-breach events %+v, want 3", near)
+		}
+		for _, ev := range near {
+			if ev.StaffID == nil || *ev.StaffID != e.spec1ID || ev.WithdrawnAt != nil || ev.Quantity != 1 {
+				t.Fatalf("near-breach %+v", ev)
+			}
+		}
 		// Re-deriving the day changes nothing.
 		n, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
-		if err != nil || n.Clocks != 3 || n.Changed != 0 || n.Breaches != 2 || n.Withdrawn != 0 {
+		if err != nil || n.Clocks != 3 || n.Changed != 0 || n.Breaches != 2 || n.Near != 3 || n.Withdrawn != 0 {
 			t.Fatalf("recompute %+v %v (want 3 clocks, none rewritten)", n, err)
 		}
 		// A stored clock that no longer says what the records say (edited
@@ -107,7 +134,9 @@ func TestClocksFromRecords(t *testing.T) {
 		if again := e.events(t); len(again) != 2 || again[0].ID != evs[0].ID || again[1].ID != evs[1].ID {
 			t.Fatalf("events after recompute %+v", again)
 		}
-		// A call back recorded late but dated 09:35 (in time) withdraws the missed-call breach.
+		// A call back recorded late but dated 09:35 (in time, after the
+		// near moment 09:30) withdraws the missed-call breach, not its
+		// near-breach.
 		late := comms.Input{ExternalID: "p2", Channel: "phone_out", OccurredAt: "2026-03-05 09:35:00", Counterpart: "13800000001", StaffLogin: "spec1"}
 		if _, err := e.svc.Ingest(e.info, []comms.Input{late}, comms.SourceAPI); err != nil {
 			t.Fatal(err)
@@ -124,10 +153,13 @@ func TestClocksFromRecords(t *testing.T) {
 		if c := cl["13800000001"]; c.State != "met" || c.StopID == nil {
 			t.Fatalf("missed-call clock %+v", c)
 		}
+		if again := e.nearEvents(t); len(again) != 3 || again[0].WithdrawnAt != nil || again[0].ID != near[0].ID {
+			t.Fatalf("near-breaches after the call back %+v", again)
+		}
 		// Everything is stored as derived: a recomputation writes nothing
 		// and withdraws nothing more.
 		n, err = e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second))
-		if err != nil || n.Clocks != 3 || n.Changed != 0 || n.Breaches != 1 || n.Withdrawn != 0 {
+		if err != nil || n.Clocks != 3 || n.Changed != 0 || n.Breaches != 1 || n.Near != 3 || n.Withdrawn != 0 {
 			t.Fatalf("recompute after the call back %+v %v", n, err)
 		}
 	})

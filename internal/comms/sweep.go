@@ -3,6 +3,7 @@ package comms
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,10 +15,10 @@ import (
 
 // Sweeper turns running response clocks into notifications as time
 // passes: near-breach (e.g. 2 minutes into a 3-minute WeChat clock) and
-// breach, for the responsible specialist. A breach also re-derives the
-// clock's conversation, so its event is recorded as soon as it happens
-// and not only when the next record arrives. Run it every second; each
-// run is one indexed query when nothing is due.
+// breach, for the responsible specialist. Both also re-derive the clock's
+// conversation, so the near-breach or breach event is recorded as soon as
+// it happens and not only when the next record arrives. Run it every
+// second; each run is one indexed query when nothing is due.
 type Sweeper struct {
 	s        *Service
 	pusher   Pusher
@@ -78,37 +79,88 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepCounts, error) {
 		w.lastNear = near[len(near)-1].NearAt.Add(-time.Nanosecond) // the rest next time
 	}
 	w.mu.Unlock()
-	var breached []string
+	// The conversations whose clocks breached or became near, re-derived
+	// below so that their events exist now.
+	var touched []string
 	var earliest time.Time
-	var notes []notify.Notification
+	touch := func(c StoredClock) {
+		touched = append(touched, c.Conversation)
+		if earliest.IsZero() || c.StartedAt.Before(earliest) {
+			earliest = c.StartedAt
+		}
+	}
+	// The clocks to notify, breached or near.
+	type notice struct {
+		c      StoredClock
+		breach bool
+	}
+	var toNotify []notice
 	w.mu.Lock()
 	for _, c := range due {
 		if c.Deadline.Before(now) {
-			breached = append(breached, c.Conversation)
-			if earliest.IsZero() || c.StartedAt.Before(earliest) {
-				earliest = c.StartedAt
-			}
+			touch(c)
 			if c.StaffID != nil {
-				notes = append(notes, notify.Notification{RecipientID: *c.StaffID, Kind: "response_breach", SubjectKind: "clock", SubjectID: c.Key,
-					Title: kindTitle(c.Kind) + "已超时", Body: fmt.Sprintf("%s 开始计时，期限 %s 已过。", c.StartedAt.In(s.loc).Format("01-02 15:04:05"),
-						c.Deadline.In(s.loc).Format("15:04:05")), Link: "/queue", DedupKey: "response_breach|" + c.Key})
+				toNotify = append(toNotify, notice{c, true})
 			}
 			n.Breached++
 			continue
 		}
-		if w.near[c.Key] || c.StaffID == nil {
+		if w.near[c.Key] {
 			continue
 		}
 		w.near[c.Key] = true
-		notes = append(notes, notify.Notification{RecipientID: *c.StaffID, Kind: "response_near", SubjectKind: "clock", SubjectID: c.Key,
-			Title: kindTitle(c.Kind) + "即将超时", Body: fmt.Sprintf("请在 %s 前回复。", c.Deadline.In(s.loc).Format("15:04:05")),
-			Link: "/queue", DedupKey: "response_near|" + c.Key})
+		touch(c)
+		if c.StaffID == nil {
+			continue
+		}
+		toNotify = append(toNotify, notice{c, false})
 		n.Near++
 	}
 	if len(w.near) > 10000 {
 		w.near = map[string]bool{} // notices are deduplicated anyway
 	}
 	w.mu.Unlock()
+	var notes []notify.Notification
+	if len(toNotify) > 0 {
+		// Each notice names the customer and the conversation (group,
+		// chat or number) to answer.
+		var ids []string
+		for _, d := range toNotify {
+			if d.c.CustomerID != nil {
+				ids = append(ids, *d.c.CustomerID)
+			}
+		}
+		names := map[string]string{}
+		if len(ids) > 0 {
+			var rows []struct {
+				ID   string `bun:"id"`
+				Name string `bun:"name"`
+			}
+			if err := s.db.R().NewRaw("SELECT id, name FROM customers WHERE id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
+				return n, err
+			}
+			for _, r := range rows {
+				names[r.ID] = r.Name
+			}
+		}
+		for _, d := range toNotify {
+			c := d.c
+			whom := "未匹配客户"
+			if c.CustomerID != nil && names[*c.CustomerID] != "" {
+				whom = names[*c.CustomerID]
+			}
+			whom += "（" + c.Conversation + "）"
+			if d.breach {
+				notes = append(notes, notify.Notification{RecipientID: *c.StaffID, Kind: "response_breach", SubjectKind: "clock", SubjectID: c.Key,
+					Title: kindTitle(c.Kind) + "已超时", Body: fmt.Sprintf("%s：%s 开始计时，期限 %s 已过。", whom, c.StartedAt.In(s.loc).Format("01-02 15:04:05"),
+						c.Deadline.In(s.loc).Format("15:04:05")), Link: "/queue", DedupKey: "response_breach|" + c.Key})
+				continue
+			}
+			notes = append(notes, notify.Notification{RecipientID: *c.StaffID, Kind: "response_near", SubjectKind: "clock", SubjectID: c.Key,
+				Title: kindTitle(c.Kind) + "即将超时", Body: fmt.Sprintf("%s：请在 %s 前回复。", whom, c.Deadline.In(s.loc).Format("15:04:05")),
+				Link: "/queue", DedupKey: "response_near|" + c.Key})
+		}
+	}
 	var fresh []notify.Notification
 	if len(notes) > 0 {
 		if err := s.db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -144,8 +196,9 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepCounts, error) {
 			}
 		}
 	}
-	if len(breached) > 0 {
-		if _, err := s.Recompute(ctx, earliest, now.Add(time.Second), breached...); err != nil {
+	if len(touched) > 0 {
+		slices.Sort(touched)
+		if _, err := s.Recompute(ctx, earliest, now.Add(time.Second), slices.Compact(touched)...); err != nil {
 			return n, err
 		}
 	}

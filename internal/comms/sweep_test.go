@@ -13,8 +13,9 @@ import (
 )
 
 // The sweeper notices a clock within one run of its near-breach time and
-// of its deadline, notifies the responsible specialist once, and records
-// the breach event without waiting for the next record.
+// of its deadline, notifies the responsible specialist once, naming the
+// customer, and records the near-breach and the breach events without
+// waiting for the next record.
 func TestSweeperNearAndBreach(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -40,8 +41,21 @@ func TestSweeperNearAndBreach(t *testing.T) {
 		if n := step(119 * time.Second); n != (comms.SweepCounts{}) {
 			t.Fatalf("at 1:59: %+v", n)
 		}
+		standing := func(typ string) (n int) {
+			t.Helper()
+			if err := db.R().NewRaw("SELECT COUNT(*) FROM events WHERE type = ? AND withdrawn_at IS NULL", typ).Scan(context.Background(), &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if standing("wechat_timeout_near") != 0 {
+			t.Fatal("a near-breach event before the near moment")
+		}
 		if n := step(120 * time.Second); n.Near != 1 {
 			t.Fatalf("at 2:00: %+v", n)
+		}
+		if standing("wechat_timeout_near") != 1 || standing("wechat_timeout") != 0 {
+			t.Fatal("the sweep at the near moment did not record the near-breach event alone")
 		}
 		if n := step(150 * time.Second); n.Near != 0 {
 			t.Fatalf("near notified twice: %+v", n)
@@ -59,15 +73,12 @@ func TestSweeperNearAndBreach(t *testing.T) {
 		if err != nil || len(list) != 2 {
 			t.Fatalf("spec1 notifications %+v %v", list, err)
 		}
-		if len(robot.texts) != 2 || !strings.Contains(robot.texts[0], "即将超时") || !strings.Contains(robot.texts[1], "已超时") {
+		if len(robot.texts) != 2 || !strings.Contains(robot.texts[0], "即将超时") || !strings.Contains(robot.texts[1], "已超时") ||
+			!strings.Contains(robot.texts[0], "国贸物业（wxg-001）") || !strings.Contains(robot.texts[1], "国贸物业（wxg-001）") {
 			t.Fatalf("group robot got %q", robot.texts)
 		}
-		var events int
-		if err := db.R().NewRaw("SELECT COUNT(*) FROM events WHERE type = 'wechat_timeout' AND withdrawn_at IS NULL").Scan(context.Background(), &events); err != nil {
-			t.Fatal(err)
-		}
-		if events != 1 {
-			t.Fatalf("%d breach events", events)
+		if standing("wechat_timeout") != 1 || standing("wechat_timeout_near") != 1 {
+			t.Fatalf("%d breach events, %d near-breach events", standing("wechat_timeout"), standing("wechat_timeout_near"))
 		}
 	})
 }

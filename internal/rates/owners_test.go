@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestOwnersAt(t *testing.T) {
@@ -58,5 +59,58 @@ func TestNewOwnersDoesNotModifyInput(t *testing.T) {
 	NewOwners(spans)
 	if !slices.Equal(spans, orig) {
 		t.Errorf("NewOwners modified its input: %v", spans)
+	}
+}
+
+func TestOwnerTimelineAt(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.DateTime, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	changes := []OwnerChange{
+		{"c1", "s2", at("2026-03-16 14:00:00")}, // a handover in the afternoon; out of order on purpose
+		{"c1", "s1", at("2025-01-01 09:00:00")},
+		{"c1", "", at("2026-06-01 00:00:00")},
+		{"c1", "s3", at("2026-07-01 08:30:00")},
+		{"same", "s9", at("2026-01-01 10:00:00")},
+		{"same", "s1", at("2026-01-01 10:00:00")}, // same instant: the one given last wins
+	}
+	tests := []struct {
+		customer, at, want string
+	}{
+		{"c1", "2024-06-30 12:00:00", "s1"}, // before all changes: the earliest owner
+		{"c1", "2025-01-01 09:00:00", "s1"},
+		{"c1", "2026-03-16 09:00:00", "s1"}, // the morning of the handover day: the old owner
+		{"c1", "2026-03-16 13:59:59", "s1"},
+		{"c1", "2026-03-16 14:00:00", "s2"}, // at the handover
+		{"c1", "2026-03-16 18:00:00", "s2"},
+		{"c1", "2026-06-15 00:00:00", ""},
+		{"c1", "2026-07-01 08:30:00", "s3"},
+		{"same", "2026-02-01 00:00:00", "s1"},
+		{"unknown", "2026-03-01 00:00:00", ""},
+	}
+	orig := slices.Clone(changes)
+	o := NewOwnerTimeline(changes)
+	if !slices.Equal(changes, orig) {
+		t.Fatal("NewOwnerTimeline modified its input")
+	}
+	// The order of time of the input does not matter (ties keep theirs).
+	rev := slices.Clone(changes[:4])
+	slices.Reverse(rev)
+	o2 := NewOwnerTimeline(append(rev, changes[4:]...))
+	for _, tt := range tests {
+		if got := o.At(tt.customer, at(tt.at)); got != tt.want {
+			t.Errorf("At(%s, %s) = %q, want %q", tt.customer, tt.at, got, tt.want)
+		}
+		if got := o2.At(tt.customer, at(tt.at)); got != tt.want {
+			t.Errorf("reordered: At(%s, %s) = %q, want %q", tt.customer, tt.at, got, tt.want)
+		}
+	}
+	var zero OwnerTimeline
+	if got := zero.At("c1", at("2026-03-01 00:00:00")); got != "" {
+		t.Errorf("zero OwnerTimeline.At = %q", got)
 	}
 }

@@ -9,7 +9,10 @@
 //   - online chat (在线客服, seed 002): a chat message must be answered within 60 s.
 //
 // [Derive] turns records into [Clock]s, [Breaches] turns breached clocks into
-// [Event]s. Who is responsible for a breach (the owning specialist at the time,
+// [Event]s, and [NearBreaches] turns the clocks still unanswered at their
+// near-breach moment (2 minutes into 3, answered or not since) into
+// near-breach events (wechat_timeout_near, …): a clock that breaches keeps
+// both, a clock answered at or before its near moment has neither. Who is responsible for a breach (the owning specialist at the time,
 // the duty roster) is the caller's decision: an Event carries the customer,
 // conversation, channel and times it needs for that.
 //

@@ -230,13 +230,15 @@ func byKey(cs []Clock) map[string]Clock {
 //     a stop never precedes its start, states and Late agree with the times,
 //     keys unique, evidence ids exist, and a breach event is dated at its
 //     clock's deadline, never before the clock's start, with Quantity >= 1;
+//     and checkNear's near-breach invariants hold;
 //  3. input order does not matter (shuffled, reversed): identical output;
 //  4. idempotent: deriving again, or from the records given twice (a file
 //     imported twice), or with every time in another zone, gives the same
-//     clocks and the same Breaches;
+//     clocks and the same Breaches and NearBreaches;
 //  5. as of an earlier time, Derive equals Derive on only the records up to
 //     then; a clock stopped by then is unchanged later, and a clock breached
-//     by then is still breached later (breaches never heal);
+//     by then is still breached later (breaches never heal), and a
+//     near-breach by then is one later;
 //  6. adding a staff reply (WeChat/chat) or a call back at T leaves every clock
 //     stopped before T unchanged; a WeChat/chat reply never lowers the number
 //     of clocks met and never raises the total lateness (it can raise the
@@ -291,6 +293,8 @@ func checkAll(t *testing.T, rng *rand.Rand, recs []Record, p Policy, asOf time.T
 		checkClocks(t, recs, got, effAsOf)
 	}
 	evs := Breaches(got)
+	near := NearBreaches(got)
+	checkNear(t, got, near)
 	// 3. and 4.
 	for name, in := range map[string][]Record{
 		"shuffled": shuffled(rng, recs), "reversed": reversed(recs), "twice": append(slices.Clip(recs), shuffled(rng, recs)...),
@@ -307,7 +311,8 @@ func checkAll(t *testing.T, rng *rand.Rand, recs []Record, p Policy, asOf time.T
 	if again := Derive(zoned, p, asOf.In(ny)); !reflect.DeepEqual(got, again) {
 		t.Fatalf("times in other zones change the clocks:\n%s", gocmp.Diff(got, again))
 	}
-	if again := Derive(recs, p, asOf); !reflect.DeepEqual(got, again) || !reflect.DeepEqual(evs, Breaches(again)) {
+	if again := Derive(recs, p, asOf); !reflect.DeepEqual(got, again) || !reflect.DeepEqual(evs, Breaches(again)) ||
+		!reflect.DeepEqual(near, NearBreaches(again)) {
 		t.Fatal("Derive is not idempotent")
 	}
 	if len(recs) == 0 || asOf.IsZero() {
@@ -330,6 +335,15 @@ func checkAll(t *testing.T, rng *rand.Rand, recs []Record, p Policy, asOf time.T
 		t.Fatalf("as of %s: the records after it matter:\n%s", fmtT(early), gocmp.Diff(before, again))
 	}
 	now := byKey(got)
+	nearNow := map[string]bool{}
+	for _, e := range near {
+		nearNow[e.Key] = true
+	}
+	for _, e := range NearBreaches(before) {
+		if !nearNow[e.Key] {
+			t.Fatalf("a near-breach as of %s is gone later: %+v", fmtT(early), e)
+		}
+	}
 	for _, b := range before {
 		c, ok := now[b.Key]
 		switch {
@@ -575,4 +589,41 @@ func FuzzDerive(f *testing.F) {
 		rng := rand.New(rand.NewPCG(uint64(len(data)), uint64(data[0])))
 		checkAll(t, rng, recs, p, asOf)
 	})
+}
+
+// checkNear checks the near-breach events of clocks: one per clock at most,
+// dated at its NearAt, never before its start nor after its deadline; every
+// breached clock of a rule with a near threshold has one; a clock stopped
+// at or before its near moment has none; evidence is the start and stop.
+func checkNear(t *testing.T, clocks []Clock, near []Event) {
+	t.Helper()
+	of := map[string]Event{}
+	for _, e := range near {
+		if _, dup := of[e.ClockKey()]; dup {
+			t.Fatalf("two near-breaches of clock %s", e.ClockKey())
+		}
+		of[e.ClockKey()] = e
+	}
+	for _, c := range clocks {
+		e, ok := of[c.Key]
+		delete(of, c.Key)
+		switch {
+		case c.State == StateBreached && !c.NearAt.IsZero() && !ok:
+			t.Fatalf("breached clock without its near-breach: %+v", c)
+		case !ok:
+			continue
+		case c.NearAt.IsZero():
+			t.Fatalf("a near-breach of a clock without a near threshold: %+v", e)
+		case !c.Running() && !c.StoppedAt.After(c.NearAt):
+			t.Fatalf("a near-breach of a clock stopped at %s, before its near moment %s", fmtT(c.StoppedAt), fmtT(c.NearAt))
+		case !e.OccurredAt.Equal(c.NearAt) || e.OccurredAt.Before(c.StartedAt) || e.OccurredAt.After(c.Deadline):
+			t.Fatalf("near-breach at %s of a clock %s–%s near %s", fmtT(e.OccurredAt), fmtT(c.StartedAt), fmtT(c.Deadline), fmtT(c.NearAt))
+		case e.Quantity != 1 || e.Type != eventType(c.Kind)+NearSuffix || e.Evidence[0] != c.StartID ||
+			(c.StopID != "") != (len(e.Evidence) == 2):
+			t.Fatalf("near-breach %+v of clock %+v", e, c)
+		}
+	}
+	for k := range of {
+		t.Fatalf("a near-breach of no clock: %s", k)
+	}
 }

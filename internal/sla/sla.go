@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"strings"
 	"time"
 
 	"kefu/internal/calendar"
@@ -43,6 +44,24 @@ const (
 	EventWeChatTimeout     = "wechat_timeout"
 	EventMissedCallTimeout = "missed_call_timeout"
 	EventChatTimeout       = "chat_timeout"
+)
+
+// Event types of a near-breach (SPEC §5.3: breaches and near-breaches are
+// events): the clock was still unanswered at its near-breach moment (2
+// minutes into 3). They are the record of the notice the responsible
+// person got; no shipped scheme counts them (they are not among
+// appraisal.KnownEventTypes, so a scheme cannot).
+const (
+	EventWeChatNear     = EventWeChatTimeout + NearSuffix
+	EventMissedCallNear = EventMissedCallTimeout + NearSuffix
+	EventChatNear       = EventChatTimeout + NearSuffix
+)
+
+// NearSuffix ends the type of a near-breach event, after its breach's
+// type; NearKeySuffix ends its key, after its clock's Key.
+const (
+	NearSuffix    = "_near"
+	NearKeySuffix = "|near"
 )
 
 // Record is a communication record (沟通记录) as the clocks need it.
@@ -120,14 +139,16 @@ type Clock struct {
 // running clock may already be breached.
 func (c Clock) Running() bool { return c.StopID == "" }
 
-// Event is a breach as an appraisal event (SPEC §8.2). The caller decides who is
-// responsible (the customer's owner or the person on duty at StartedAt /
-// OccurredAt) and stores it with source "computed".
+// Event is a breach or a near-breach as an appraisal event (SPEC §8.2). The
+// caller decides who is responsible (the customer's owner or the person on
+// duty at StartedAt) and stores it with source "computed".
 type Event struct {
-	Key        string    // the clock's Key: stable across recomputations
-	Type       string    // EventWeChatTimeout, EventMissedCallTimeout or EventChatTimeout
-	OccurredAt time.Time // the deadline: the moment the breach happened
-	Quantity   int64     // minutes late, rounded up, >= 1 (grows while the clock is open)
+	// Key is stable across recomputations: the clock's Key for a breach,
+	// the clock's Key + NearKeySuffix for a near-breach ([Event.ClockKey]).
+	Key        string
+	Type       string    // EventWeChatTimeout, EventMissedCallTimeout, EventChatTimeout, or one of them + NearSuffix
+	OccurredAt time.Time // the deadline (the moment the breach happened), or the near-breach moment
+	Quantity   int64     // minutes late, rounded up, >= 1 (grows while the clock is open); 1 for a near-breach
 	Evidence   []string  // record ids: the start, and the stop when there is one
 	CustomerID string    // "" when unmatched
 
@@ -136,6 +157,17 @@ type Event struct {
 	StartedAt    time.Time     // the start record's time
 	StoppedAt    time.Time     // zero while still unanswered
 	Open         bool          // still unanswered as of asOf: Quantity will grow
-	Late         time.Duration // exact lateness behind Quantity
+	Late         time.Duration // exact lateness behind Quantity (0 for a near-breach)
 	Responder    string        // who finally answered ("" while open)
+}
+
+// Near reports whether e is a near-breach.
+func (e Event) Near() bool { return strings.HasSuffix(e.Type, NearSuffix) }
+
+// ClockKey is the Key of e's clock.
+func (e Event) ClockKey() string {
+	if e.Near() {
+		return strings.TrimSuffix(e.Key, NearKeySuffix)
+	}
+	return e.Key
 }

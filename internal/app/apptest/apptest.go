@@ -40,23 +40,29 @@ func Each(t *testing.T, fn func(t *testing.T, in *Instance)) {
 	}
 }
 
+// EachWith is Each with the configuration changed by configure (a
+// webhook URL, say) and opts applied to every app.
+func EachWith(t *testing.T, configure func(*config.Config), opts []app.Option, fn func(t *testing.T, in *Instance)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, NewWith(t, "", configure, opts...)) })
+	if dsn := os.Getenv(storetest.EnvPG); dsn != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, NewWith(t, dsn, configure, opts...)) })
+	}
+}
+
 // New starts an app. pgDSN empty means SQLite.
 func New(t testing.TB, pgDSN string, opts ...app.Option) *Instance {
 	t.Helper()
-	return NewConfigured(t, pgDSN, nil, opts...)
+	return NewWith(t, pgDSN, nil, opts...)
 }
 
-// NewConfigured starts an app whose configuration edit changes first (the
-// session timeouts, say); the data directory, database and address are
-// the test's own.
-func NewConfigured(t testing.TB, pgDSN string, edit func(*config.Config), opts ...app.Option) *Instance {
+// NewWith is New with the configuration changed by configure (nil: as
+// New) before the app starts.
+func NewWith(t testing.TB, pgDSN string, configure func(*config.Config), opts ...app.Option) *Instance {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	cfg := config.Default()
-	if edit != nil {
-		edit(&cfg)
-	}
 	cfg.DataDir = dir
 	cfg.DBURL = filepath.Join(dir, "kefu.db")
 	cfg.SQLiteSync = "NORMAL"
@@ -69,6 +75,9 @@ func NewConfigured(t testing.TB, pgDSN string, edit func(*config.Config), opts .
 	}
 	cfg.Addr = ln.Addr().String()
 	cfg.BaseURL = "http://" + cfg.Addr
+	if configure != nil {
+		configure(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
