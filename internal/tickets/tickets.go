@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/apperr"
 	"kefu/internal/calendar"
 	"kefu/internal/store"
 )
@@ -143,6 +144,27 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("时间格式应为 2026-03-05T10:00:05+08:00 或 2026-03-05 10:00:05（按公司时区）")
+}
+
+// pastTime reads the explicit time raw of field (now when empty): not
+// before notBefore, not in the future.
+func (s *Service) pastTime(field, raw string, notBefore time.Time) (time.Time, error) {
+	now := s.now()
+	at := now
+	if raw = strings.TrimSpace(raw); raw != "" {
+		v, err := parseTime(raw, s.loc)
+		if err != nil {
+			return time.Time{}, apperr.Invalid(field, err.Error())
+		}
+		at = v
+	}
+	if at.After(now.Add(time.Minute)) {
+		return time.Time{}, apperr.Invalid(field, "时间不能晚于现在")
+	}
+	if at.Before(notBefore) {
+		return time.Time{}, apperr.Invalid(field, "时间不能早于 "+notBefore.In(s.loc).Format("2006-01-02 15:04:05"))
+	}
+	return store.Time(at), nil
 }
 
 func optional(s string) *string {
