@@ -6,6 +6,8 @@ package notify
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -115,4 +117,83 @@ func (s *Service) MarkRead(ctx context.Context, id string) error {
 		_, err := q.Exec(ctx)
 		return err
 	})
+}
+
+// Pusher sends a text to the team's group chat — a WeCom group robot
+// (wecom.Robot) — mentioning people by their mobile numbers. Domains that
+// notify take one (nil: in-app only); app wires the robot of
+// KEFU_WECOM_WEBHOOK.
+type Pusher interface {
+	Push(ctx context.Context, text string, mentionMobiles ...string) error
+}
+
+// Deliver adds the notices in one transaction, each once (a dedup key
+// already stored is skipped, so a job may run again and again, and after
+// a restart), then sends the new ones to pusher when it is not nil: one
+// message per recipient, naming them and mentioning their mobile. It
+// returns the new notices. A failed push is returned after the notices
+// are stored; they are not sent again.
+func Deliver(ctx context.Context, db *store.DB, now time.Time, pusher Pusher, notes []Notification) ([]Notification, error) {
+	if len(notes) == 0 {
+		return nil, nil
+	}
+	var fresh []Notification
+	if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		fresh = fresh[:0]
+		for _, n := range notes {
+			added, err := Add(ctx, tx, now, n)
+			if err != nil {
+				return err
+			}
+			if added {
+				fresh = append(fresh, n)
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if pusher == nil {
+		return fresh, nil
+	}
+	var order []string
+	byRecipient := map[string][]Notification{}
+	for _, n := range fresh {
+		if byRecipient[n.RecipientID] == nil {
+			order = append(order, n.RecipientID)
+		}
+		byRecipient[n.RecipientID] = append(byRecipient[n.RecipientID], n)
+	}
+	var pushErr error
+	for _, id := range order {
+		var who struct {
+			Name  string `bun:"name"`
+			Phone string `bun:"phone"`
+		}
+		if err := db.R().NewSelect().Table("staff").Column("name", "phone").Where("id = ?", id).Scan(ctx, &who); err != nil && pushErr == nil {
+			pushErr = fmt.Errorf("notify: recipient %s: %w", id, err)
+		}
+		var mention []string
+		if who.Phone != "" {
+			mention = []string{who.Phone}
+		}
+		if err := pusher.Push(ctx, PushText(who.Name, byRecipient[id]), mention...); err != nil && pushErr == nil {
+			pushErr = fmt.Errorf("notify: group robot: %w", err)
+		}
+	}
+	return fresh, pushErr
+}
+
+// PushText is the group message for one person's notices:
+// 【kefu】name：title。body — one line each.
+func PushText(name string, notes []Notification) string {
+	var b strings.Builder
+	b.WriteString("【kefu】" + name + "：")
+	for i, n := range notes {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(n.Title + "。" + n.Body)
+	}
+	return b.String()
 }

@@ -32,6 +32,9 @@ type BreachCounts struct {
 	// FirstResponse: tickets not acknowledged by first_response_due.
 	FirstResponse int `json:"first_response"`
 	Withdrawn     int `json:"withdrawn"`
+	// Notices: the near-breach and breach notices this run sent
+	// (notifyDeadlines).
+	Notices DeadlineNotices `json:"notices"`
 }
 
 // deadlineBreach is one missed deadline found in the records.
@@ -76,8 +79,9 @@ func minutesLate(deadline, done time.Time) int64 {
 // ticket waits on the customer). Keys are deterministic (the ticket or callback),
 // so running it again updates quantities instead of adding events; a
 // breach that no longer holds (a deadline moved, a backdated resolution)
-// is withdrawn with a reason. The app runs it every few minutes; managers
-// may run it too.
+// is withdrawn with a reason. It then sends the near-breach and breach
+// notices of the open deadlines (notifyDeadlines). The app runs it every
+// few minutes; managers may run it too.
 func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 	var n BreachCounts
 	if !access.Caller(ctx).IsManagerial() {
@@ -206,5 +210,9 @@ func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		return n, err
+	}
+	n.Notices, err = s.notifyDeadlines(ctx, now)
 	return n, err
 }

@@ -25,6 +25,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
+	"kefu/internal/notify"
 	"kefu/internal/store"
 )
 
@@ -73,6 +74,7 @@ type Service struct {
 	cal               Calendars
 	specialistReadAll bool
 	surveys           SurveyScores
+	pusher            notify.Pusher
 }
 
 // Calendars gives the company work calendar (for "N working days" rules).
@@ -87,6 +89,9 @@ type Options struct {
 	// Surveys, when set, adds the survey responses to the monthly
 	// satisfaction summary.
 	Surveys SurveyScores
+	// Pusher, when set, also gets the deadline notices DeriveBreaches
+	// sends (the WeCom group robot).
+	Pusher notify.Pusher
 }
 
 // NewService returns the tickets service.
@@ -95,7 +100,8 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, surveys: opts.Surveys}
+	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, surveys: opts.Surveys,
+		pusher: opts.Pusher}
 }
 
 func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
