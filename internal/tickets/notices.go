@@ -138,9 +138,6 @@ func (s *Service) notifyDeadlines(ctx context.Context, now time.Time) (DeadlineN
 	return n, err
 }
 
-// openStatuses are the statuses of a ticket still being worked (isOpen).
-var openStatuses = []string{StatusNew, StatusAcknowledged, StatusInProgress, StatusDispatched}
-
 // recipients lists the distinct staff of ids, in order.
 func recipients(ids ...*string) []string {
 	var out []string

@@ -75,6 +75,7 @@ type Service struct {
 	specialistReadAll bool
 	surveys           SurveyScores
 	pusher            notify.Pusher
+	breach            breachState // DeriveBreaches' last run
 }
 
 // Calendars gives the company work calendar (for "N working days" rules).
