@@ -537,9 +537,21 @@ func (e *Env) seedTickets(ctx context.Context, rng *rand.Rand, n int, from, to t
 				rule, frSpan = "投诉", time.Hour
 			}
 			frDue := p.at.Add(frSpan)
+			// Saved when last changed (before the end of the month), as
+			// the service would have: the incremental derivation reads
+			// what changed since its previous run by it.
+			saved := p.at
+			for _, t := range []*time.Time{resolvedAt, closedAt} {
+				if t != nil && t.After(saved) {
+					saved = *t
+				}
+			}
+			if saved.After(to) {
+				saved = to.Add(-time.Second)
+			}
 			if err := in.add(id, fmt.Sprintf("GD-%s-%04d", day, counters[day]), p.c.ID, typ, channels[rng.IntN(len(channels))], e.dbTime(p.at),
 				p.c.Owner, p.c.Owner, urgency, deskAsk[rng.IntN(len(deskAsk))], "北京市", obj, incomplete, missing, e.dbTime(promised), status, resolved, closed,
-				p.c.Owner, 1, ts, ts, rule, cal, e.dbTime(frDue)); err != nil {
+				p.c.Owner, 1, e.dbTime(p.at), e.dbTime(saved), rule, cal, e.dbTime(frDue)); err != nil {
 				return err
 			}
 			if err := tr.add(store.NewID(), id, "", "new", e.dbTime(p.at), p.c.Owner, ts); err != nil {
@@ -607,16 +619,19 @@ func (e *Env) seedTickets(ctx context.Context, rng *rand.Rand, n int, from, to t
 					at = d.Add(minutes(1, 4*24*60))
 				}
 				var done, doneBy, sat any
-				result := ""
+				result, saved := "", *resolvedAt
 				if !at.IsZero() && at.Before(to) {
 					if at.After(d) {
 						h.CallbackLate++
 					}
-					done, doneBy, sat, result = e.dbTime(at), p.c.Owner, 3+hr.IntN(3), "客户认可处理结果"
+					done, doneBy, sat, result, saved = e.dbTime(at), p.c.Owner, 3+hr.IntN(3), "客户认可处理结果", at
 				} else {
 					h.CallbackOpen++
 				}
-				if err := cb.add(store.NewID(), id, typ, p.c.Owner, resolved, e.dbTime(d), done, doneBy, result, sat, 1, ts, ts); err != nil {
+				if saved.After(to) {
+					saved = to.Add(-time.Second)
+				}
+				if err := cb.add(store.NewID(), id, typ, p.c.Owner, resolved, e.dbTime(d), done, doneBy, result, sat, 1, e.dbTime(*resolvedAt), e.dbTime(saved)); err != nil {
 					return err
 				}
 			}
