@@ -137,21 +137,38 @@ func Deliver(ctx context.Context, db *store.DB, now time.Time, pusher Pusher, no
 	if len(notes) == 0 {
 		return nil, nil
 	}
-	var fresh []Notification
+	rows := make([]Notification, 0, len(notes))
+	for _, n := range notes {
+		if n.DedupKey == "" || n.RecipientID == "" {
+			return nil, apperr.Invalid("dedup_key", "通知缺少接收人或去重键")
+		}
+		n.ID, n.CreatedAt, n.ReadAt = store.NewID(), store.Time(now), nil
+		rows = append(rows, n)
+	}
+	// 200 a statement; RETURNING names the rows the conflict clause let in.
+	added := map[string]bool{}
 	if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-		fresh = fresh[:0]
-		for _, n := range notes {
-			added, err := Add(ctx, tx, now, n)
-			if err != nil {
+		clear(added)
+		for start := 0; start < len(rows); start += 200 {
+			part := rows[start:min(start+200, len(rows))]
+			var keys []string
+			if err := tx.NewInsert().Model(&part).On("CONFLICT (dedup_key) DO NOTHING").Returning("dedup_key").Scan(ctx, &keys); err != nil {
 				return err
 			}
-			if added {
-				fresh = append(fresh, n)
+			for _, k := range keys {
+				added[k] = true
 			}
 		}
 		return nil
 	}); err != nil {
 		return nil, err
+	}
+	var fresh []Notification
+	for _, n := range rows {
+		if added[n.DedupKey] {
+			fresh = append(fresh, n)
+			delete(added, n.DedupKey) // a key twice in notes is one notice
+		}
 	}
 	if pusher == nil {
 		return fresh, nil
