@@ -183,13 +183,25 @@ var openStatuses = []string{StatusNew, StatusAcknowledged, StatusInProgress, Sta
 // scanBreaches reads the deadlines as of now and returns the breaches
 // among them and the keys of all it read. since zero: a full run, which
 // reads only the breaches (every key it does not find is stale); else
-// the open deadlines and what changed at or after since, each judged
-// here by the same rules.
+// the open deadlines and what changed at or after since (each part of
+// the UNION ALL through its own index), each judged here by the same
+// rules.
 func (s *Service) scanBreaches(ctx context.Context, now, since time.Time, n *BreachCounts) ([]deadlineBreach, []string, error) {
 	db := s.db.R()
 	full := since.IsZero()
 	var found []deadlineBreach
 	var scanned []string
+	// read reports whether key is new to this run (an incremental read
+	// may meet a row twice: open and changed).
+	seen := map[string]bool{}
+	read := func(key string) bool {
+		if seen[key] {
+			return false
+		}
+		seen[key] = true
+		scanned = append(scanned, key)
+		return true
+	}
 	var sol []struct {
 		ID         string     `bun:"id"`
 		Number     string     `bun:"number"`
@@ -206,14 +218,16 @@ func (s *Service) scanBreaches(ctx context.Context, now, since time.Time, n *Bre
 			AND (paused_at IS NULL OR promised_at < paused_at)`, now).Scan(ctx, &sol)
 	} else {
 		err = db.NewRaw(solCols+` WHERE status IN (?) AND promised_at < ?
-			UNION `+solCols+` WHERE updated_at >= ?`, bun.In(openStatuses), now, since).Scan(ctx, &sol)
+			UNION ALL `+solCols+` WHERE updated_at >= ?`, bun.In(openStatuses), now, since).Scan(ctx, &sol)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, t := range sol {
 		key := "solution|" + t.ID
-		scanned = append(scanned, key)
+		if !read(key) {
+			continue
+		}
 		// Late: the promise passed before the resolution (or now), and
 		// not while waiting on the customer.
 		if t.Promised == nil || !t.Promised.Before(now) || t.ResolvedAt != nil && !t.ResolvedAt.After(*t.Promised) ||
@@ -247,15 +261,17 @@ func (s *Service) scanBreaches(ctx context.Context, now, since time.Time, n *Bre
 			AND (cb.done_at IS NULL OR cb.done_at > cb.due_at)`, now).Scan(ctx, &cbs)
 	} else {
 		err = db.NewRaw(cbCols+` WHERE cb.done_at IS NULL AND cb.cancelled_at IS NULL AND cb.due_at < ?
-			UNION `+cbCols+` WHERE cb.updated_at >= ?
-			UNION `+cbCols+` WHERE cb.ticket_id IN (SELECT id FROM tickets WHERE updated_at >= ?)`, now, since, since).Scan(ctx, &cbs)
+			UNION ALL `+cbCols+` WHERE cb.updated_at >= ?
+			UNION ALL `+cbCols+` WHERE cb.ticket_id IN (SELECT id FROM tickets WHERE updated_at >= ?)`, now, since, since).Scan(ctx, &cbs)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, c := range cbs {
 		key := "callback|" + c.ID
-		scanned = append(scanned, key)
+		if !read(key) {
+			continue
+		}
 		if c.Due == nil || !c.Due.Before(now) || c.Cancelled != nil || c.Done != nil && !c.Done.After(*c.Due) {
 			continue
 		}
@@ -284,14 +300,16 @@ func (s *Service) scanBreaches(ctx context.Context, now, since time.Time, n *Bre
 	} else {
 		// A complaint is changed through its ticket (which is saved too).
 		err = db.NewRaw(repCols+` WHERE c.replied_at IS NULL AND c.reply_due_at < ?
-			UNION `+repCols+` WHERE c.ticket_id IN (SELECT id FROM tickets WHERE updated_at >= ?)`, now, since).Scan(ctx, &rep)
+			UNION ALL `+repCols+` WHERE c.ticket_id IN (SELECT id FROM tickets WHERE updated_at >= ?)`, now, since).Scan(ctx, &rep)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, c := range rep {
 		key := "reply|" + c.TicketID
-		scanned = append(scanned, key)
+		if !read(key) {
+			continue
+		}
 		if c.Due == nil || !c.Due.Before(now) || c.Replied != nil && !c.Replied.After(*c.Due) {
 			continue
 		}
@@ -325,14 +343,16 @@ func (s *Service) scanBreaches(ctx context.Context, now, since time.Time, n *Bre
 				AND a.to_status = 'acknowledged' AND a.at <= t.first_response_due)`, now).Scan(ctx, &fr)
 	} else {
 		err = db.NewRaw(frCols+` WHERE t.status = 'new' AND t.first_response_due < ?
-			UNION `+frCols+` WHERE t.updated_at >= ?`, now, since).Scan(ctx, &fr)
+			UNION ALL `+frCols+` WHERE t.updated_at >= ?`, now, since).Scan(ctx, &fr)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, t := range fr {
 		key := "first_response|" + t.ID
-		scanned = append(scanned, key)
+		if !read(key) {
+			continue
+		}
 		if t.Due == nil || !t.Due.Before(now) || t.Acked != nil && !t.Acked.After(*t.Due) {
 			continue
 		}
