@@ -332,7 +332,6 @@ func BenchmarkDeriveMonth(b *testing.B) {
 			}
 		}
 	}
-	b.Logf("ticket history: %v", env.TicketHistory())
 	periodic := fresh()
 	for _, name := range []string{"first", "again", "periodic"} {
 		b.Run(name, func(b *testing.B) {
@@ -398,7 +397,7 @@ func BenchmarkDeriveMonth(b *testing.B) {
 			b.ReportMetric(float64(bc.Scanned), "tickets-read")
 			b.ReportMetric(float64(rc.Incomplete+rc.CompletedLate), "registration-events")
 			b.ReportMetric(float64(bc.Notices.Near+bc.Notices.Breach), "notices")
-			b.Logf("%s: clocks %+v; tickets %+v; registration %+v", name, n, bc, rc)
+			b.Logf("%s: clocks %+v; tickets %+v; registration %+v; seeded ticket history: %v", name, n, bc, rc, env.TicketHistory())
 			if busy := cpumeter.Machine() - busy0; busy > 0 {
 				b.ReportMetric(cpumeter.Others(b.Elapsed(), busy, m.cpu, runtime.NumCPU()), "others-%")
 			}
