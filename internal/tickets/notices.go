@@ -175,7 +175,11 @@ func (s *Service) deadlineNote(d deadlineNotice, late bool, now time.Time, r str
 	default:
 		kind, title, body = NoticeCallbackNear, "工单 "+d.number+" 的回访即将到期", "请在 "+at+" 前完成回访（还剩 "+hoursMinutes(left)+"）"
 	}
-	return notify.Notification{RecipientID: r, Kind: kind, SubjectKind: map[bool]string{true: "callback", false: "ticket"}[d.kind == "callback"],
+	subject := "ticket"
+	if d.kind == "callback" {
+		subject = "callback"
+	}
+	return notify.Notification{RecipientID: r, Kind: kind, SubjectKind: subject,
 		SubjectID: d.subject, Title: title, Body: body, Link: "/tickets/" + d.ticketID,
 		DedupKey: kind + "|" + d.subject + "|" + strconv.FormatInt(d.deadline.Unix(), 10) + "|" + r}
 }
