@@ -239,6 +239,7 @@ var fieldDocs = map[string]string{
 	"Callback.done_at":                "回访时间；未回访为 null · when the callback was made; null while open",
 	"Callback.cancelled_at":           "取消时间（工单重新打开）· when it was cancelled (the ticket was reopened)",
 	"satisfaction":                    "满意度 1–5 · satisfaction 1–5",
+	"ReplyInput.at":                   "回复时间，默认现在；电话回复后补录时为过去的时间，不早于受理时间，不晚于现在 · when the manager replied, default now; a reply logged later gives its past time, not before the ticket was received, never in the future",
 	"CallbackInput.at":                "回访时间，默认现在；不早于解决时间，不晚于现在 · when the call was made, default now; not before the resolution, never in the future",
 	"CallbackInput.communication_id":  "回访电话的沟通记录 id（可选）· the communication record of the call (optional)",
 	"ResampleInput.at":                "抽查回访时间，默认现在 · when the manager called, default now",

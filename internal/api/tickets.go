@@ -408,7 +408,7 @@ func (s *Server) saveComplaint(w http.ResponseWriter, r *http.Request) error {
 // complaintReply is the manager's reply to a major complaint.
 type complaintReply struct {
 	Version *int64 `json:"version"`
-	Note    string `json:"note"`
+	tickets.ReplyInput
 }
 
 func (s *Server) replyComplaint(w http.ResponseWriter, r *http.Request) error {
@@ -420,7 +420,7 @@ func (s *Server) replyComplaint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Tickets.ReplyMajor(r.Context(), r.PathValue("id"), v, in.Note); err != nil {
+	if _, err := s.Tickets.ReplyMajor(r.Context(), r.PathValue("id"), v, in.ReplyInput); err != nil {
 		return err
 	}
 	return s.answerTicket(w, r, r.PathValue("id"))

@@ -23,6 +23,7 @@ import (
 	"kefu/internal/surveys"
 	"kefu/internal/tickets"
 	"kefu/internal/web"
+	"kefu/internal/wecom"
 	"kefu/internal/workcal"
 )
 
@@ -48,8 +49,14 @@ func (a *App) build(ctx context.Context) error {
 		Clocks: contractClocks{a.Comms}, Work: a.Fieldwork, Log: a.log})
 	a.Surveys = surveys.NewService(a.db, surveyCustomers{a.Customers}, surveyComms{a.Comms}, a.now,
 		surveys.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll})
+	// The ticket deadlines' near-breach and breach notices also go to the
+	// group robot, when one is configured.
+	var robot notify.Pusher
+	if a.cfg.WeComWebhook != "" {
+		robot = wecom.New(a.cfg.WeComWebhook, nil)
+	}
 	a.Tickets = tickets.NewService(a.db, a.Calendar, a.now, tickets.Options{Location: a.loc, SpecialistReadAll: a.cfg.SpecialistReadAll,
-		Surveys: surveyScores{a.Surveys}})
+		Surveys: surveyScores{a.Surveys}, Pusher: robot})
 	a.Scorecards = scorecards.NewService(a.db, a.now, scorecards.Options{Location: a.loc, Rates: contracts.AppraisalRates{Contracts: a.Contracts}})
 	if n, err := a.Scorecards.EnsureShipped(ctx); err != nil {
 		return err

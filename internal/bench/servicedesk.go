@@ -65,7 +65,11 @@ type deskState struct {
 	rounds    int          // SeedRunningClocks rounds
 	infoID    string
 	infoToken string
+	history   TicketHistory // what seedTickets added around the tickets (all months)
 }
+
+// TicketHistory is what the service-desk seeds added around their tickets.
+func (e *Env) TicketHistory() TicketHistory { return e.desk.history }
 
 // DeskCustomers are the customers SeedServiceDesk prepared.
 func (e *Env) DeskCustomers() []DeskCustomer { return e.desk.customers }
@@ -228,8 +232,9 @@ func pickCustomer(rng *rand.Rand, cs []DeskCustomer) *DeskCustomer {
 //
 // Tickets: received at random in the month, on the seeded customers,
 // first owner their specialist, numbered GD-YYYYMMDD-NNNN with the day
-// counters set; the older the more often closed. No transitions,
-// complaints or callbacks are seeded: nothing derives from tickets yet.
+// counters set; the older the more often closed; with the acknowledgements,
+// complaints, callbacks and registration history the ticket derivations
+// read (seedTickets).
 func (e *Env) SeedServiceDesk(ctx context.Context, records, tickets int, from, to time.Time) (DeskSeed, error) {
 	st := DeskSeed{From: from, To: to}
 	t0 := time.Now()
@@ -360,7 +365,7 @@ func (e *Env) SeedServiceDesk(ctx context.Context, records, tickets int, from, t
 	case store.SQLite:
 		_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	case store.Postgres:
-		_, err = conn.ExecContext(ctx, "ANALYZE communications, wechat_groups, contacts, tickets, ticket_counters")
+		_, err = conn.ExecContext(ctx, "ANALYZE communications, wechat_groups, contacts, tickets, ticket_counters, ticket_transitions, ticket_complaints, callbacks, audit_log")
 	}
 	st.Elapsed = time.Since(t0)
 	return st, err
@@ -399,7 +404,41 @@ func (e *Env) seedTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	return tx.Commit()
 }
 
-// seedTickets inserts n tickets received in [from, to).
+// TicketHistory counts what seedTickets added around the tickets for the
+// derivations to read.
+type TicketHistory struct {
+	Transitions   int // creation and acknowledgement rows
+	AckLate       int // acknowledged after the first-response deadline
+	NeverAcked    int // still new (no acknowledgement)
+	Complaints    int
+	Major         int // … major, escalated to the manager with a reply deadline
+	ReplyLate     int // … answered after the deadline
+	NoReply       int // … not answered
+	Callbacks     int // one per resolved repair or complaint
+	CallbackLate  int // … done after the due time
+	CallbackOpen  int // … not done
+	CompletedLate int // complete tickets first saved incomplete (two audit entries)
+}
+
+func (h TicketHistory) String() string {
+	return fmt.Sprintf("%d transitions (%d acknowledged late, %d never), %d complaints (%d major: %d replied late, %d not), "+
+		"%d callbacks (%d late, %d open), %d completed after registration",
+		h.Transitions, h.AckLate, h.NeverAcked, h.Complaints, h.Major, h.ReplyLate, h.NoReply, h.Callbacks, h.CallbackLate, h.CallbackOpen, h.CompletedLate)
+}
+
+// seedTickets inserts n tickets received in [from, to), with what the
+// ticket derivations read (TicketHistory): the SLA rule and first-response
+// deadline of DefaultSLA's shape (30 min urgent repair, 2 h repair, 1 h
+// complaint, 9 h otherwise; wall time, an approximation of working
+// time), the creation and acknowledgement transitions (10% of the
+// acknowledgements late), a complaint row for every complaint (10% major:
+// escalated to the manager, reply due by the end of the next day; 10% of
+// those answered late, 5% not at all), a callback for every resolved
+// repair and complaint (due 3 or 2 days after, at the end of the day; 12%
+// done late, 8% open) and, for 5% of the complete repairs, two audit
+// entries: registered incomplete, completed 1–72 h later. The history
+// draws from a random source of its own, so the tickets' columns are those
+// the seed always made.
 func (e *Env) seedTickets(ctx context.Context, rng *rand.Rand, n int, from, to time.Time) (int, error) {
 	cs := e.desk.customers
 	loc := e.App.Location()
@@ -416,11 +455,41 @@ func (e *Env) seedTickets(ctx context.Context, rng *rand.Rand, n int, from, to t
 	types := []string{"repair", "repair", "repair", "repair", "consultation", "consultation", "consultation", "help", "help", "complaint", "suggestion"}
 	channels := []string{"wechat_group", "wechat_group", "phone_in", "phone_in", "phone_missed", "visit"}
 	counters := map[string]int{}
+	hr := rand.New(rand.NewPCG(uint64(n), 7))
+	h := &e.desk.history
+	endOfDay := func(t time.Time, days int) time.Time {
+		l := t.In(loc)
+		return time.Date(l.Year(), l.Month(), l.Day()+days+1, 0, 0, 0, 0, loc)
+	}
+	minutes := func(lo, hi int) time.Duration { return time.Duration(lo+hr.IntN(hi-lo+1)) * time.Minute }
 	err := e.seedTx(ctx, func(ctx context.Context, tx *sql.Tx, ts any) error {
 		in := e.newInserter(tx, "tickets", "id", "number", "customer_id", "type", "channel", "received_at", "first_owner_id", "assignee_id",
 			"urgency", "description", "address", "repair_object", "incomplete", "missing", "promised_at", "status", "resolved_at", "closed_at",
-			"created_by", "version", "created_at", "updated_at")
-		defer in.close()
+			"created_by", "version", "created_at", "updated_at", "sla_rule", "sla_calendar", "first_response_due")
+		tr := e.newInserter(tx, "ticket_transitions", "id", "ticket_id", "from_status", "to_status", "at", "by_id", "recorded_at")
+		cp := e.newInserter(tx, "ticket_complaints", "ticket_id", "nature", "severity", "escalated_to", "escalated_at", "reply_due_at",
+			"replied_at", "replied_by", "reply_note", "updated_at")
+		cb := e.newInserter(tx, "callbacks", "id", "ticket_id", "kind", "staff_id", "resolved_at", "due_at", "done_at", "done_by", "result",
+			"satisfaction", "version", "created_at", "updated_at")
+		au := e.newInserter(tx, "audit_log", "id", "at", "actor_id", "action", "entity", "entity_id", "summary", "after_json")
+		ins := []*inserter{in, tr, cp, cb, au}
+		defer func() {
+			for _, x := range ins {
+				x.close()
+			}
+		}()
+		// The tickets first: the other rows refer to them.
+		flush := func(all bool) error {
+			if !all && in.rows < 500 {
+				return nil
+			}
+			for _, x := range ins {
+				if err := x.flush(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		for _, p := range plan {
 			day := p.at.In(loc).Format("20060102")
 			counters[day]++
@@ -436,29 +505,152 @@ func (e *Env) seedTickets(ctx context.Context, rng *rand.Rand, n int, from, to t
 			promised := p.at.Add(time.Duration(24+rng.IntN(48)) * time.Hour)
 			age := to.Sub(p.at)
 			status := "in_progress"
-			var resolved, closed any
+			var resolvedAt, closedAt *time.Time
 			switch r := rng.IntN(100); {
 			case age > 7*24*time.Hour && r < 85, age > 2*24*time.Hour && r < 50:
 				status = "closed"
-				resolved, closed = e.dbTime(p.at.Add(time.Duration(2+rng.IntN(46))*time.Hour)), e.dbTime(p.at.Add(time.Duration(50+rng.IntN(100))*time.Hour))
+				rv, cv := p.at.Add(time.Duration(2+rng.IntN(46))*time.Hour), p.at.Add(time.Duration(50+rng.IntN(100))*time.Hour)
+				resolvedAt, closedAt = &rv, &cv
 			case r < 90:
 				status = []string{"new", "acknowledged", "in_progress", "dispatched", "resolved"}[rng.IntN(5)]
 				if status == "resolved" {
-					resolved = e.dbTime(p.at.Add(time.Duration(2+rng.IntN(46)) * time.Hour))
+					rv := p.at.Add(time.Duration(2+rng.IntN(46)) * time.Hour)
+					resolvedAt = &rv
 				}
 			}
-			if err := in.add(store.NewID(), fmt.Sprintf("GD-%s-%04d", day, counters[day]), p.c.ID, typ, channels[rng.IntN(len(channels))], e.dbTime(p.at),
+			var resolved, closed any
+			if resolvedAt != nil {
+				resolved = e.dbTime(*resolvedAt)
+			}
+			if closedAt != nil {
+				closed = e.dbTime(*closedAt)
+			}
+			id := store.NewID()
+			// The SLA rule (DefaultSLA's shape) and the first response.
+			rule, cal, frSpan := "其他", "working", 9*time.Hour
+			switch {
+			case typ == "repair" && urgency == "urgent":
+				rule, cal, frSpan = "紧急报修", "24x7", 30*time.Minute
+			case typ == "repair":
+				rule, frSpan = "一般报修", 2*time.Hour
+			case typ == "complaint":
+				rule, frSpan = "投诉", time.Hour
+			}
+			frDue := p.at.Add(frSpan)
+			// Saved when last changed (before the end of the month), as
+			// the service would have: the incremental derivation reads
+			// what changed since its previous run by it.
+			saved := p.at
+			for _, t := range []*time.Time{resolvedAt, closedAt} {
+				if t != nil && t.After(saved) {
+					saved = *t
+				}
+			}
+			if saved.After(to) {
+				saved = to.Add(-time.Second)
+			}
+			if err := in.add(id, fmt.Sprintf("GD-%s-%04d", day, counters[day]), p.c.ID, typ, channels[rng.IntN(len(channels))], e.dbTime(p.at),
 				p.c.Owner, p.c.Owner, urgency, deskAsk[rng.IntN(len(deskAsk))], "北京市", obj, incomplete, missing, e.dbTime(promised), status, resolved, closed,
-				p.c.Owner, 1, ts, ts); err != nil {
+				p.c.Owner, 1, e.dbTime(p.at), e.dbTime(saved), rule, cal, e.dbTime(frDue)); err != nil {
 				return err
 			}
-			if in.rows >= 1000 {
-				if err := in.flush(ctx); err != nil {
+			if err := tr.add(store.NewID(), id, "", "new", e.dbTime(p.at), p.c.Owner, ts); err != nil {
+				return err
+			}
+			h.Transitions++
+			if status == "new" {
+				h.NeverAcked++
+			} else {
+				ack := p.at.Add(time.Duration(hr.Int64N(int64(frSpan*8/10))) + time.Second)
+				if hr.IntN(10) == 0 {
+					ack = frDue.Add(minutes(1, 240))
+				}
+				if resolvedAt != nil && ack.After(*resolvedAt) {
+					ack = resolvedAt.Add(-time.Minute)
+				}
+				if ack.After(frDue) {
+					h.AckLate++
+				}
+				if err := tr.add(store.NewID(), id, "new", "acknowledged", e.dbTime(ack), p.c.Owner, ts); err != nil {
+					return err
+				}
+				h.Transitions++
+			}
+			if typ == "complaint" {
+				h.Complaints++
+				var escTo, escAt, due, replied, repliedBy any
+				severity, note := "general", ""
+				if hr.IntN(10) == 0 {
+					h.Major++
+					severity, escTo, escAt = "major", e.ManagerID, e.dbTime(p.at)
+					d := endOfDay(p.at, 1)
+					due = e.dbTime(d)
+					var at time.Time
+					switch x := hr.IntN(100); {
+					case x < 85:
+						at = p.at.Add(time.Duration(hr.Int64N(int64(d.Sub(p.at)))))
+					case x < 95:
+						at = d.Add(minutes(1, 3*24*60))
+					}
+					if !at.IsZero() && at.Before(to) {
+						if at.After(d) {
+							h.ReplyLate++
+						}
+						replied, repliedBy, note = e.dbTime(at), e.ManagerID, "经理已致电客户"
+					} else {
+						h.NoReply++
+					}
+				}
+				if err := cp.add(id, []string{"quality", "attitude", "other"}[hr.IntN(3)], severity, escTo, escAt, due, replied, repliedBy, note, ts); err != nil {
 					return err
 				}
 			}
+			if (typ == "repair" || typ == "complaint") && resolvedAt != nil {
+				h.Callbacks++
+				d := endOfDay(*resolvedAt, 3)
+				if typ == "complaint" {
+					d = endOfDay(*resolvedAt, 2)
+				}
+				var at time.Time
+				switch x := hr.IntN(100); {
+				case x < 80:
+					at = resolvedAt.Add(time.Duration(hr.Int64N(int64(d.Sub(*resolvedAt)))))
+				case x < 92:
+					at = d.Add(minutes(1, 4*24*60))
+				}
+				var done, doneBy, sat any
+				result, saved := "", *resolvedAt
+				if !at.IsZero() && at.Before(to) {
+					if at.After(d) {
+						h.CallbackLate++
+					}
+					done, doneBy, sat, result, saved = e.dbTime(at), p.c.Owner, 3+hr.IntN(3), "客户认可处理结果", at
+				} else {
+					h.CallbackOpen++
+				}
+				if saved.After(to) {
+					saved = to.Add(-time.Second)
+				}
+				if err := cb.add(store.NewID(), id, typ, p.c.Owner, resolved, e.dbTime(d), done, doneBy, result, sat, 1, e.dbTime(*resolvedAt), e.dbTime(saved)); err != nil {
+					return err
+				}
+			}
+			if typ == "repair" && !incomplete && hr.IntN(20) == 0 {
+				h.CompletedLate++
+				if err := au.add(store.NewID(), e.dbTime(p.at), p.c.Owner, "create", "ticket", id, "登记工单",
+					`{"incomplete":true,"missing":["repair_object"]}`); err != nil {
+					return err
+				}
+				if err := au.add(store.NewID(), e.dbTime(p.at.Add(minutes(60, 72*60))), p.c.Owner, "update", "ticket", id, "补全登记",
+					`{"incomplete":false,"missing":[]}`); err != nil {
+					return err
+				}
+			}
+			if err := flush(false); err != nil {
+				return err
+			}
 		}
-		if err := in.flush(ctx); err != nil {
+		if err := flush(true); err != nil {
 			return err
 		}
 		for day, last := range counters {

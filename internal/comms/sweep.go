@@ -27,10 +27,9 @@ type Sweeper struct {
 	lastNear time.Time       // near times up to here are handled
 }
 
-// Pusher sends a notice to the team's group chat (a WeCom group robot).
-type Pusher interface {
-	Push(ctx context.Context, text string, mentionMobiles ...string) error
-}
+// Pusher sends a notice to the team's group chat (a WeCom group robot);
+// the one interface of notify, which the ticket deadlines use too.
+type Pusher = notify.Pusher
 
 // NewSweeper returns a sweeper for the service; pusher (may be nil) also
 // gets each notice, mentioning the responsible person's mobile.

@@ -272,3 +272,22 @@ func withdrawStale(ctx context.Context, db bun.IDB, types []string, from, to tim
 	}
 	return n, nil
 }
+
+// WithdrawKeys withdraws, with reason, the standing computed events of
+// types among keys (a rule that re-read them and no longer finds them),
+// and says how many. Keys of other types, or not stored, are ignored.
+func WithdrawKeys(ctx context.Context, db bun.IDB, types, keys []string, now time.Time, reason string) (int, error) {
+	n := 0
+	now = store.Time(now)
+	for start := 0; start < len(keys); start += 500 {
+		res, err := db.NewRaw(`UPDATE events SET withdrawn_at = ?, withdraw_reason = ?, updated_at = ?
+			WHERE source = 'computed' AND withdrawn_at IS NULL AND type IN (?) AND computed_key IN (?)`,
+			now, reason, now, bun.In(types), bun.In(keys[start:min(start+500, len(keys))])).Exec(ctx)
+		if err != nil {
+			return n, err
+		}
+		k, _ := res.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}

@@ -6,6 +6,8 @@ package notify
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -115,4 +117,100 @@ func (s *Service) MarkRead(ctx context.Context, id string) error {
 		_, err := q.Exec(ctx)
 		return err
 	})
+}
+
+// Pusher sends a text to the team's group chat — a WeCom group robot
+// (wecom.Robot) — mentioning people by their mobile numbers. Domains that
+// notify take one (nil: in-app only); app wires the robot of
+// KEFU_WECOM_WEBHOOK.
+type Pusher interface {
+	Push(ctx context.Context, text string, mentionMobiles ...string) error
+}
+
+// Deliver adds the notices in one transaction, each once (a dedup key
+// already stored is skipped, so a job may run again and again, and after
+// a restart), then sends the new ones to pusher when it is not nil: one
+// message per recipient, naming them and mentioning their mobile. It
+// returns the new notices. A failed push is returned after the notices
+// are stored; they are not sent again.
+func Deliver(ctx context.Context, db *store.DB, now time.Time, pusher Pusher, notes []Notification) ([]Notification, error) {
+	if len(notes) == 0 {
+		return nil, nil
+	}
+	rows := make([]Notification, 0, len(notes))
+	for _, n := range notes {
+		if n.DedupKey == "" || n.RecipientID == "" {
+			return nil, apperr.Invalid("dedup_key", "通知缺少接收人或去重键")
+		}
+		n.ID, n.CreatedAt, n.ReadAt = store.NewID(), store.Time(now), nil
+		rows = append(rows, n)
+	}
+	// 200 a statement; RETURNING names the rows the conflict clause let in.
+	added := map[string]bool{}
+	if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+		clear(added)
+		for start := 0; start < len(rows); start += 200 {
+			part := rows[start:min(start+200, len(rows))]
+			var keys []string
+			if err := tx.NewInsert().Model(&part).On("CONFLICT (dedup_key) DO NOTHING").Returning("dedup_key").Scan(ctx, &keys); err != nil {
+				return err
+			}
+			for _, k := range keys {
+				added[k] = true
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var fresh []Notification
+	for _, n := range rows {
+		if added[n.DedupKey] {
+			fresh = append(fresh, n)
+			delete(added, n.DedupKey) // a key twice in notes is one notice
+		}
+	}
+	if pusher == nil {
+		return fresh, nil
+	}
+	var order []string
+	byRecipient := map[string][]Notification{}
+	for _, n := range fresh {
+		if byRecipient[n.RecipientID] == nil {
+			order = append(order, n.RecipientID)
+		}
+		byRecipient[n.RecipientID] = append(byRecipient[n.RecipientID], n)
+	}
+	var pushErr error
+	for _, id := range order {
+		var who struct {
+			Name  string `bun:"name"`
+			Phone string `bun:"phone"`
+		}
+		if err := db.R().NewSelect().Table("staff").Column("name", "phone").Where("id = ?", id).Scan(ctx, &who); err != nil && pushErr == nil {
+			pushErr = fmt.Errorf("notify: recipient %s: %w", id, err)
+		}
+		var mention []string
+		if who.Phone != "" {
+			mention = []string{who.Phone}
+		}
+		if err := pusher.Push(ctx, PushText(who.Name, byRecipient[id]), mention...); err != nil && pushErr == nil {
+			pushErr = fmt.Errorf("notify: group robot: %w", err)
+		}
+	}
+	return fresh, pushErr
+}
+
+// PushText is the group message for one person's notices:
+// 【kefu】name：title。body — one line each.
+func PushText(name string, notes []Notification) string {
+	var b strings.Builder
+	b.WriteString("【kefu】" + name + "：")
+	for i, n := range notes {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(n.Title + "。" + n.Body)
+	}
+	return b.String()
 }

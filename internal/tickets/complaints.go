@@ -214,9 +214,20 @@ func (s *Service) escalateMajor(ctx context.Context, tx bun.IDB, t *Ticket, c *C
 	return err
 }
 
+// ReplyInput is the manager's reply to a major complaint: what was said,
+// and when — now by default; a reply made by phone and logged later (or
+// migrated) gives its past time, not before the ticket was received and
+// never in the future. The time decides whether the reply deadline was
+// met: a reply logged late but made in time withdraws the
+// complaint_reply_overdue event at the next derivation.
+type ReplyInput struct {
+	Note string `json:"note"`
+	At   string `json:"at"`
+}
+
 // ReplyMajor records the manager's reply to a major complaint (重大投诉回复).
-func (s *Service) ReplyMajor(ctx context.Context, ticketID string, version int64, note string) (*Complaint, error) {
-	note = strings.TrimSpace(note)
+func (s *Service) ReplyMajor(ctx context.Context, ticketID string, version int64, in ReplyInput) (*Complaint, error) {
+	note := strings.TrimSpace(in.Note)
 	var out *Complaint
 	_, err := s.change(ctx, ticketID, version, "update", func(ctx context.Context, tx bun.Tx, p *access.Principal, t *Ticket, _ *string) (string, error) {
 		if !p.IsManagerial() {
@@ -236,8 +247,12 @@ func (s *Service) ReplyMajor(ctx context.Context, ticketID string, version int64
 			return "", apperr.Invalid("note", "请填写回复内容")
 		}
 		now := store.Time(s.now())
+		at, err := s.pastTime("at", in.At, t.ReceivedAt)
+		if err != nil {
+			return "", err
+		}
 		cBefore := *c
-		c.RepliedAt, c.RepliedBy, c.ReplyNote, c.UpdatedAt = &now, actor(p), note, now
+		c.RepliedAt, c.RepliedBy, c.ReplyNote, c.UpdatedAt = &at, actor(p), note, now
 		if _, err := tx.NewUpdate().Model(c).WherePK().Exec(ctx); err != nil {
 			return "", err
 		}

@@ -231,18 +231,18 @@ func TestMajorComplaintEscalatesWithReplyDeadline(t *testing.T) {
 				}
 				tk = &e.detail(tk.ID).Ticket
 				// Only the manager replies, once, and only a specialist can't downgrade.
-				_, err = e.svc.ReplyMajor(e.asSpec1, tk.ID, tk.Version, "已致电")
+				_, err = e.svc.ReplyMajor(e.asSpec1, tk.ID, tk.Version, tickets.ReplyInput{Note: "已致电"})
 				wantErr(t, err, apperr.KindForbidden, "")
 				_, err = e.svc.SaveComplaint(e.asSpec1, tk.ID, tk.Version, tickets.ComplaintInput{Nature: "quality", Severity: "general"})
 				wantErr(t, err, apperr.KindForbidden, "")
-				_, err = e.svc.ReplyMajor(e.asMgr, tk.ID, tk.Version, "")
+				_, err = e.svc.ReplyMajor(e.asMgr, tk.ID, tk.Version, tickets.ReplyInput{Note: ""})
 				wantErr(t, err, apperr.KindInvalid, "note")
-				cp, err = e.svc.ReplyMajor(e.asMgr, tk.ID, tk.Version, "经理已致电客户，约定周五上门")
+				cp, err = e.svc.ReplyMajor(e.asMgr, tk.ID, tk.Version, tickets.ReplyInput{Note: "经理已致电客户，约定周五上门"})
 				if err != nil || cp.RepliedAt == nil || *cp.RepliedBy != e.mgr.ID {
 					t.Fatalf("reply %+v %v", cp, err)
 				}
 				tk = &e.detail(tk.ID).Ticket
-				_, err = e.svc.ReplyMajor(e.asMgr, tk.ID, tk.Version, "再回复")
+				_, err = e.svc.ReplyMajor(e.asMgr, tk.ID, tk.Version, tickets.ReplyInput{Note: "再回复"})
 				wantErr(t, err, apperr.KindConflict, "replied_at")
 			})
 		}

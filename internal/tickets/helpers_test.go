@@ -28,6 +28,7 @@ type env struct {
 	t     *testing.T
 	db    *store.DB
 	clock *clock
+	cal   *workcal.Service
 	org   *org.Service
 	cust  *customers.Service
 	comms *comms.Service
@@ -56,7 +57,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	e := &env{
-		t: t, db: db, clock: clk,
+		t: t, db: db, clock: clk, cal: cal,
 		org:   org.NewService(db, clk.Now),
 		cust:  customers.NewService(db, blobs, clk.Now, customers.Options{Location: shanghai, SpecialistReadAll: true}),
 		comms: comms.NewService(db, clk.Now, comms.Options{Location: shanghai}),

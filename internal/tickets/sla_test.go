@@ -321,9 +321,9 @@ func TestFirstResponseBreach(t *testing.T) {
 			{time.Date(2026, 3, 5, 12, 0, 30, 0, shanghai), 91, 10},
 		} {
 			e.clock.Set(c.now)
-			n, err := e.svc.DeriveBreaches(e.sys)
-			if err != nil || n.FirstResponse != 2 {
-				t.Fatalf("%v: %+v %v", c.now, n, err)
+			// (The counts are of what a run read: the events say what stands.)
+			if _, err := e.svc.DeriveBreaches(e.sys); err != nil {
+				t.Fatalf("%v: %v", c.now, err)
 			}
 			m := events()
 			a, b := m["first_response|"+tk.ID], m["first_response|"+late.ID]
@@ -336,7 +336,7 @@ func TestFirstResponseBreach(t *testing.T) {
 			t.Fatal(err)
 		}
 		n, err := e.svc.DeriveBreaches(e.sys)
-		if err != nil || n.FirstResponse != 1 || n.Withdrawn != 1 {
+		if err != nil || n.Withdrawn != 1 {
 			t.Fatalf("after the backdated acknowledgement %+v %v", n, err)
 		}
 		if m := events(); m["first_response|"+tk.ID].WithdrawnAt == nil || m["first_response|"+late.ID].WithdrawnAt != nil {

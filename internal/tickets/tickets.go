@@ -23,7 +23,9 @@ import (
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/apperr"
 	"kefu/internal/calendar"
+	"kefu/internal/notify"
 	"kefu/internal/store"
 )
 
@@ -72,6 +74,8 @@ type Service struct {
 	cal               Calendars
 	specialistReadAll bool
 	surveys           SurveyScores
+	pusher            notify.Pusher
+	breach            breachState // DeriveBreaches' last run
 }
 
 // Calendars gives the company work calendar (for "N working days" rules).
@@ -86,6 +90,9 @@ type Options struct {
 	// Surveys, when set, adds the survey responses to the monthly
 	// satisfaction summary.
 	Surveys SurveyScores
+	// Pusher, when set, also gets the deadline notices DeriveBreaches
+	// sends (the WeCom group robot).
+	Pusher notify.Pusher
 }
 
 // NewService returns the tickets service.
@@ -94,7 +101,8 @@ func NewService(db *store.DB, cal Calendars, now func() time.Time, opts Options)
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, surveys: opts.Surveys}
+	return &Service{db: db, cal: cal, now: now, loc: loc, specialistReadAll: opts.SpecialistReadAll, surveys: opts.Surveys,
+		pusher: opts.Pusher}
 }
 
 func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
@@ -143,6 +151,27 @@ func parseTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("时间格式应为 2026-03-05T10:00:05+08:00 或 2026-03-05 10:00:05（按公司时区）")
+}
+
+// pastTime reads the explicit time raw of field (now when empty): not
+// before notBefore, not in the future.
+func (s *Service) pastTime(field, raw string, notBefore time.Time) (time.Time, error) {
+	now := s.now()
+	at := now
+	if raw = strings.TrimSpace(raw); raw != "" {
+		v, err := parseTime(raw, s.loc)
+		if err != nil {
+			return time.Time{}, apperr.Invalid(field, err.Error())
+		}
+		at = v
+	}
+	if at.After(now.Add(time.Minute)) {
+		return time.Time{}, apperr.Invalid(field, "时间不能晚于现在")
+	}
+	if at.Before(notBefore) {
+		return time.Time{}, apperr.Invalid(field, "时间不能早于 "+notBefore.In(s.loc).Format("2006-01-02 15:04:05"))
+	}
+	return store.Time(at), nil
 }
 
 func optional(s string) *string {

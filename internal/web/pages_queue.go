@@ -26,8 +26,9 @@ import (
 // or one person.
 
 // queueSoon is how close a ticket's promised deadline or a callback's due
-// time must be to show as near (amber) on the queue page.
-const queueSoon = 24 * time.Hour
+// time must be to show as near (amber) on the queue page: when its near
+// notice is sent.
+const queueSoon = tickets.NearWindow
 
 type queuePage struct {
 	Page
