@@ -479,3 +479,50 @@ func TestResampleAndPolicyPages(t *testing.T) {
 		}
 	})
 }
+
+// TestMajorComplaintReplyForm: the manager's reply to a major complaint
+// takes the time it was really given (a phone reply logged later), not
+// only now; a time before the complaint or in the future comes back on
+// the form with what was typed.
+func TestMajorComplaintReplyForm(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		received, _ := commsAt(in) // an hour ago
+		tk, err := in.App.Tickets.CreateTicket(w.as("spec"), tickets.TicketInput{CustomerID: w.customer.ID, Type: "complaint", Channel: "phone_in",
+			ReceivedAt: received, Description: "冷机故障三天未修复", IncidentWho: "tech", IncidentWhat: "报修后无人上门", IncidentWhen: "上周五",
+			Cause: "未派工", Demand: "经理回复"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := in.App.Tickets.SaveComplaint(w.as("spec"), tk.ID, tk.Version, tickets.ComplaintInput{Nature: "quality", Severity: "major"}); err != nil {
+			t.Fatal(err)
+		}
+		_, page := w.do(http.MethodGet, "/tickets/"+tk.ID, "mgr", nil)
+		if !strings.Contains(page, `data-testid="reply-form"`) || !strings.Contains(page, `name="at"`) {
+			t.Fatal("the manager's reply form has no time field")
+		}
+		loc := in.App.Location()
+		at := in.App.Now().In(loc).Add(-30 * time.Minute).Truncate(time.Second)
+		for _, bad := range []string{
+			in.App.Now().In(loc).Add(-2 * time.Hour).Format("2006-01-02T15:04:05"), // before the complaint came in
+			in.App.Now().In(loc).Add(2 * time.Hour).Format("2006-01-02T15:04:05"),  // in the future
+		} {
+			status, body := w.do(http.MethodPost, "/tickets/"+tk.ID+"/complaint/reply", "mgr",
+				url.Values{"version": {w.ticketVersion(tk.ID)}, "note": {"已电话致歉并安排明早上门"}, "at": {bad}})
+			if status != http.StatusBadRequest || !strings.Contains(body, `value="`+bad+`"`) || !strings.Contains(body, "已电话致歉并安排明早上门") {
+				t.Errorf("reply at %s: status %d %q, want 400 with the form kept", bad, status, errorText(body))
+			}
+		}
+		if resp, body := w.post("/tickets/"+tk.ID+"/complaint/reply", "mgr",
+			url.Values{"version": {w.ticketVersion(tk.ID)}, "note": {"已电话致歉并安排明早上门"}, "at": {at.Format("2006-01-02T15:04:05")}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reply: status %d: %s", resp.StatusCode, errorText(body))
+		}
+		d, err := in.App.Tickets.Get(w.as("mgr"), tk.ID)
+		if err != nil || d.Complaint == nil || d.Complaint.RepliedAt == nil || !d.Complaint.RepliedAt.Equal(at) {
+			t.Fatalf("stored reply: %v %+v", err, d.Complaint)
+		}
+		if _, page := w.do(http.MethodGet, "/tickets/"+tk.ID, "mgr", nil); !strings.Contains(page, at.Format(time.DateTime)[:16]) {
+			t.Errorf("the page does not show the reply at %s", at.Format(time.DateTime))
+		}
+	})
+}

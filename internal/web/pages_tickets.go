@@ -592,7 +592,7 @@ func (s *Server) ticketComplaint(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) ticketReply(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	_, err := s.Tickets.ReplyMajor(r.Context(), id, version(r), tickets.ReplyInput{Note: r.PostFormValue("note")})
+	_, err := s.Tickets.ReplyMajor(r.Context(), id, version(r), tickets.ReplyInput{Note: r.PostFormValue("note"), At: r.PostFormValue("at")})
 	return s.afterTicketAction(w, r, id, "reply", err)
 }
 
