@@ -755,6 +755,7 @@ func TestTokenAdminForms(t *testing.T) {
 			{"no name", url.Values{"name": {" "}, "staff_id": {spec.ID}}, "名称：名称不能为空且不超过 50 字"},
 			{"unknown staff", url.Values{"name": {"X"}, "staff_id": {"nope"}}, "员工不存在或已停用"},
 			{"expired", url.Values{"name": {"X"}, "staff_id": {spec.ID}, "expires_on": {"2020-01-01"}}, "过期时间须晚于现在"},
+			{"not a date", url.Values{"name": {"X"}, "staff_id": {spec.ID}, "expires_on": {"2027/13/01"}}, "日期格式应为 YYYY-MM-DD"},
 		} {
 			status, _, body := w.post("admin", "/admin/tokens", tc.form)
 			if status != http.StatusBadRequest || !strings.Contains(errorText(body), tc.want) || newTokenRE.MatchString(body) {

@@ -353,14 +353,18 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
 	var expires *time.Time
+	var err error
 	if d := r.PostFormValue("expires_on"); d != "" {
-		t, err := time.ParseInLocation("2006-01-02", d, s.Loc)
-		if err != nil {
-			return apperr.Invalid("expires_on", "日期格式应为 YYYY-MM-DD")
+		t, perr := time.ParseInLocation("2006-01-02", d, s.Loc)
+		if perr != nil {
+			err = apperr.Invalid("expires_on", "日期格式应为 YYYY-MM-DD")
 		}
 		expires = &t
 	}
-	_, secret, err := s.Auth.CreateToken(r.Context(), r.PostFormValue("staff_id"), r.PostFormValue("name"), expires)
+	var secret string
+	if err == nil {
+		_, secret, err = s.Auth.CreateToken(r.Context(), r.PostFormValue("staff_id"), r.PostFormValue("name"), expires)
+	}
 	p, derr := s.tokensData(r)
 	if derr != nil {
 		return derr
