@@ -3,7 +3,6 @@ package comms
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -365,12 +364,9 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 				}
 				put = append(put, b)
 			}
-			for part := put; len(part) > 0; {
-				k := min(len(part), 200)
-				if err := s.putEvents(ctx, tx, part[:k], func(key string) *string { return responsible(byKey[key]) }, now); err != nil {
-					return err
-				}
-				part = part[k:]
+			if err := s.putEvents(ctx, tx, put, func(key string) bool { return evOf[key] == nil },
+				func(key string) *string { return responsible(byKey[key]) }, now); err != nil {
+				return err
 			}
 			// Events of these clocks that no longer hold.
 			return withdraw(slices.DeleteFunc(evKeys, func(k string) bool { return held[k] }))
@@ -526,28 +522,33 @@ func partition(recs []sla.Record, k int) [][]sla.Record {
 
 // putClocks inserts or updates clocks, in key order (the primary key's
 // and the conversation index's pages are then written in turn). On
-// SQLite one prepared statement runs per clock: a month's 300,000 clocks
-// spent half their time formatting and parsing multi-row statements. On
-// PostgreSQL, where each statement is a round trip, 200 clocks go in one.
+// SQLite a prepared statement of rowsPerInsert rows takes them (a month's
+// 300,000 clocks spent half their time formatting and parsing bun's
+// multi-row statements, and a third on the statement around each row one
+// by one). On PostgreSQL, where each statement is a round trip, 200
+// clocks go in one.
 func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []*StoredClock) error {
 	slices.SortFunc(cs, func(a, b *StoredClock) int { return strings.Compare(a.Key, b.Key) })
-	const set = ` ON CONFLICT (key) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id, stop_id = EXCLUDED.stop_id,
+	const set = `ON CONFLICT (key) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id, stop_id = EXCLUDED.stop_id,
 		near_at = EXCLUDED.near_at, deadline = EXCLUDED.deadline, stopped_at = EXCLUDED.stopped_at,
 		state = EXCLUDED.state, late_s = EXCLUDED.late_s, derived_at = EXCLUDED.derived_at`
-	if p, ok := tx.(interface {
-		PrepareContext(context.Context, string) (*sql.Stmt, error)
-	}); ok && s.db.Dialect() == store.SQLite && len(cs) > 0 {
-		st, err := p.PrepareContext(ctx, `INSERT INTO response_clocks (key, kind, conversation, customer_id, staff_id, start_id, stop_id,
-			started_at, near_at, deadline, stopped_at, state, late_s, derived_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`+set)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, c := range cs {
-			if _, err := st.ExecContext(ctx, c.Key, c.Kind, c.Conversation, nullStr(c.CustomerID), nullStr(c.StaffID), c.StartID, nullStr(c.StopID),
-				sqliteTime(&c.StartedAt), sqliteTime(c.NearAt), sqliteTime(&c.Deadline), sqliteTime(c.StoppedAt), c.State, c.LateS, sqliteTime(&c.DerivedAt)); err != nil {
+	if p, ok := tx.(preparer); ok && s.db.Dialect() == store.SQLite && len(cs) > 0 {
+		const width = 14
+		ins := newMultiInsert(p, `INSERT INTO response_clocks (key, kind, conversation, customer_id, staff_id, start_id, stop_id,
+			started_at, near_at, deadline, stopped_at, state, late_s, derived_at)`, width, set)
+		defer ins.close()
+		args := make([]any, 0, width*rowsPerInsert)
+		for part := cs; len(part) > 0; {
+			k := min(len(part), rowsPerInsert)
+			args = args[:0]
+			for _, c := range part[:k] {
+				args = append(args, c.Key, c.Kind, c.Conversation, nullStr(c.CustomerID), nullStr(c.StaffID), c.StartID, nullStr(c.StopID),
+					sqliteTime(&c.StartedAt), sqliteTime(c.NearAt), sqliteTime(&c.Deadline), sqliteTime(c.StoppedAt), c.State, c.LateS, sqliteTime(&c.DerivedAt))
+			}
+			if _, err := ins.exec(ctx, args); err != nil {
 				return err
 			}
+			part = part[k:]
 		}
 		return nil
 	}
@@ -711,15 +712,27 @@ func storedClock(c sla.Clock, staff *string, now time.Time) *StoredClock {
 	return sc
 }
 
-// putEvents writes breach and near-breach events keyed by their clocks, a
-// chunk per statement: new, or updated in place (quantity grows while a
-// clock is open). A recomputation brings back an event the system
-// withdrew, never one a person withdrew. The evidence (start and stop
-// records) is rewritten. staff is the responsible person of a clock (by
-// the clock's key).
-func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, staff func(clockKey string) *string, now time.Time) error {
-	evs := make([]*event, len(bs))
-	for i, b := range bs {
+// putEvents writes breach and near-breach events keyed by their clocks:
+// new, or updated in place (quantity grows while a clock is open). A
+// recomputation brings back an event the system withdrew, never one a
+// person withdrew. The evidence (start and stop records) is rewritten.
+// fresh says that nothing is stored for an event key as far as the caller
+// knows (it read what is stored for the window); staff is the responsible
+// person of a clock (by the clock's key).
+//
+// On SQLite the fresh events and all the evidence go rowsPerInsert rows
+// per prepared statement, with ids of our own and no RETURNING: a first
+// derivation of a month writes 200,000 events and 400,000 evidence rows.
+// Events whose key turns out to be stored after all (ON CONFLICT DO
+// NOTHING left them out) join the others, which are upserted 200 per
+// statement with their ids returned, as every event is on PostgreSQL (one
+// round trip each).
+func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, fresh func(eventKey string) bool,
+	staff func(clockKey string) *string, now time.Time) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	rowOf := func(b sla.Event) *event {
 		key := b.Key
 		e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff(b.ClockKey()), OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
 			Rule: b.Type, Detail: s.eventDetail(b), Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
@@ -727,9 +740,135 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, sta
 			id := b.CustomerID
 			e.CustomerID = &id
 		}
-		evs[i] = e
+		return e
 	}
-	// The id of each event: ours when new, the stored one otherwise.
+	idOf := make(map[string]string, len(bs))
+	var ev []evidenceRow
+	evidence := func(b sla.Event) {
+		for i, ref := range b.Evidence {
+			role := "start"
+			if i > 0 {
+				role = "stop"
+			}
+			ev = append(ev, evidenceRow{EventID: idOf[b.Key], Kind: "communication", RefID: ref, Role: role})
+		}
+	}
+	prep, _ := tx.(preparer)
+	sqlite := prep != nil && s.db.Dialect() == store.SQLite
+	rest := bs
+	if sqlite {
+		rest = nil
+		const width = 12
+		ins := newMultiInsert(prep, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail,
+			source, computed_key, created_at, updated_at)`, width, `ON CONFLICT (computed_key) DO NOTHING`)
+		defer ins.close()
+		args := make([]any, 0, width*rowsPerInsert)
+		var chunk []sla.Event
+		ids := make([]string, 0, rowsPerInsert)
+		flush := func() error {
+			n, err := ins.exec(ctx, args)
+			if err != nil {
+				return err
+			}
+			var stored map[string]bool
+			if int(n) < len(chunk) {
+				// Keys stored after all: the rows that are not ours.
+				keys := make([]string, len(chunk))
+				for i, b := range chunk {
+					keys[i] = b.Key
+				}
+				var rows []struct {
+					ID  string `bun:"id"`
+					Key string `bun:"computed_key"`
+				}
+				if err := tx.NewRaw(`SELECT id, computed_key FROM events WHERE computed_key IN (?)`, bun.In(keys)).Scan(ctx, &rows); err != nil {
+					return err
+				}
+				ours := make(map[string]bool, len(ids))
+				for _, id := range ids {
+					ours[id] = true
+				}
+				stored = map[string]bool{}
+				for _, r := range rows {
+					if !ours[r.ID] {
+						stored[r.Key] = true
+					}
+				}
+			}
+			for i, b := range chunk {
+				if stored[b.Key] {
+					rest = append(rest, b)
+					continue
+				}
+				idOf[b.Key] = ids[i]
+				evidence(b)
+			}
+			args, chunk, ids = args[:0], chunk[:0], ids[:0]
+			return nil
+		}
+		for _, b := range bs {
+			if !fresh(b.Key) {
+				rest = append(rest, b)
+				continue
+			}
+			e := rowOf(b)
+			args = append(args, e.ID, e.Type, nullStr(e.StaffID), nullStr(e.CustomerID), sqliteTime(&e.OccurredAt), e.Quantity, e.Rule,
+				e.Detail, e.Source, *e.ComputedKey, sqliteTime(&e.CreatedAt), sqliteTime(&e.UpdatedAt))
+			chunk, ids = append(chunk, b), append(ids, e.ID)
+			if len(chunk) == rowsPerInsert {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if len(chunk) > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	for part := rest; len(part) > 0; {
+		k := min(len(part), 200)
+		if err := s.upsertEvents(ctx, tx, part[:k], rowOf, idOf); err != nil {
+			return err
+		}
+		for _, b := range part[:k] {
+			evidence(b)
+		}
+		part = part[k:]
+	}
+	if len(ev) == 0 {
+		return nil
+	}
+	if sqlite {
+		ins := newMultiInsert(prep, `INSERT INTO event_evidence (event_id, kind, ref_id, role)`, 4, `ON CONFLICT DO NOTHING`)
+		defer ins.close()
+		args := make([]any, 0, 4*len(ev))
+		for _, r := range ev {
+			args = append(args, r.EventID, r.Kind, r.RefID, r.Role)
+		}
+		return ins.all(ctx, args)
+	}
+	for part := ev; len(part) > 0; {
+		k := min(len(part), 500)
+		chunk := part[:k]
+		if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return err
+		}
+		part = part[k:]
+	}
+	return nil
+}
+
+// upsertEvents writes events in one statement, new or updated in place,
+// and records each one's id in idOf (ours when new, the stored one
+// otherwise). For the stored ones a system withdrawal is undone and the
+// evidence deleted, for the caller to write again.
+func (s *Service) upsertEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, rowOf func(sla.Event) *event, idOf map[string]string) error {
+	evs := make([]*event, len(bs))
+	for i, b := range bs {
+		evs[i] = rowOf(b)
+	}
 	var ids []struct {
 		ID  string `bun:"id"`
 		Key string `bun:"computed_key"`
@@ -744,7 +883,6 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, sta
 	for _, e := range evs {
 		ours[*e.ComputedKey] = e.ID
 	}
-	idOf := make(map[string]string, len(ids))
 	var existing []string
 	for _, r := range ids {
 		idOf[r.Key] = r.ID
@@ -752,32 +890,15 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, sta
 			existing = append(existing, r.ID)
 		}
 	}
-	if len(idOf) != len(evs) {
-		return fmt.Errorf("comms: %d of %d clock events written", len(idOf), len(evs))
+	if len(ids) != len(evs) {
+		return fmt.Errorf("comms: %d of %d clock events written", len(ids), len(evs))
 	}
-	// Events that were stored: a system withdrawal is undone, the
-	// evidence rewritten.
 	if len(existing) > 0 {
 		if _, err := tx.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = ''
 			WHERE id IN (?) AND withdrawn_at IS NOT NULL AND withdrawn_by IS NULL`, bun.In(existing)).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Table("event_evidence").Where("event_id IN (?)", bun.In(existing)).Exec(ctx); err != nil {
-			return err
-		}
-	}
-	var ev []evidenceRow
-	for _, b := range bs {
-		for i, ref := range b.Evidence {
-			role := "start"
-			if i > 0 {
-				role = "stop"
-			}
-			ev = append(ev, evidenceRow{EventID: idOf[b.Key], Kind: "communication", RefID: ref, Role: role})
-		}
-	}
-	if len(ev) > 0 {
-		if _, err := tx.NewInsert().Model(&ev).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 			return err
 		}
 	}
