@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -529,9 +528,19 @@ func (d *derivedStream) each(fn func(derived) error) error {
 // conversation; a missed call and its call back by number or customer),
 // so deriving the parts one by one gives the clocks of deriving them all.
 func partition(recs []sla.Record, k int) [][]sla.Record {
-	parent := map[string]string{}
-	var find func(x string) string
-	find = func(x string) string {
+	// A node is a number ('n'), a customer ('c') or a conversation of a
+	// channel ('w'); only calls join nodes (a number and a customer), so
+	// the parent map holds theirs alone. Nodes are compared, and hashed
+	// (FNV-1a), as the strings "n|…", "c|…", "w|channel|…" would be, without
+	// making them: a month is a million records.
+	type node struct {
+		kind byte
+		s    string
+	}
+	less := func(a, b node) bool { return a.kind < b.kind || a.kind == b.kind && a.s < b.s }
+	parent := map[node]node{}
+	var find func(x node) node
+	find = func(x node) node {
 		p, ok := parent[x]
 		if !ok || p == x {
 			return x
@@ -540,10 +549,10 @@ func partition(recs []sla.Record, k int) [][]sla.Record {
 		parent[x] = r
 		return r
 	}
-	union := func(a, b string) {
+	union := func(a, b node) {
 		ra, rb := find(a), find(b)
 		if ra != rb {
-			if ra > rb {
+			if less(rb, ra) {
 				ra, rb = rb, ra
 			}
 			parent[rb] = ra
@@ -552,26 +561,38 @@ func partition(recs []sla.Record, k int) [][]sla.Record {
 	isCall := func(r *sla.Record) bool {
 		return r.Channel == sla.ChannelPhoneMissed || r.Channel == sla.ChannelPhoneOut
 	}
-	node := func(r *sla.Record) string {
-		if isCall(r) {
-			if r.Conversation != "" {
-				return "n|" + r.Conversation
-			}
-			return "c|" + r.CustomerID
-		}
-		return "w|" + r.Channel + "|" + r.Conversation
-	}
 	for i := range recs {
 		if r := &recs[i]; isCall(r) && r.Conversation != "" && r.CustomerID != "" {
-			union("n|"+r.Conversation, "c|"+r.CustomerID)
+			union(node{'n', r.Conversation}, node{'c', r.CustomerID})
 		}
 	}
+	const offset, prime = 2166136261, 16777619
+	hash := func(h uint32, s string) uint32 {
+		for i := 0; i < len(s); i++ {
+			h = (h ^ uint32(s[i])) * prime
+		}
+		return h
+	}
 	parts := make([][]sla.Record, k)
+	for j := range parts {
+		parts[j] = make([]sla.Record, 0, len(recs)/k+len(recs)/(16*k))
+	}
 	for i := range recs {
-		h := fnv.New32a()
-		h.Write([]byte(find(node(&recs[i]))))
-		j := h.Sum32() % uint32(k)
-		parts[j] = append(parts[j], recs[i])
+		r := &recs[i]
+		var h uint32
+		switch {
+		case !isCall(r):
+			h = hash(hash(hash(hash(offset, "w|"), r.Channel), "|"), r.Conversation)
+		default:
+			n := node{'c', r.CustomerID}
+			if r.Conversation != "" {
+				n = node{'n', r.Conversation}
+			}
+			n = find(n)
+			h = hash(hash(hash(offset, string(n.kind)), "|"), n.s)
+		}
+		j := h % uint32(k)
+		parts[j] = append(parts[j], *r)
 	}
 	return slices.DeleteFunc(parts, func(p []sla.Record) bool { return len(p) == 0 })
 }
