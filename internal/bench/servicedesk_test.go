@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +33,10 @@ import (
 //
 //	KEFU_BENCH_COMMS    communication records of the month (default 1000000)
 //	KEFU_BENCH_TICKETS  tickets of the month (default 100000)
+//	KEFU_BENCH_CPUPROFILE  BenchmarkRecomputeMonth writes the CPU profile of
+//	                    its first timed run (not the seed, nor the deletes
+//	                    before "first") to this path, with "-first" or
+//	                    "-again" before the extension
 //
 // The benchmarks share one app seeded once per process. The ingest
 // benchmarks add records dated "now" (after the month); the sweep
@@ -264,15 +270,20 @@ func BenchmarkRecomputeMonth(b *testing.B) {
 			var m cpuMeter
 			var n comms.RecomputeCounts
 			busy0 := cpumeter.Machine()
-			for range b.N {
+			for i := range b.N {
 				b.StopTimer()
 				if name == "first" {
 					clear()
+				}
+				stop := func() {}
+				if i == 0 {
+					stop = cpuProfile(b, name)
 				}
 				b.StartTimer()
 				if err := m.time(func() (err error) { n, err = env.App.Comms.Recompute(env.Sys, st.From, st.To); return err }); err != nil {
 					b.Fatal(err)
 				}
+				stop()
 			}
 			b.StopTimer()
 			if n.Clocks == 0 || n.Breaches == 0 {
@@ -410,6 +421,29 @@ func BenchmarkDeriveMonth(b *testing.B) {
 				b.ReportMetric(cpumeter.Others(b.Elapsed(), busy, m.cpu, runtime.NumCPU()), "others-%")
 			}
 		})
+	}
+}
+
+// cpuProfile starts a CPU profile to KEFU_BENCH_CPUPROFILE with name
+// before its extension, if set, and returns what stops it.
+func cpuProfile(b *testing.B, name string) (stop func()) {
+	path := os.Getenv("KEFU_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	ext := filepath.Ext(path)
+	f, err := os.Create(strings.TrimSuffix(path, ext) + "-" + name + ext)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"kefu/internal/comms"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
@@ -208,6 +210,84 @@ func TestRecomputeRestoresSystemWithdrawals(t *testing.T) {
 		var evidence int
 		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = ?", byType["wechat_timeout"].ID).Scan(context.Background(), &evidence); err != nil || evidence != 2 {
 			t.Fatalf("evidence of the restored breach: %d %v", evidence, err)
+		}
+	})
+}
+
+// A window's recomputation takes an event whose key it did not find
+// stored (it reads the window's events by date) for new; when the key is
+// stored after all — here a breach dated years before the window — the
+// event is updated in place, keeping its id, and its evidence is
+// rewritten, while a new event written beside it in the same statement
+// gets its own. Nothing is duplicated.
+func TestRecomputeEventStoredOutsideWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		batch := []comms.Input{
+			{ExternalID: "g1", Channel: "wechat_group", Direction: "in", OccurredAt: "2026-03-05 09:00:00", Conversation: "wxg-001"},
+			{ExternalID: "g2", Channel: "wechat_group", Direction: "out", OccurredAt: "2026-03-05 09:10:00", Conversation: "wxg-001", StaffLogin: "spec1"},
+			{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:00:00", Counterpart: "13800000001"},
+		}
+		if _, err := e.svc.Ingest(e.info, batch, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		before := map[string]eventRow{}
+		for _, ev := range e.eventsWhere(t, "1 = 1") {
+			before[ev.ComputedKey] = ev
+		}
+		byType := map[string]eventRow{}
+		for _, ev := range before {
+			byType[ev.Type] = ev
+		}
+		wechat, missed := byType["wechat_timeout"], byType["missed_call_timeout"]
+		if wechat.ID == "" || missed.ID == "" || len(before) != 4 {
+			t.Fatalf("events after the ingest: %+v", before)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := db.Transact(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+				_, err := tx.NewRaw(q, args...).Exec(ctx)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The WeChat breach is stored under a date the window does not
+		// cover, with no evidence; the missed-call breach is gone.
+		exec("UPDATE events SET occurred_at = ?, quantity = 99 WHERE id = ?", store.Time(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), wechat.ID)
+		exec("DELETE FROM event_evidence WHERE event_id IN (?)", bun.In([]string{wechat.ID, missed.ID}))
+		exec("DELETE FROM events WHERE id = ?", missed.ID)
+		if _, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		after := map[string]eventRow{}
+		for _, ev := range e.eventsWhere(t, "1 = 1") {
+			if _, dup := after[ev.ComputedKey]; dup {
+				t.Fatalf("two events of key %s", ev.ComputedKey)
+			}
+			after[ev.ComputedKey] = ev
+		}
+		if len(after) != len(before) {
+			t.Fatalf("%d events after, %d before", len(after), len(before))
+		}
+		if ev := after[wechat.ComputedKey]; ev.ID != wechat.ID || ev.Quantity != wechat.Quantity {
+			t.Fatalf("the WeChat breach stored outside the window: %+v, was %+v", ev, wechat)
+		}
+		var at time.Time
+		if err := db.R().NewRaw("SELECT occurred_at FROM events WHERE id = ?", wechat.ID).Scan(context.Background(), &at); err != nil || at.Year() != 2026 {
+			t.Fatalf("its date: %v %v", at, err)
+		}
+		if ev := after[missed.ComputedKey]; ev.ID == "" || ev.ID == missed.ID {
+			t.Fatalf("the missed-call breach written again: %+v", ev)
+		}
+		for _, id := range []string{wechat.ID, after[missed.ComputedKey].ID} {
+			var roles []string
+			if err := db.R().NewRaw("SELECT role FROM event_evidence WHERE event_id = ? ORDER BY role", id).Scan(context.Background(), &roles); err != nil {
+				t.Fatal(err)
+			}
+			if len(roles) == 0 || roles[0] != "start" {
+				t.Fatalf("evidence of %s: %v", id, roles)
+			}
 		}
 	})
 }

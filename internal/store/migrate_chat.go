@@ -13,9 +13,8 @@ import (
 // 在线客服), which comms and sla have accepted since the service desk
 // (SPEC §5.1: online chat answered within 60 s) but 00006's CHECK did not.
 //
-// It is the one migration written in Go, because the two databases change
-// a CHECK constraint in different ways and a .sql file is the same text on
-// both:
+// It is written in Go, because the two databases change a CHECK
+// constraint in different ways and a .sql file is the same text on both:
 //
 //   - PostgreSQL drops the column's constraint and adds the wider one.
 //   - SQLite cannot alter a constraint, and rebuilding communications (the
