@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,35 +89,16 @@ func takenToday(now time.Time) (string, string) {
 	return t.Format("2006:01:02 15:04:05"), t.Format("-07:00")
 }
 
-type upFile struct {
-	name string
-	data []byte
-}
-
 // uploadFiles posts a multipart form with fields and files (all named
 // "file") as login; accept is the Accept header ("" for a browser form).
 func (w *fieldworkWorld) uploadFiles(path, login, accept string, fields url.Values, files ...upFile) (int, string, string) {
 	w.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	for _, f := range files {
-		fw, err := mw.CreateFormFile("file", f.name)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		_, _ = fw.Write(f.data)
-	}
-	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, &buf)
+	body, ctype := multipartBody(w.t, fields, files...)
+	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, body)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+w.tokens[login])
 	if accept != "" {
 		req.Header.Set("Accept", accept)

@@ -1,11 +1,9 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"html"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -136,26 +134,16 @@ func (w *platformWorld) post(login, path string, form url.Values) (int, string, 
 // upload posts a multipart form with one file (none when name is "").
 func (w *platformWorld) upload(login, path string, fields url.Values, name string, content []byte) (int, string, string) {
 	w.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
+	var files []upFile
 	if name != "" {
-		fw, err := mw.CreateFormFile("file", name)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		_, _ = fw.Write(content)
+		files = append(files, upFile{name, content})
 	}
-	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, &buf)
+	body, ctype := multipartBody(w.t, fields, files...)
+	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, body)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	return w.send(login, req)
 }
 

@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"bytes"
 	"html"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,26 +17,16 @@ import (
 // named "file", as the quick-log's multiple file input sends them).
 func (w *contractWorld) postFiles(path, login string, fields url.Values, files ...[2]string) (*http.Response, string) {
 	w.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
+	ups := make([]upFile, len(files))
+	for i, f := range files {
+		ups[i] = upFile{f[0], []byte(f[1])}
 	}
-	for _, f := range files {
-		fw, err := mw.CreateFormFile("file", f[0])
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		_, _ = io.WriteString(fw, f[1])
-	}
-	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, &buf)
+	body, ctype := multipartBody(w.t, fields, ups...)
+	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, body)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+w.tokens[login])
 	resp, err := noRedirect.Do(req)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"html"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -36,26 +35,16 @@ func (w *contractWorld) as(login string) context.Context {
 // upload posts a multipart form with one file (none when name is "").
 func (w *contractWorld) upload(path, login string, fields url.Values, name, content string) (int, string) {
 	w.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
+	var files []upFile
 	if name != "" {
-		fw, err := mw.CreateFormFile("file", name)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		_, _ = io.WriteString(fw, content)
+		files = append(files, upFile{name, []byte(content)})
 	}
-	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, &buf)
+	body, ctype := multipartBody(w.t, fields, files...)
+	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, body)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+w.tokens[login])
 	resp, err := noRedirect.Do(req)
 	if err != nil {
