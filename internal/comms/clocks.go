@@ -142,7 +142,8 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	readFrom, readTo := from.Add(-back), to.Add(back)
 	const cols = `SELECT id, channel, direction, occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
 		FROM communications`
-	var recs []sla.Record
+	var recs []sla.Record     // the records of the touched conversations
+	var chunks [][]sla.Record // the records of a whole window
 	seen := map[string]bool{}
 	scan := func(rd bun.IDB, q string, args []any, add func(sla.Record)) error {
 		rows, err := rd.QueryContext(ctx, q, args...)
@@ -177,7 +178,11 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		if parallel {
 			k = 4
 		}
-		parts := make([][]sla.Record, k)
+		// Each slice is read into chunks of a fixed size: a million
+		// records appended to growing slices, then joined, were copied
+		// three times over.
+		const chunk = 1 << 14
+		got := make([][][]sla.Record, k)
 		errs := make([]error, k+1)
 		var wg sync.WaitGroup
 		step := readTo.Sub(readFrom) / time.Duration(k)
@@ -187,8 +192,16 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 				hi = readTo
 			}
 			wg.Go(func() {
+				var cur []sla.Record
 				errs[i] = scan(rd, cols+` WHERE occurred_at >= ? AND occurred_at < ? AND channel IN (?)`, []any{lo, hi, channels},
-					func(r sla.Record) { parts[i] = append(parts[i], r) })
+					func(r sla.Record) {
+						if len(cur) == cap(cur) {
+							cur = make([]sla.Record, 0, chunk)
+							got[i] = append(got[i], cur)
+						}
+						cur = append(cur, r)
+						got[i][len(got[i])-1] = cur
+					})
 			})
 		}
 		if parallel {
@@ -198,7 +211,7 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		if err := errors.Join(errs...); err != nil {
 			return n, err
 		}
-		recs = slices.Concat(parts...)
+		chunks = slices.Concat(got...)
 	} else {
 		// The touched conversations, and every conversation of their
 		// customers (a call back from another number stops a missed-call
@@ -225,14 +238,21 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 		}
 	}
-	n.Records = len(recs)
+	if recs != nil {
+		chunks = [][]sla.Record{recs}
+	}
+	for _, c := range chunks {
+		n.Records += len(c)
+	}
 	now := store.Time(s.now())
 	// The owners of every customer the records name (a clock's customer
 	// is one of them).
 	customers := map[string]bool{}
-	for _, r := range recs {
-		if r.CustomerID != "" {
-			customers[r.CustomerID] = true
+	for _, c := range chunks {
+		for i := range c {
+			if id := c[i].CustomerID; id != "" {
+				customers[id] = true
+			}
 		}
 	}
 	// The responsible person is the owner at the instant the clock
@@ -258,9 +278,11 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	// A whole window is derived in parts that share no conversation and
 	// no customer (clocks never cross them), each written while the next
 	// is derived.
-	parts := [][]sla.Record{recs}
+	var parts [][]sla.Record
 	if parallel && len(conversations) == 0 {
-		parts = partition(recs, 8)
+		parts = partitionChunks(chunks, 8)
+	} else {
+		parts = [][]sla.Record{slices.Concat(chunks...)}
 	}
 	stop := make(chan struct{})
 	defer close(stop)
@@ -360,14 +382,18 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			return nil
 		}
-		keep := make(map[string]bool, len(st.clocks))
+		// The stored clocks the derivation still gives (none to keep when
+		// none is stored, as in a window's first derivation).
+		keep := make(map[string]bool, len(stored))
 		err := stream.each(func(d derived) error {
-			changed := map[string]bool{}
+			changed := make(map[string]bool, len(d.rows))
 			keys := make([]string, 0, len(d.rows))
-			var write []clockRow
+			write := make([]clockRow, 0, len(d.rows))
 			for _, r := range d.rows {
 				sc := r.c
-				keep[sc.Key] = true
+				if len(stored) > 0 {
+					keep[sc.Key] = true
+				}
 				keys = append(keys, sc.Key)
 				if old := stored[sc.Key]; old != nil && sameClock(old, sc) {
 					continue
@@ -380,7 +406,13 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			n.Clocks += len(d.rows)
 			n.Changed += len(write)
-			evKeys := eventKeys(keys)
+			// The events these clocks may have, to read (touched
+			// conversations) and to withdraw when they no longer hold: none
+			// when nothing is stored for the window.
+			var evKeys []string
+			if len(conversations) > 0 || len(evOf) > 0 {
+				evKeys = eventKeys(keys)
+			}
 			if len(conversations) > 0 {
 				evs, err := s.loadEvents(ctx, tx, evKeys)
 				if err != nil {
@@ -388,11 +420,15 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 				}
 				addEvents(evs)
 			}
-			held := make(map[string]bool, len(d.events))
-			var put []sla.Event
-			var rows []*event
+			var held map[string]bool
+			if evKeys != nil {
+				held = make(map[string]bool, len(d.events))
+			}
+			put, rows := make([]sla.Event, 0, len(d.events)), make([]*event, 0, len(d.events))
 			for i, b := range d.events {
-				held[b.Key] = true
+				if evKeys != nil {
+					held[b.Key] = true
+				}
 				if b.Near() {
 					n.Near++
 				} else {
@@ -411,6 +447,9 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 				return err
 			}
 			// Events of these clocks that no longer hold.
+			if evKeys == nil {
+				return nil
+			}
 			return withdraw(slices.DeleteFunc(evKeys, func(k string) bool { return held[k] }))
 		})
 		if err != nil {
@@ -528,6 +567,11 @@ func (d *derivedStream) each(fn func(derived) error) error {
 // conversation; a missed call and its call back by number or customer),
 // so deriving the parts one by one gives the clocks of deriving them all.
 func partition(recs []sla.Record, k int) [][]sla.Record {
+	return partitionChunks([][]sla.Record{recs}, k)
+}
+
+// partitionChunks is partition of the records of chunks, in order.
+func partitionChunks(chunks [][]sla.Record, k int) [][]sla.Record {
 	// A node is a number ('n'), a customer ('c') or a conversation of a
 	// channel ('w'); only calls join nodes (a number and a customer), so
 	// the parent map holds theirs alone. Nodes are compared, and hashed
@@ -561,9 +605,13 @@ func partition(recs []sla.Record, k int) [][]sla.Record {
 	isCall := func(r *sla.Record) bool {
 		return r.Channel == sla.ChannelPhoneMissed || r.Channel == sla.ChannelPhoneOut
 	}
-	for i := range recs {
-		if r := &recs[i]; isCall(r) && r.Conversation != "" && r.CustomerID != "" {
-			union(node{'n', r.Conversation}, node{'c', r.CustomerID})
+	total := 0
+	for _, recs := range chunks {
+		total += len(recs)
+		for i := range recs {
+			if r := &recs[i]; isCall(r) && r.Conversation != "" && r.CustomerID != "" {
+				union(node{'n', r.Conversation}, node{'c', r.CustomerID})
+			}
 		}
 	}
 	const offset, prime = 2166136261, 16777619
@@ -573,26 +621,39 @@ func partition(recs []sla.Record, k int) [][]sla.Record {
 		}
 		return h
 	}
+	// Each record's part, then the parts made to their size.
+	of := make([]uint32, 0, total)
+	count := make([]int, k)
+	for _, recs := range chunks {
+		for i := range recs {
+			r := &recs[i]
+			var h uint32
+			switch {
+			case !isCall(r):
+				h = hash(hash(hash(hash(offset, "w|"), r.Channel), "|"), r.Conversation)
+			default:
+				n := node{'c', r.CustomerID}
+				if r.Conversation != "" {
+					n = node{'n', r.Conversation}
+				}
+				n = find(n)
+				h = hash(hash(hash(offset, string(n.kind)), "|"), n.s)
+			}
+			j := h % uint32(k)
+			of = append(of, j)
+			count[j]++
+		}
+	}
 	parts := make([][]sla.Record, k)
 	for j := range parts {
-		parts[j] = make([]sla.Record, 0, len(recs)/k+len(recs)/(16*k))
+		parts[j] = make([]sla.Record, 0, count[j])
 	}
-	for i := range recs {
-		r := &recs[i]
-		var h uint32
-		switch {
-		case !isCall(r):
-			h = hash(hash(hash(hash(offset, "w|"), r.Channel), "|"), r.Conversation)
-		default:
-			n := node{'c', r.CustomerID}
-			if r.Conversation != "" {
-				n = node{'n', r.Conversation}
-			}
-			n = find(n)
-			h = hash(hash(hash(offset, string(n.kind)), "|"), n.s)
+	x := 0
+	for _, recs := range chunks {
+		for i := range recs {
+			parts[of[x]] = append(parts[of[x]], recs[i])
+			x++
 		}
-		j := h % uint32(k)
-		parts[j] = append(parts[j], *r)
 	}
 	return slices.DeleteFunc(parts, func(p []sla.Record) bool { return len(p) == 0 })
 }
@@ -884,7 +945,7 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 		return nil
 	}
 	idOf := make(map[string]string, len(bs))
-	var ev []evidenceRow
+	ev := make([]evidenceRow, 0, 2*len(bs))
 	evidence := func(b sla.Event) {
 		for i, ref := range b.Evidence {
 			role := "start"
