@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,20 +20,8 @@ func (w *contractWorld) postFiles(path, login string, fields url.Values, files .
 	for i, f := range files {
 		ups[i] = upFile{f[0], []byte(f[1])}
 	}
-	body, ctype := multipartBody(w.t, fields, ups...)
-	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, body)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", ctype)
-	req.Header.Set("Authorization", "Bearer "+w.tokens[login])
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, html.UnescapeString(string(b))
+	resp, body := w.sendMultipart(path, login, fields, ups...)
+	return resp, html.UnescapeString(body)
 }
 
 // TestCommFilePages: files sent with the quick-log on the customer page

@@ -39,6 +39,14 @@ func (w *contractWorld) upload(path, login string, fields url.Values, name, cont
 	if name != "" {
 		files = append(files, upFile{name, []byte(content)})
 	}
+	resp, body := w.sendMultipart(path, login, fields, files...)
+	return resp.StatusCode, body
+}
+
+// sendMultipart posts a multipart form with fields and files as login and
+// returns the response and its body as sent.
+func (w *contractWorld) sendMultipart(path, login string, fields url.Values, files ...upFile) (*http.Response, string) {
+	w.t.Helper()
 	body, ctype := multipartBody(w.t, fields, files...)
 	req, err := http.NewRequest(http.MethodPost, w.in.URL+path, body)
 	if err != nil {
@@ -52,7 +60,7 @@ func (w *contractWorld) upload(path, login string, fields url.Values, name, cont
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp, string(b)
 }
 
 // get fetches path as login and returns the response (body read).
