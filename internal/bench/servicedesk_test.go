@@ -21,6 +21,7 @@ import (
 	"kefu/internal/access"
 	"kefu/internal/comms"
 	"kefu/internal/cpumeter"
+	"kefu/internal/store"
 	"kefu/internal/tickets"
 )
 
@@ -247,24 +248,6 @@ func BenchmarkCommIngestSingle(b *testing.B) {
 // figure (< 10 s); cpu-ms/op does not depend on the neighbours.
 func BenchmarkRecomputeMonth(b *testing.B) {
 	env, st := deskOf(b)
-	db := env.App.DB().SQLDB()
-	clear := func() {
-		for _, q := range []string{
-			`DELETE FROM event_evidence WHERE event_id IN (SELECT e.id FROM events e JOIN response_clocks c ON e.computed_key IN (c.key, c.key || '|near')
-				WHERE c.started_at >= ? AND c.started_at < ?)`,
-			`DELETE FROM events WHERE computed_key IN (SELECT key FROM response_clocks WHERE started_at >= ? AND started_at < ?
-				UNION ALL SELECT key || '|near' FROM response_clocks WHERE started_at >= ? AND started_at < ?)`,
-			`DELETE FROM response_clocks WHERE started_at >= ? AND started_at < ?`,
-		} {
-			args := []any{env.dbTime(st.From), env.dbTime(st.To)}
-			if strings.Count(q, "?") == 4 {
-				args = append(args, args...)
-			}
-			if _, err := db.Exec(env.rebind(q), args...); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
 	for _, name := range []string{"first", "again"} {
 		b.Run(name, func(b *testing.B) {
 			var m cpuMeter
@@ -273,7 +256,7 @@ func BenchmarkRecomputeMonth(b *testing.B) {
 			for i := range b.N {
 				b.StopTimer()
 				if name == "first" {
-					clear()
+					clearClocks(b, env, st)
 				}
 				stop := func() {}
 				if i == 0 {
@@ -333,15 +316,6 @@ func BenchmarkDeriveMonth(b *testing.B) {
 	clear := func() {
 		types := "'" + strings.Join(ticketEventTypes, "', '") + "'"
 		for _, q := range []string{
-			`DELETE FROM event_evidence WHERE event_id IN (SELECT e.id FROM events e JOIN response_clocks c ON c.key = e.computed_key WHERE c.started_at >= ? AND c.started_at < ?)`,
-			`DELETE FROM events WHERE computed_key IN (SELECT key FROM response_clocks WHERE started_at >= ? AND started_at < ?)`,
-			`DELETE FROM response_clocks WHERE started_at >= ? AND started_at < ?`,
-		} {
-			if _, err := db.Exec(env.rebind(q), env.dbTime(st.From), env.dbTime(st.To)); err != nil {
-				b.Fatal(err)
-			}
-		}
-		for _, q := range []string{
 			`DELETE FROM event_evidence WHERE event_id IN (SELECT id FROM events WHERE source = 'computed' AND type IN (` + types + `))`,
 			`DELETE FROM events WHERE source = 'computed' AND type IN (` + types + `)`,
 			`DELETE FROM notifications WHERE kind IN ('ticket_due_near', 'ticket_overdue', 'complaint_reply_near', 'complaint_reply_overdue', 'callback_due_near', 'callback_overdue')`,
@@ -350,6 +324,7 @@ func BenchmarkDeriveMonth(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		clearClocks(b, env, st)
 	}
 	periodic := fresh()
 	for _, name := range []string{"first", "again", "periodic"} {
@@ -366,7 +341,7 @@ func BenchmarkDeriveMonth(b *testing.B) {
 				}
 			}
 			busy0 := cpumeter.Machine()
-			for range b.N {
+			for i := range b.N {
 				b.StopTimer()
 				svc := periodic
 				if name == "first" {
@@ -374,6 +349,10 @@ func BenchmarkDeriveMonth(b *testing.B) {
 				}
 				if name != "periodic" {
 					svc = fresh()
+				}
+				stop := func() {}
+				if i == 0 {
+					stop = cpuProfile(b, "month-"+name)
 				}
 				b.StartTimer()
 				if err := m.time(func() (err error) {
@@ -397,6 +376,7 @@ func BenchmarkDeriveMonth(b *testing.B) {
 				}); err != nil {
 					b.Fatal(err)
 				}
+				stop()
 			}
 			b.StopTimer()
 			if name != "periodic" && (n.Clocks == 0 || n.Breaches == 0 || bc.Solution == 0 || bc.FirstResponse == 0 || !bc.Full) ||
@@ -421,6 +401,34 @@ func BenchmarkDeriveMonth(b *testing.B) {
 				b.ReportMetric(cpumeter.Others(b.Elapsed(), busy, m.cpu, runtime.NumCPU()), "others-%")
 			}
 		})
+	}
+}
+
+// clearClocks deletes the month's clocks, their breach and near-breach
+// events and the events' evidence (untimed, before a "first" run), then
+// checkpoints the WAL on SQLite: a first derivation meets a database
+// written to as usual, not the WAL of a deletion of a million rows.
+func clearClocks(b *testing.B, env *Env, st DeskSeed) {
+	db := env.App.DB().SQLDB()
+	for _, q := range []string{
+		`DELETE FROM event_evidence WHERE event_id IN (SELECT e.id FROM events e JOIN response_clocks c ON e.computed_key IN (c.key, c.key || '|near')
+			WHERE c.started_at >= ? AND c.started_at < ?)`,
+		`DELETE FROM events WHERE computed_key IN (SELECT key FROM response_clocks WHERE started_at >= ? AND started_at < ?
+			UNION ALL SELECT key || '|near' FROM response_clocks WHERE started_at >= ? AND started_at < ?)`,
+		`DELETE FROM response_clocks WHERE started_at >= ? AND started_at < ?`,
+	} {
+		args := []any{env.dbTime(st.From), env.dbTime(st.To)}
+		if strings.Count(q, "?") == 4 {
+			args = append(args, args...)
+		}
+		if _, err := db.Exec(env.rebind(q), args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if env.App.DB().Dialect() == store.SQLite {
+		if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -724,11 +732,11 @@ func TestServiceDeskHarness(t *testing.T) {
 		(SELECT COUNT(*) FROM response_clocks WHERE state = 'met'),
 		(SELECT COUNT(*) FROM response_clocks WHERE state = 'breached' AND staff_id IS NOT NULL),
 		(SELECT COUNT(*) FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND staff_id IS NOT NULL),
-		(SELECT COUNT(*) FROM event_evidence)`).Scan(&met, &breached, &events, &evidence); err != nil {
+		(SELECT COUNT(*) FROM events WHERE source = 'computed' AND withdrawn_at IS NULL AND staff_id IS NOT NULL AND evidence_refs LIKE '[{"kind":"communication",%')`).Scan(&met, &breached, &events, &evidence); err != nil {
 		t.Fatal(err)
 	}
-	if met < breached*3 || breached != n.Breaches || events != n.Breaches+n.Near || n.Near < n.Breaches || evidence < events {
-		t.Fatalf("%d met, %d breached clocks, %d events, %d evidence rows; recompute %+v", met, breached, events, evidence, n)
+	if met < breached*3 || breached != n.Breaches || events != n.Breaches+n.Near || n.Near < n.Breaches || evidence != events {
+		t.Fatalf("%d met, %d breached clocks, %d events, %d with their records as evidence; recompute %+v", met, breached, events, evidence, n)
 	}
 	if again, err := env.App.Comms.Recompute(env.Sys, from, to); err != nil || again.Clocks != n.Clocks || again.Breaches != n.Breaches || again.Withdrawn != 0 {
 		t.Fatalf("recompute again: %+v, %v", again, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/events"
 	"kefu/internal/rates"
 	"kefu/internal/sla"
 	"kefu/internal/store"
@@ -64,6 +65,9 @@ type event struct {
 	Reason      string    `bun:"reason"`
 	CreatedAt   time.Time `bun:"created_at"`
 	UpdatedAt   time.Time `bun:"updated_at"`
+	// Evidence is the start and stop records on the row (evidence_refs,
+	// events.EncodeRefs): a clock event's evidence is its clock's.
+	Evidence string `bun:"evidence_refs"`
 
 	args []any // its insert's arguments on SQLite (eventRow)
 
@@ -671,7 +675,7 @@ func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []clockRow) erro
 	}
 	if p, ok := tx.(preparer); ok && s.db.Dialect() == store.SQLite {
 		ins := newMultiInsert(p, `INSERT INTO response_clocks (key, kind, conversation, customer_id, staff_id, start_id, stop_id,
-			started_at, near_at, deadline, stopped_at, state, late_s, derived_at)`, clockArgs,
+			started_at, near_at, deadline, stopped_at, state, late_s, derived_at)`, clockValues,
 			`ON CONFLICT (key) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id, stop_id = EXCLUDED.stop_id,
 			near_at = EXCLUDED.near_at, deadline = EXCLUDED.deadline, stopped_at = EXCLUDED.stopped_at,
 			state = EXCLUDED.state, late_s = EXCLUDED.late_s, derived_at = EXCLUDED.derived_at`)
@@ -709,6 +713,10 @@ func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []clockRow) erro
 	}
 	return nil
 }
+
+// clockValues is a clock's row in putClocks' INSERT on SQLite
+// (sqliteArgs).
+const clockValues = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // clockArgs is the number of arguments of a clock's row.
 const clockArgs = 14
@@ -905,7 +913,8 @@ func storedClock(c sla.Clock, staff *string, now time.Time) *StoredClock {
 func (s *Service) eventRow(b sla.Event, staff *string, now time.Time, args bool) *event {
 	key := b.Key
 	e := &event{ID: store.NewID(), Type: b.Type, StaffID: staff, OccurredAt: store.Time(b.OccurredAt), Quantity: b.Quantity,
-		Rule: b.Type, Detail: s.eventDetail(b), Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now}
+		Rule: b.Type, Detail: s.eventDetail(b), Source: "computed", ComputedKey: &key, CreatedAt: now, UpdatedAt: now,
+		Evidence: events.EncodeRefs(evidenceRefs(b))}
 	if b.CustomerID != "" {
 		id := b.CustomerID
 		e.CustomerID = &id
@@ -916,51 +925,57 @@ func (s *Service) eventRow(b sla.Event, staff *string, now time.Time, args bool)
 	return e
 }
 
+// evidenceRefs are the records that prove a clock event: its clock's
+// start record and, when it stopped, its stop record.
+func evidenceRefs(b sla.Event) []events.Ref {
+	refs := make([]events.Ref, len(b.Evidence))
+	for i, id := range b.Evidence {
+		role := "start"
+		if i > 0 {
+			role = "stop"
+		}
+		refs[i] = events.Ref{Kind: "communication", ID: id, Role: role}
+	}
+	return refs
+}
+
+// eventValues is a new event's row in putEvents' INSERT on SQLite: its
+// arguments (sqliteArgs) and source 'computed'.
+const eventValues = "(?, ?, ?, ?, ?, ?, ?, ?, 'computed', ?, ?, ?, ?)"
+
 // eventArgs is the number of arguments of an event's row.
 const eventArgs = 12
 
 // sqliteArgs are the arguments of e's row in putEvents' INSERT on SQLite.
 func (e *event) sqliteArgs() []any {
 	return []any{e.ID, e.Type, nullStr(e.StaffID), nullStr(e.CustomerID), sqliteTime(&e.OccurredAt), e.Quantity, e.Rule,
-		e.Detail, e.Source, *e.ComputedKey, sqliteTime(&e.CreatedAt), sqliteTime(&e.UpdatedAt)}
+		e.Detail, *e.ComputedKey, sqliteTime(&e.CreatedAt), sqliteTime(&e.UpdatedAt), e.Evidence}
 }
 
 // putEvents writes breach and near-breach events keyed by their clocks,
 // rows[i] being bs[i]'s row (eventRow): new, or updated in place
 // (quantity grows while a clock is open). A recomputation brings back an
 // event the system withdrew, never one a person withdrew. The evidence
-// (start and stop records) is rewritten. fresh says that nothing is
-// stored for an event key as far as the caller knows (it read what is
-// stored for the window).
+// (start and stop records) is on the row (evidence_refs) and rewritten
+// with it. fresh says that nothing is stored for an event key as far as
+// the caller knows (it read what is stored for the window).
 //
-// On SQLite the fresh events and all the evidence go rowsPerInsert rows
-// per prepared statement, with ids of our own and no RETURNING: a first
-// derivation of a month writes 200,000 events and 400,000 evidence rows.
-// Events whose key turns out to be stored after all (ON CONFLICT DO
-// NOTHING left them out) join the others, which are upserted 200 per
-// statement with their ids returned, as every event is on PostgreSQL (one
+// On SQLite the fresh events go rowsPerInsert rows per prepared
+// statement, with ids of our own and no RETURNING: a first derivation of
+// a month writes 200,000 events. Events whose key turns out to be stored
+// after all (ON CONFLICT DO NOTHING left them out) join the others, which
+// are upserted 200 per statement, as every event is on PostgreSQL (one
 // round trip each).
 func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, rows []*event, fresh func(eventKey string) bool) error {
 	if len(bs) == 0 {
 		return nil
-	}
-	idOf := make(map[string]string, len(bs))
-	ev := make([]evidenceRow, 0, 2*len(bs))
-	evidence := func(b sla.Event) {
-		for i, ref := range b.Evidence {
-			role := "start"
-			if i > 0 {
-				role = "stop"
-			}
-			ev = append(ev, evidenceRow{EventID: idOf[b.Key], Kind: "communication", RefID: ref, Role: role})
-		}
 	}
 	prep, _ := tx.(preparer)
 	sqlite := prep != nil && s.db.Dialect() == store.SQLite
 	var rest []int // indexes of bs upserted
 	if sqlite {
 		ins := newMultiInsert(prep, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail,
-			source, computed_key, created_at, updated_at)`, eventArgs, `ON CONFLICT (computed_key) DO NOTHING`)
+			source, computed_key, created_at, updated_at, evidence_refs)`, eventValues, `ON CONFLICT (computed_key) DO NOTHING`)
 		defer ins.close()
 		args := make([]any, 0, eventArgs*rowsPerInsert)
 		chunk := make([]int, 0, rowsPerInsert)
@@ -969,7 +984,6 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 			if err != nil {
 				return err
 			}
-			var stored map[string]bool
 			if int(n) < len(chunk) {
 				// Keys stored after all: the rows that are not ours.
 				keys := make([]string, len(chunk))
@@ -985,20 +999,17 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 				if err := tx.NewRaw(`SELECT id, computed_key FROM events WHERE computed_key IN (?)`, bun.In(keys)).Scan(ctx, &got); err != nil {
 					return err
 				}
-				stored = map[string]bool{}
+				stored := map[string]bool{}
 				for _, r := range got {
 					if !ours[r.ID] {
 						stored[r.Key] = true
 					}
 				}
-			}
-			for _, i := range chunk {
-				if stored[bs[i].Key] {
-					rest = append(rest, i)
-					continue
+				for _, i := range chunk {
+					if stored[bs[i].Key] {
+						rest = append(rest, i)
+					}
 				}
-				idOf[bs[i].Key] = rows[i].ID
-				evidence(bs[i])
 			}
 			args, chunk = args[:0], chunk[:0]
 			return nil
@@ -1009,6 +1020,9 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 				continue
 			}
 			e := rows[i]
+			if e.Source != "computed" {
+				return fmt.Errorf("comms: event %s is %s, not computed", b.Key, e.Source)
+			}
 			if e.args == nil {
 				e.args = e.sqliteArgs()
 			}
@@ -1037,30 +1051,7 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 		for j, i := range part[:k] {
 			evs[j] = rows[i]
 		}
-		if err := upsertEvents(ctx, tx, evs, idOf); err != nil {
-			return err
-		}
-		for _, i := range part[:k] {
-			evidence(bs[i])
-		}
-		part = part[k:]
-	}
-	if len(ev) == 0 {
-		return nil
-	}
-	if sqlite {
-		ins := newMultiInsert(prep, `INSERT INTO event_evidence (event_id, kind, ref_id, role)`, 4, `ON CONFLICT DO NOTHING`)
-		defer ins.close()
-		args := make([]any, 0, 4*len(ev))
-		for _, r := range ev {
-			args = append(args, r.EventID, r.Kind, r.RefID, r.Role)
-		}
-		return ins.all(ctx, args)
-	}
-	for part := ev; len(part) > 0; {
-		k := min(len(part), 500)
-		chunk := part[:k]
-		if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		if err := upsertEvents(ctx, tx, evs); err != nil {
 			return err
 		}
 		part = part[k:]
@@ -1068,11 +1059,11 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 	return nil
 }
 
-// upsertEvents writes events in one statement, new or updated in place,
-// and records each one's id in idOf (ours when new, the stored one
-// otherwise). For the stored ones a system withdrawal is undone and the
-// evidence deleted, for the caller to write again.
-func upsertEvents(ctx context.Context, tx bun.IDB, evs []*event, idOf map[string]string) error {
+// upsertEvents writes events in one statement, new or updated in place.
+// For the stored ones a system withdrawal is undone, and evidence rows
+// from before evidence_refs (migration 00030) are deleted: the row now
+// carries it.
+func upsertEvents(ctx context.Context, tx bun.IDB, evs []*event) error {
 	var ids []struct {
 		ID  string `bun:"id"`
 		Key string `bun:"computed_key"`
@@ -1080,6 +1071,7 @@ func upsertEvents(ctx context.Context, tx bun.IDB, evs []*event, idOf map[string
 	if _, err := tx.NewInsert().Model(&evs).On("CONFLICT (computed_key) DO UPDATE").
 		Set("type = EXCLUDED.type, staff_id = EXCLUDED.staff_id, customer_id = EXCLUDED.customer_id").
 		Set("occurred_at = EXCLUDED.occurred_at, quantity = EXCLUDED.quantity, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at").
+		Set("evidence_refs = EXCLUDED.evidence_refs").
 		Returning("id, computed_key").Exec(ctx, &ids); err != nil {
 		return err
 	}
@@ -1089,7 +1081,6 @@ func upsertEvents(ctx context.Context, tx bun.IDB, evs []*event, idOf map[string
 	}
 	var existing []string
 	for _, r := range ids {
-		idOf[r.Key] = r.ID
 		if ours[r.Key] != r.ID {
 			existing = append(existing, r.ID)
 		}
@@ -1118,13 +1109,4 @@ func (s *Service) eventDetail(b sla.Event) string {
 		return fmt.Sprintf("%s 临近超时（%s 仍未响应，会话 %s）", ch, b.OccurredAt.In(s.loc).Format(time.DateTime), b.Conversation)
 	}
 	return fmt.Sprintf("%s 超时 %d 分钟（会话 %s）", ch, b.Quantity, b.Conversation)
-}
-
-type evidenceRow struct {
-	EventID string `bun:"event_id,pk"`
-	Kind    string `bun:"kind,pk"`
-	RefID   string `bun:"ref_id,pk"`
-	Role    string `bun:"role"`
-
-	bun.BaseModel `bun:"table:event_evidence"`
 }

@@ -2,12 +2,14 @@ package comms_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"kefu/internal/comms"
+	"kefu/internal/events"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 )
@@ -97,12 +99,12 @@ func TestClocksFromRecords(t *testing.T) {
 		if byType["wechat_timeout"].Quantity != 1 || byType["missed_call_timeout"].Quantity != 20 {
 			t.Fatalf("quantities %+v", byType)
 		}
-		var evidence int
-		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = ?", byType["wechat_timeout"].ID).Scan(context.Background(), &evidence); err != nil {
-			t.Fatal(err)
+		// The late reply's clock: g4 started it, g5 stopped it.
+		if got, want := evidenceOf(t, db, byType["wechat_timeout"].ID), []string{"start:" + recordID(t, db, "g4"), "stop:" + recordID(t, db, "g5")}; !slices.Equal(got, want) {
+			t.Fatalf("wechat breach evidence %v, want %v", got, want)
 		}
-		if evidence != 2 {
-			t.Fatalf("wechat breach has %d evidence records, want start and stop", evidence)
+		if got, want := evidenceOf(t, db, byType["missed_call_timeout"].ID), []string{"start:" + recordID(t, db, "p1")}; !slices.Equal(got, want) {
+			t.Fatalf("missed-call breach evidence %v, want %v (never called back: no stop)", got, want)
 		}
 		// Near-breaches: the burst answered at 3:00 (on time, after 2:00),
 		// and both breached clocks.
@@ -207,9 +209,8 @@ func TestRecomputeRestoresSystemWithdrawals(t *testing.T) {
 				t.Fatalf("a person's withdrawal was undone: %+v", ev)
 			}
 		}
-		var evidence int
-		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = ?", byType["wechat_timeout"].ID).Scan(context.Background(), &evidence); err != nil || evidence != 2 {
-			t.Fatalf("evidence of the restored breach: %d %v", evidence, err)
+		if got := evidenceOf(t, db, byType["wechat_timeout"].ID); len(got) != 2 {
+			t.Fatalf("evidence of the restored breach: %v", got)
 		}
 	})
 }
@@ -253,9 +254,12 @@ func TestRecomputeEventStoredOutsideWindow(t *testing.T) {
 			}
 		}
 		// The WeChat breach is stored under a date the window does not
-		// cover, with no evidence; the missed-call breach is gone.
-		exec("UPDATE events SET occurred_at = ?, quantity = 99 WHERE id = ?", store.Time(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), wechat.ID)
-		exec("DELETE FROM event_evidence WHERE event_id IN (?)", bun.In([]string{wechat.ID, missed.ID}))
+		// cover, with its evidence as rows written before evidence_refs
+		// (migration 00030), one of them not the clock's; the
+		// missed-call breach is gone.
+		exec("UPDATE events SET occurred_at = ?, quantity = 99, evidence_refs = '' WHERE id = ?", store.Time(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), wechat.ID)
+		exec("INSERT INTO event_evidence (event_id, kind, ref_id, role) VALUES (?, 'communication', ?, 'start'), (?, 'communication', 'legacy', 'stop')",
+			wechat.ID, recordID(t, db, "g1"), wechat.ID)
 		exec("DELETE FROM events WHERE id = ?", missed.ID)
 		if _, err := e.svc.Recompute(context.Background(), now.Add(-24*time.Hour), now.Add(time.Second)); err != nil {
 			t.Fatal(err)
@@ -280,14 +284,17 @@ func TestRecomputeEventStoredOutsideWindow(t *testing.T) {
 		if ev := after[missed.ComputedKey]; ev.ID == "" || ev.ID == missed.ID {
 			t.Fatalf("the missed-call breach written again: %+v", ev)
 		}
-		for _, id := range []string{wechat.ID, after[missed.ComputedKey].ID} {
-			var roles []string
-			if err := db.R().NewRaw("SELECT role FROM event_evidence WHERE event_id = ? ORDER BY role", id).Scan(context.Background(), &roles); err != nil {
-				t.Fatal(err)
-			}
-			if len(roles) == 0 || roles[0] != "start" {
-				t.Fatalf("evidence of %s: %v", id, roles)
-			}
+		// The evidence is the clocks' again, on the rows; the old rows
+		// are gone with the rewrite.
+		if got, want := evidenceOf(t, db, wechat.ID), []string{"start:" + recordID(t, db, "g1"), "stop:" + recordID(t, db, "g2")}; !slices.Equal(got, want) {
+			t.Fatalf("evidence of the wechat breach %v, want %v", got, want)
+		}
+		if got, want := evidenceOf(t, db, after[missed.ComputedKey].ID), []string{"start:" + recordID(t, db, "p1")}; !slices.Equal(got, want) {
+			t.Fatalf("evidence of the missed-call breach %v, want %v", got, want)
+		}
+		var legacy int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = ?", wechat.ID).Scan(context.Background(), &legacy); err != nil || legacy != 0 {
+			t.Fatalf("evidence rows left of the rewritten event: %d %v", legacy, err)
 		}
 	})
 }
@@ -366,4 +373,34 @@ func TestChatRecordsAndTheirClock(t *testing.T) {
 			t.Fatalf("typed chat: %v", err)
 		}
 	})
+}
+
+// evidenceOf is an event's evidence as "role:record id", in the order
+// the lists show it (events.Evidence: by kind, then id); every ref must
+// be a communication record.
+func evidenceOf(t *testing.T, db *store.DB, eventID string) []string {
+	t.Helper()
+	refs, err := events.Evidence(context.Background(), db.R(), eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		if r.Kind != "communication" {
+			t.Fatalf("evidence of %s: %+v", eventID, refs)
+		}
+		out[i] = r.Role + ":" + r.ID
+	}
+	slices.Sort(out)
+	return out
+}
+
+// recordID is the id of the communication record of an external id.
+func recordID(t *testing.T, db *store.DB, externalID string) string {
+	t.Helper()
+	var id string
+	if err := db.R().NewRaw("SELECT id FROM communications WHERE external_id = ?", externalID).Scan(context.Background(), &id); err != nil {
+		t.Fatalf("record %s: %v", externalID, err)
+	}
+	return id
 }

@@ -1,7 +1,8 @@
 // Package events writes computed appraisal events (考核事件, SPEC §8.2): the
 // rows of the events table a rule derives from the records, each keyed so
 // that deriving again updates it instead of adding another, with the
-// records that prove it in event_evidence. Nothing is deleted: an event
+// records that prove it in event_evidence (or, for an event whose
+// evidence is fixed, in its row's evidence_refs). Nothing is deleted: an event
 // the records no longer support is withdrawn with a reason, and one a
 // person withdrew stays withdrawn.
 package events
@@ -202,14 +203,22 @@ func storedByKey(ctx context.Context, db bun.IDB, evs []Computed) (map[string]*s
 			Detail      string     `bun:"detail"`
 			WithdrawnAt *time.Time `bun:"withdrawn_at"`
 			WithdrawnBy *string    `bun:"withdrawn_by"`
+			Refs        string     `bun:"evidence_refs"`
 		}
-		if err := db.NewRaw(`SELECT id, computed_key, staff_id, customer_id, occurred_at, quantity, detail, withdrawn_at, withdrawn_by
+		if err := db.NewRaw(`SELECT id, computed_key, staff_id, customer_id, occurred_at, quantity, detail, withdrawn_at, withdrawn_by, evidence_refs
 			FROM events WHERE computed_key IN (?)`, bun.In(keys[start:min(start+500, len(keys))])).Scan(ctx, &rows); err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
 			st := &storedEvent{ID: r.ID, StaffID: r.StaffID, CustomerID: r.CustomerID, OccurredAt: r.OccurredAt, Quantity: r.Quantity,
 				Detail: r.Detail, Withdrawn: r.WithdrawnAt != nil, ByPerson: r.WithdrawnBy != nil, refs: map[[2]string]bool{}}
+			inline, err := DecodeRefs(r.Refs)
+			if err != nil {
+				return nil, err
+			}
+			for _, ref := range inline {
+				st.refs[[2]string{ref.Kind, ref.ID}] = true
+			}
 			out[r.Key], byID[r.ID] = st, st
 		}
 	}

@@ -2,11 +2,15 @@ package events_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
+	"kefu/internal/access"
 	"kefu/internal/events"
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
@@ -112,6 +116,85 @@ func TestPutAndWithdraw(t *testing.T) {
 		}
 		if a := get("a"); a.WithdrawnAt != nil {
 			t.Fatalf("a kept event was withdrawn: %+v", a)
+		}
+	})
+}
+
+// Evidence is read from both places it is kept: event_evidence rows and
+// the row's evidence_refs (migration 00030), merged by kind then id, by
+// Evidence and by List; a put of the same key keeps the inline refs in
+// the comparison (nothing to add).
+func TestEvidenceBothPlaces(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := access.With(context.Background(), access.System())
+		now := store.Time(time.Date(2026, 3, 5, 2, 0, 0, 0, time.UTC))
+		inline := events.EncodeRefs([]events.Ref{{Kind: "communication", ID: "c2", Role: "stop"}, {Kind: "communication", ID: "c1", Role: "start"}})
+		if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewRaw(`INSERT INTO events (id, type, occurred_at, rule, detail, source, computed_key, created_at, updated_at, evidence_refs)
+				VALUES ('e1', 'wechat_timeout', ?, 'wechat_timeout', '', 'computed', 'k1', ?, ?, ?)`, now, now, now, inline).Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewRaw(`INSERT INTO event_evidence (event_id, kind, ref_id, role) VALUES ('e1', 'ticket', 't1', 'request')`).Exec(ctx)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := []events.Ref{{Kind: "communication", ID: "c1", Role: "start"}, {Kind: "communication", ID: "c2", Role: "stop"}, {Kind: "ticket", ID: "t1", Role: "request"}}
+		got, err := events.Evidence(ctx, db.R(), "e1")
+		if err != nil || !slices.Equal(got, want) {
+			t.Fatalf("Evidence = %+v, %v; want %+v", got, err, want)
+		}
+		list, err := events.List(ctx, db.R(), events.Filter{})
+		if err != nil || len(list) != 1 || !slices.Equal(list[0].Evidence, want) {
+			t.Fatalf("List = %+v, %v", list, err)
+		}
+		// The same key put with one of its inline refs adds no row.
+		if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			return events.Put(ctx, tx, []events.Computed{{Key: "k1", Type: "wechat_timeout", Rule: "wechat_timeout", OccurredAt: now,
+				Quantity: 1, Evidence: []events.Ref{{Kind: "communication", ID: "c1", Role: "start"}}}}, now)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = 'e1'").Scan(ctx, &rows); err != nil || rows != 1 {
+			t.Fatalf("evidence rows %d, %v", rows, err)
+		}
+	})
+}
+
+// EncodeRefs writes JSON that DecodeRefs (and encoding/json) reads back,
+// whatever the strings hold; a column that is not such JSON is an error.
+func TestEncodeRefs(t *testing.T) {
+	for _, refs := range [][]events.Ref{
+		nil,
+		{{Kind: "communication", ID: "0192f0e4-8a4b-7c3d-9e2f-1a2b3c4d5e6f", Role: "start"}},
+		{{Kind: "k\"ind", ID: `a\b`, Role: "停止\n"}, {Kind: "<x>&", ID: "\x00\x7f", Role: ""}},
+	} {
+		s := events.EncodeRefs(refs)
+		got, err := events.DecodeRefs(s)
+		if err != nil || !slices.Equal(got, refs) {
+			t.Fatalf("EncodeRefs(%+v) = %q, read back %+v, %v", refs, s, got, err)
+		}
+		if s != "" && !json.Valid([]byte(s)) {
+			t.Fatalf("EncodeRefs(%+v) = %q: not JSON", refs, s)
+		}
+	}
+	if _, err := events.DecodeRefs("[{"); err == nil {
+		t.Fatal("DecodeRefs of broken JSON: no error")
+	}
+}
+
+func FuzzEncodeRefs(f *testing.F) {
+	f.Add("communication", "0192f0e4-8a4b", "start")
+	f.Add("k\"", "\\", "\x01")
+	f.Fuzz(func(t *testing.T, kind, id, role string) {
+		if !utf8.ValidString(kind) || !utf8.ValidString(id) || !utf8.ValidString(role) {
+			t.Skip() // JSON carries text: invalid UTF-8 comes back replaced
+		}
+		refs := []events.Ref{{Kind: kind, ID: id, Role: role}}
+		got, err := events.DecodeRefs(events.EncodeRefs(refs))
+		if err != nil || !slices.Equal(got, refs) {
+			t.Fatalf("round trip of %q: %q, %v", refs, got, err)
 		}
 	})
 }

@@ -34,6 +34,9 @@ type Event struct {
 	CreatedAt      time.Time  `bun:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `bun:"updated_at" json:"updated_at"`
 	Evidence       []Ref      `bun:"-" json:"evidence"`
+	// InlineRefs is the evidence carried on the row (evidence_refs),
+	// merged into Evidence.
+	InlineRefs string `bun:"evidence_refs" json:"-"`
 }
 
 // Filter selects events.
@@ -72,7 +75,7 @@ func List(ctx context.Context, db bun.IDB, f Filter) ([]Event, error) {
 	}
 	q := db.NewSelect().TableExpr("events AS e").
 		ColumnExpr("e.id, e.type, e.rule, e.staff_id, COALESCE(s.name, '') AS staff_name, e.customer_id, COALESCE(c.name, '') AS customer_name").
-		ColumnExpr("e.occurred_at, e.quantity, e.detail, e.source, e.flagged_by, e.reason, e.withdrawn_at, e.withdrawn_by, e.withdraw_reason, e.created_at, e.updated_at").
+		ColumnExpr("e.occurred_at, e.quantity, e.detail, e.source, e.flagged_by, e.reason, e.withdrawn_at, e.withdrawn_by, e.withdraw_reason, e.created_at, e.updated_at, e.evidence_refs").
 		Join("LEFT JOIN staff AS s ON s.id = e.staff_id").
 		Join("LEFT JOIN customers AS c ON c.id = e.customer_id")
 	if !p.IsManagerial() && !p.Has(access.Executive) {
@@ -113,7 +116,11 @@ func List(ctx context.Context, db bun.IDB, f Filter) ([]Event, error) {
 	at := make(map[string]int, len(out))
 	ids := make([]string, len(out))
 	for i := range out {
-		out[i].Evidence = []Ref{}
+		refs, err := DecodeRefs(out[i].InlineRefs)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Evidence = append([]Ref{}, refs...)
 		at[out[i].ID], ids[i] = i, out[i].ID
 	}
 	for len(ids) > 0 {
@@ -132,6 +139,11 @@ func List(ctx context.Context, db bun.IDB, f Filter) ([]Event, error) {
 		for _, r := range refs {
 			i := at[r.EventID]
 			out[i].Evidence = append(out[i].Evidence, Ref{Kind: r.Kind, ID: r.RefID, Role: r.Role})
+		}
+	}
+	for i := range out {
+		if out[i].InlineRefs != "" {
+			sortRefs(out[i].Evidence)
 		}
 	}
 	return out, nil

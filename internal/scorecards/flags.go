@@ -415,12 +415,11 @@ func (s *Service) Withdraw(ctx context.Context, eventID, reason string) (*Flagge
 		if _, err := tx.NewUpdate().Model(e).Column("withdrawn_at", "withdrawn_by", "withdraw_reason", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if err := tx.NewRaw("SELECT kind, ref_id AS id, role FROM event_evidence WHERE event_id = ? ORDER BY kind, ref_id", e.ID).Scan(ctx, &e.Evidence); err != nil {
+		refs, err := events.Evidence(ctx, tx, e.ID)
+		if err != nil {
 			return err
 		}
-		if e.Evidence == nil {
-			e.Evidence = []events.Ref{}
-		}
+		e.Evidence = refs
 		out = e
 		return audit.Record(ctx, tx, now, audit.Change{Action: "withdraw", Entity: "event", EntityID: e.ID,
 			Summary: "撤销考核事件 " + e.Detail + "：" + reason, Before: &before, After: e})
@@ -449,8 +448,8 @@ func standingBonuses(ctx context.Context, db bun.IDB, sc *appraisal.Scheme, staf
 	for _, r := range rows {
 		pts := min(max(appraisal.P(r.Quantity), sc.Bonus.Min), sc.Bonus.Max)
 		b := appraisal.Bonus{ID: r.ID, Points: pts, Reason: r.Reason}
-		var refs []events.Ref
-		if err := db.NewRaw("SELECT kind, ref_id AS id, role FROM event_evidence WHERE event_id = ? ORDER BY kind, ref_id", r.ID).Scan(ctx, &refs); err != nil {
+		refs, err := events.Evidence(ctx, db, r.ID)
+		if err != nil {
 			return nil, err
 		}
 		if len(refs) > 0 {
