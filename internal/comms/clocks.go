@@ -3,7 +3,6 @@ package comms
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -144,7 +143,13 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 	}
 	back := lookbackOf(pol)
 	readFrom, readTo := from.Add(-back), to.Add(back)
-	const cols = `SELECT id, channel, direction, occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
+	// On SQLite the time is read as the text it is stored as and parsed
+	// here (scanTime): the driver tries its layouts one by one.
+	at := "occurred_at"
+	if s.db.Dialect() == store.SQLite {
+		at = "CAST(occurred_at AS TEXT)"
+	}
+	cols := `SELECT id, channel, direction, ` + at + ` AS occurred_at, conversation, COALESCE(customer_id, '') AS customer_id, COALESCE(staff_id, '') AS staff_id
 		FROM communications`
 	var recs []sla.Record     // the records of the touched conversations
 	var chunks [][]sla.Record // the records of a whole window
@@ -157,7 +162,7 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		defer rows.Close()
 		for rows.Next() {
 			var r sla.Record
-			if err := rows.Scan(&r.ID, &r.Channel, &r.Direction, &r.At, &r.Conversation, &r.CustomerID, &r.StaffID); err != nil {
+			if err := rows.Scan(&r.ID, &r.Channel, &r.Direction, scanTime{&r.At}, &r.Conversation, &r.CustomerID, &r.StaffID); err != nil {
 				return err
 			}
 			add(r)
@@ -172,51 +177,53 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 		})
 	}
-	// What is stored for the window, read with the records when they are
-	// read outside the write (a whole window), else inside it.
+	// What is stored for the window: for a windowed derivation (a whole
+	// window on the reader pool) read at once, alongside the records,
+	// else inside the write.
 	var st *storedState
-	if len(conversations) == 0 {
-		// The whole window: slices of it read at once on the reader pool
-		// (each record falls in one slice), with what is stored.
-		k := 1 // a transaction is read by one goroutine
-		if parallel {
-			k = 4
+	windowed := parallel && len(conversations) == 0
+	var storedRead sync.WaitGroup
+	var storedErr error
+	if windowed {
+		storedRead.Go(func() { st, storedErr = s.loadStored(ctx, rd, from, to, nil) })
+	}
+	// known is what is stored for a windowed derivation, by key, once
+	// read (read-only from then on); nil otherwise.
+	known := sync.OnceValue(func() *storedIndex {
+		storedRead.Wait()
+		if st == nil || storedErr != nil {
+			return nil
 		}
-		// Each slice is read into chunks of a fixed size: a million
-		// records appended to growing slices, then joined, were copied
-		// three times over.
+		return st.index()
+	})
+	// readRange reads the clock records of [lo, hi) into chunks of a
+	// fixed size (a million records appended to one growing slice were
+	// copied three times over).
+	readRange := func(rd bun.IDB, lo, hi time.Time) ([][]sla.Record, error) {
 		const chunk = 1 << 14
-		got := make([][][]sla.Record, k)
-		errs := make([]error, k+1)
-		var wg sync.WaitGroup
-		step := readTo.Sub(readFrom) / time.Duration(k)
-		for i := range k {
-			lo, hi := readFrom.Add(time.Duration(i)*step), readFrom.Add(time.Duration(i+1)*step)
-			if i == k-1 {
-				hi = readTo
-			}
-			wg.Go(func() {
-				var cur []sla.Record
-				errs[i] = scan(rd, cols+` WHERE occurred_at >= ? AND occurred_at < ? AND channel IN (?)`, []any{lo, hi, channels},
-					func(r sla.Record) {
-						if len(cur) == cap(cur) {
-							cur = make([]sla.Record, 0, chunk)
-							got[i] = append(got[i], cur)
-						}
-						cur = append(cur, r)
-						got[i][len(got[i])-1] = cur
-					})
+		var got [][]sla.Record
+		var cur []sla.Record
+		err := scan(rd, cols+` WHERE occurred_at >= ? AND occurred_at < ? AND channel IN (?)`, []any{lo, hi, channels},
+			func(r sla.Record) {
+				if len(cur) == cap(cur) {
+					cur = make([]sla.Record, 0, chunk)
+					got = append(got, cur)
+				}
+				cur = append(cur, r)
+				got[len(got)-1] = cur
 			})
-		}
-		if parallel {
-			wg.Go(func() { st, errs[k] = s.loadStored(ctx, rd, from, to, nil) })
-		}
-		wg.Wait()
-		if err := errors.Join(errs...); err != nil {
+		return got, err
+	}
+	switch {
+	case windowed:
+		// Read, derived and written window by window (deriveWindows).
+	case len(conversations) == 0:
+		// A whole window inside a transaction: one goroutine reads it.
+		var err error
+		if chunks, err = readRange(rd, readFrom, readTo); err != nil {
 			return n, err
 		}
-		chunks = slices.Concat(got...)
-	} else {
+	default:
 		// The touched conversations, and every conversation of their
 		// customers (a call back from another number stops a missed-call
 		// clock): two indexed reads instead of one scan of the window.
@@ -242,73 +249,23 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 		}
 	}
-	if recs != nil {
-		chunks = [][]sla.Record{recs}
-	}
-	for _, c := range chunks {
-		n.Records += len(c)
-	}
 	now := store.Time(s.now())
-	// The owners of every customer the records name (a clock's customer
-	// is one of them).
-	customers := map[string]bool{}
-	for _, c := range chunks {
-		for i := range c {
-			if id := c[i].CustomerID; id != "" {
-				customers[id] = true
-			}
-		}
-	}
-	// The responsible person is the owner at the instant the clock
-	// started: after a handover at 14:00 the morning's clocks stay with
-	// the morning's owner (the archive records changes to the second).
-	var owners rates.OwnerTimeline
-	if s.owners != nil && len(customers) > 0 {
-		changes, err := s.owners.OwnerChanges(ctx, slices.Collect(mapKeys(customers)))
-		if err != nil {
-			return n, err
-		}
-		owners = rates.NewOwnerTimeline(changes)
-	}
-	responsible := func(c sla.Clock) *string {
-		if c.CustomerID == "" {
-			return nil
-		}
-		if o := owners.At(c.CustomerID, c.StartedAt); o != "" {
-			return &o
-		}
-		return nil
-	}
-	// A whole window is derived in parts that share no conversation and
-	// no customer (clocks never cross them), each written while the next
-	// is derived.
-	var parts [][]sla.Record
-	if parallel && len(conversations) == 0 {
-		parts = partitionChunks(chunks, 8)
-	} else {
-		parts = [][]sla.Record{slices.Concat(chunks...)}
-	}
 	stop := make(chan struct{})
 	defer close(stop)
-	// What is stored for a whole window, read before the derivation:
-	// clocks by key, events by key (read-only from here on).
-	var known *storedIndex
-	if st != nil {
-		known = st.index()
-	}
 	// What each part writes is made ready on the deriving goroutine (the
 	// stored form of each clock, on SQLite the statements' arguments, each
 	// event's row), so that the writer only writes. What is stored
 	// already, when known, is not made ready again.
 	sqlite := s.db.Dialect() == store.SQLite
-	prepare := func(d *derived) {
+	prepare := func(d *derived, responsible func(sla.Clock) *string) {
+		kn := known()
 		d.rows = make([]clockRow, len(d.clocks))
 		staffOf := make(map[string]*string, len(d.clocks))
 		var unchanged map[string]bool
 		for i, c := range d.clocks {
 			sc := storedClock(c, responsible(c), now)
 			d.rows[i].c, staffOf[c.Key] = sc, sc.StaffID
-			if old := known.clock(c.Key); old != nil && sameClock(old, sc) {
+			if old := kn.clock(c.Key); old != nil && sameClock(old, sc) {
 				if unchanged == nil {
 					unchanged = map[string]bool{}
 				}
@@ -322,26 +279,47 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		for i, b := range d.events {
 			staff := staffOf[b.ClockKey()]
 			d.evStaff[i] = staff
-			if e := known.event(b.Key); e != nil && unchanged[b.ClockKey()] && e.same(b, staff) {
+			if e := kn.event(b.Key); e != nil && unchanged[b.ClockKey()] && e.same(b, staff) {
 				continue
 			}
 			d.evRows[i] = s.eventRow(b, staff, now, sqlite)
 		}
 	}
-	stream := &derivedStream{ch: deriveParts(parts, pol, now, from, to, prepare, stop)}
+	var stream *derivedStream
+	var windowRecords int // the records a windowed derivation read
+	if windowed {
+		stream = &derivedStream{ch: s.deriveWindows(ctx, func(lo, hi time.Time) ([][]sla.Record, error) { return readRange(rd, lo, hi) },
+			pol, now, from, to, back, prepare, stop, &windowRecords)}
+	} else {
+		if recs != nil {
+			chunks = [][]sla.Record{recs}
+		}
+		for _, c := range chunks {
+			n.Records += len(c)
+		}
+		responsible, err := s.responsibleFor(ctx, chunks)
+		if err != nil {
+			return n, err
+		}
+		part := slices.Concat(chunks...)
+		stream = &derivedStream{ch: deriveParts([][]sla.Record{part}, pol, now, from, to,
+			func(d *derived) { prepare(d, responsible) }, stop)}
+	}
 	err = write(ctx, func(ctx context.Context, tx bun.IDB) error {
 		n.Clocks, n.Changed, n.Breaches, n.Near, n.Withdrawn = 0, 0, 0, 0, 0
 		// What is stored for the window: only clocks that differ from it
 		// are written, so a re-derivation that changes nothing writes
 		// nothing, and a new record rewrites the one or two clocks it
 		// touches rather than every clock of its customer.
-		kn := known
-		if kn == nil {
-			if st == nil {
-				var err error
-				if st, err = s.loadStored(ctx, tx, from, to, conversations); err != nil {
-					return err
-				}
+		var kn *storedIndex
+		if windowed {
+			if kn = known(); storedErr != nil {
+				return storedErr
+			}
+		} else {
+			var err error
+			if st, err = s.loadStored(ctx, tx, from, to, conversations); err != nil {
+				return err
 			}
 			kn = st.index()
 		}
@@ -486,13 +464,259 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		}
 		return withdraw(stale)
 	})
+	if err == nil && windowed {
+		n.Records = windowRecords // written before the stream closed
+	}
 	return n, err
+}
+
+// responsibleFor returns the responsible person of a clock among the
+// records of chunks: the owner of its customer at the instant it started
+// (after a handover at 14:00 the morning's clocks stay with the
+// morning's owner; the archive records changes to the second).
+func (s *Service) responsibleFor(ctx context.Context, chunks [][]sla.Record) (func(sla.Clock) *string, error) {
+	customers := map[string]bool{}
+	for _, c := range chunks {
+		for i := range c {
+			if id := c[i].CustomerID; id != "" {
+				customers[id] = true
+			}
+		}
+	}
+	var owners rates.OwnerTimeline
+	if s.owners != nil && len(customers) > 0 {
+		ids := slices.Collect(mapKeys(customers))
+		slices.Sort(ids)
+		changes, err := s.owners.OwnerChanges(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		owners = rates.NewOwnerTimeline(changes)
+	}
+	return func(c sla.Clock) *string {
+		if c.CustomerID == "" {
+			return nil
+		}
+		if o := owners.At(c.CustomerID, c.StartedAt); o != "" {
+			return &o
+		}
+		return nil
+	}, nil
+}
+
+// windowDays is the least number of lookback-long slices a window of a
+// windowed derivation spans (a week with the 24-hour lookback): each
+// window derives its records and those of the lookback on both sides,
+// so at least four keeps that at 1.5 times the records.
+const windowDays = 7
+
+// windowParts is how many parts a window is derived in (partition): the
+// writer starts on the first while the others are derived.
+const windowParts = 4
+
+// deriveWindows derives the clocks started in [from, to) window by
+// window, so that writing starts after the first window's records are
+// read rather than all of them: the records are read in slices of back
+// (the lookback), four at once and ahead of the derivation, from
+// from−back to to+back; a window of windowDays slices (at least four, or
+// the whole span when it is shorter than two windows) is derived from
+// its slices and the lookback on each side — as a derivation of that
+// window alone would be — in parts (partition), each made ready by
+// prepare with the window's owners and sent, until stop is closed. A
+// read error is sent as a part's err. records is the number of records
+// read, set before the channel is closed.
+func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time) ([][]sla.Record, error), pol sla.Policy, now, from, to time.Time,
+	back time.Duration, prepare func(*derived, func(sla.Clock) *string), stop <-chan struct{}, records *int) <-chan derived {
+	bounds := []time.Time{from.Add(-back)}
+	for t := from; t.Before(to); t = t.Add(back) {
+		bounds = append(bounds, t)
+	}
+	bounds = append(bounds, to, to.Add(back))
+	nSlices, m := len(bounds)-1, len(bounds)-3 // slices 1…m are in [from, to)
+	span := max(4, int((windowDays*24*time.Hour+back-1)/back))
+	if m < 2*span {
+		span = m
+	}
+	got, errs := make([][][]sla.Record, nSlices), make([]error, nSlices)
+	ready := make([]chan struct{}, nSlices)
+	for i := range ready {
+		ready[i] = make(chan struct{})
+	}
+	// The reads, in order, four at once.
+	go func() {
+		sem := make(chan struct{}, 4)
+		for i := range nSlices {
+			select {
+			case sem <- struct{}{}:
+			case <-stop:
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				defer close(ready[i])
+				got[i], errs[i] = read(bounds[i], bounds[i+1])
+			}()
+		}
+	}()
+	out := make(chan derived, 2)
+	go func() {
+		defer close(out)
+		send := func(d derived) bool {
+			select {
+			case out <- d:
+				return true
+			case <-stop:
+				return false
+			}
+		}
+		total, counted := 0, make([]bool, nSlices)
+		pending := map[string]sla.Record{} // clocks held for their stop (withholdRunning), by key
+		for a := 1; a <= m; a += span {
+			b := min(m, a+span-1)
+			lo, hi := bounds[a], bounds[b+1]
+			var window [][]sla.Record
+			for j := range nSlices {
+				if !bounds[j+1].After(lo.Add(-back)) || !bounds[j].Before(hi.Add(back)) {
+					continue
+				}
+				select {
+				case <-ready[j]:
+				case <-stop:
+					return
+				}
+				if errs[j] != nil {
+					send(derived{err: errs[j]})
+					return
+				}
+				window = append(window, got[j]...)
+				if !counted[j] {
+					counted[j] = true
+					for _, c := range got[j] {
+						total += len(c)
+					}
+				}
+			}
+			responsible, err := s.responsibleFor(ctx, window)
+			if err != nil {
+				send(derived{err: err})
+				return
+			}
+			for _, part := range partitionChunks(window, windowParts) {
+				d := derivePart(part, pol, now, lo, hi)
+				if b < m {
+					d = withholdRunning(d, part, pending)
+				}
+				prepare(&d, responsible)
+				if !send(d) {
+					return
+				}
+			}
+		}
+		if len(pending) > 0 {
+			// Every slice is read by now (the last window read up to
+			// to+back).
+			var all [][]sla.Record
+			for _, g := range got {
+				all = append(all, g...)
+			}
+			d, recs, err := deriveHeld(all, pending, pol, now, from, to)
+			if err == nil {
+				var responsible func(sla.Clock) *string
+				if responsible, err = s.responsibleFor(ctx, [][]sla.Record{recs}); err == nil {
+					prepare(&d, responsible)
+				}
+			}
+			if err != nil {
+				d = derived{err: err}
+			}
+			if !send(d) || err != nil {
+				return
+			}
+		}
+		*records = total
+	}()
+	return out
+}
+
+// withholdRunning takes out of d (a part of a window before the last)
+// the clocks still running at the end of the window's records, and their
+// events, recording their start records in held: a reply may stop them
+// after the lookahead (a message answered days later), so they are
+// derived again at the end with every later record (deriveHeld), as a
+// derivation of the whole span would derive them.
+func withholdRunning(d derived, part []sla.Record, held map[string]sla.Record) derived {
+	starts := map[string]string{} // start record id → clock key
+	kept := d.clocks[:0]
+	for _, c := range d.clocks {
+		if c.StopID == "" {
+			starts[c.StartID] = c.Key
+			continue
+		}
+		kept = append(kept, c)
+	}
+	if len(starts) == 0 {
+		return d
+	}
+	for i := range part {
+		if key, ok := starts[part[i].ID]; ok {
+			held[key] = part[i]
+		}
+	}
+	d.clocks = kept
+	d.events = slices.DeleteFunc(d.events, func(e sla.Event) bool { _, ok := held[e.ClockKey()]; return ok })
+	return d
+}
+
+// deriveHeld derives again, from all the records of the span (all), the
+// clocks withholdRunning held: those of their groups (recordGroups: a
+// conversation, or the calls of the numbers and customers they link)
+// derived whole, keeping the held clocks. It returns them with their
+// events, and the records it derived from.
+func deriveHeld(all [][]sla.Record, held map[string]sla.Record, pol sla.Policy, now, from, to time.Time) (derived, []sla.Record, error) {
+	g := newRecordGroups(all)
+	roots := map[groupNode]bool{}
+	for _, r := range held {
+		roots[g.of(&r)] = true
+	}
+	var recs []sla.Record
+	for _, c := range all {
+		for i := range c {
+			if roots[g.of(&c[i])] {
+				recs = append(recs, c[i])
+			}
+		}
+	}
+	var d derived
+	for _, c := range derivePart(recs, pol, now, from, to).clocks {
+		if _, ok := held[c.Key]; ok {
+			d.clocks = append(d.clocks, c)
+		}
+	}
+	if len(d.clocks) != len(held) {
+		return d, nil, fmt.Errorf("comms: %d of %d clocks held for their stop derived again", len(d.clocks), len(held))
+	}
+	d.events = append(sla.Breaches(d.clocks), sla.NearBreaches(d.clocks)...)
+	return d, recs, nil
+}
+
+// derivePart derives the clocks of part started in [from, to), and their
+// breach and near-breach events.
+func derivePart(part []sla.Record, pol sla.Policy, now, from, to time.Time) derived {
+	var d derived
+	for _, c := range sla.Derive(part, pol, now) {
+		if !c.StartedAt.Before(from) && c.StartedAt.Before(to) {
+			d.clocks = append(d.clocks, c)
+		}
+	}
+	d.events = append(sla.Breaches(d.clocks), sla.NearBreaches(d.clocks)...)
+	return d
 }
 
 // derived is the clocks of one part of the records started in the window,
 // and their breaches and near-breaches; rows are the clocks as stored, in
 // key order, evRows the events' rows (by index).
 type derived struct {
+	err     error // the derivation failed (deriveWindows: a read)
 	clocks  []sla.Clock
 	events  []sla.Event
 	rows    []clockRow
@@ -525,13 +749,7 @@ func deriveParts(parts [][]sla.Record, pol sla.Policy, now, from, to time.Time, 
 	go func() {
 		defer close(out)
 		for _, part := range parts {
-			var d derived
-			for _, c := range sla.Derive(part, pol, now) {
-				if !c.StartedAt.Before(from) && c.StartedAt.Before(to) {
-					d.clocks = append(d.clocks, c)
-				}
-			}
-			d.events = append(sla.Breaches(d.clocks), sla.NearBreaches(d.clocks)...)
+			d := derivePart(part, pol, now, from, to)
 			prepare(&d)
 			select {
 			case out <- d:
@@ -557,6 +775,9 @@ func (d *derivedStream) each(fn func(derived) error) error {
 		}
 	}
 	for x := range d.ch {
+		if x.err != nil {
+			return x.err
+		}
 		d.got = append(d.got, x)
 		if err := fn(x); err != nil {
 			return err
@@ -576,48 +797,7 @@ func partition(recs []sla.Record, k int) [][]sla.Record {
 
 // partitionChunks is partition of the records of chunks, in order.
 func partitionChunks(chunks [][]sla.Record, k int) [][]sla.Record {
-	// A node is a number ('n'), a customer ('c') or a conversation of a
-	// channel ('w'); only calls join nodes (a number and a customer), so
-	// the parent map holds theirs alone. Nodes are compared, and hashed
-	// (FNV-1a), as the strings "n|…", "c|…", "w|channel|…" would be, without
-	// making them: a month is a million records.
-	type node struct {
-		kind byte
-		s    string
-	}
-	less := func(a, b node) bool { return a.kind < b.kind || a.kind == b.kind && a.s < b.s }
-	parent := map[node]node{}
-	var find func(x node) node
-	find = func(x node) node {
-		p, ok := parent[x]
-		if !ok || p == x {
-			return x
-		}
-		r := find(p)
-		parent[x] = r
-		return r
-	}
-	union := func(a, b node) {
-		ra, rb := find(a), find(b)
-		if ra != rb {
-			if less(rb, ra) {
-				ra, rb = rb, ra
-			}
-			parent[rb] = ra
-		}
-	}
-	isCall := func(r *sla.Record) bool {
-		return r.Channel == sla.ChannelPhoneMissed || r.Channel == sla.ChannelPhoneOut
-	}
-	total := 0
-	for _, recs := range chunks {
-		total += len(recs)
-		for i := range recs {
-			if r := &recs[i]; isCall(r) && r.Conversation != "" && r.CustomerID != "" {
-				union(node{'n', r.Conversation}, node{'c', r.CustomerID})
-			}
-		}
-	}
+	g := newRecordGroups(chunks)
 	const offset, prime = 2166136261, 16777619
 	hash := func(h uint32, s string) uint32 {
 		for i := 0; i < len(s); i++ {
@@ -625,23 +805,19 @@ func partitionChunks(chunks [][]sla.Record, k int) [][]sla.Record {
 		}
 		return h
 	}
-	// Each record's part, then the parts made to their size.
-	of := make([]uint32, 0, total)
+	// Each record's part, then the parts made to their size. Groups are
+	// hashed (FNV-1a) as the strings "n|…", "c|…", "w|channel|…" would be,
+	// without making them: a month is a million records.
+	of := make([]uint32, 0, g.total)
 	count := make([]int, k)
 	for _, recs := range chunks {
 		for i := range recs {
-			r := &recs[i]
+			n := g.of(&recs[i])
 			var h uint32
-			switch {
-			case !isCall(r):
-				h = hash(hash(hash(hash(offset, "w|"), r.Channel), "|"), r.Conversation)
-			default:
-				n := node{'c', r.CustomerID}
-				if r.Conversation != "" {
-					n = node{'n', r.Conversation}
-				}
-				n = find(n)
-				h = hash(hash(hash(offset, string(n.kind)), "|"), n.s)
+			if n.kind == 'w' {
+				h = hash(hash(hash(hash(offset, "w|"), n.a), "|"), n.b)
+			} else {
+				h = hash(hash(hash(offset, string(n.kind)), "|"), n.a)
 			}
 			j := h % uint32(k)
 			of = append(of, j)
@@ -660,6 +836,68 @@ func partitionChunks(chunks [][]sla.Record, k int) [][]sla.Record {
 		}
 	}
 	return slices.DeleteFunc(parts, func(p []sla.Record) bool { return len(p) == 0 })
+}
+
+// groupNode is a number ('n', a), a customer ('c', a) or a conversation
+// of a channel ('w', a channel, b conversation).
+type groupNode struct {
+	kind byte
+	a, b string
+}
+
+// recordGroups are the groups of records sla.Derive connects: a WeChat
+// or chat conversation; the calls of a number and of a customer, joined
+// when a call names both. Only calls join nodes, so the parent map holds
+// theirs alone.
+type recordGroups struct {
+	parent map[groupNode]groupNode
+	total  int // records seen
+}
+
+func newRecordGroups(chunks [][]sla.Record) *recordGroups {
+	g := &recordGroups{parent: map[groupNode]groupNode{}}
+	less := func(a, b groupNode) bool { return a.kind < b.kind || a.kind == b.kind && a.a < b.a }
+	for _, recs := range chunks {
+		g.total += len(recs)
+		for i := range recs {
+			if r := &recs[i]; isCall(r) && r.Conversation != "" && r.CustomerID != "" {
+				ra, rb := g.find(groupNode{kind: 'n', a: r.Conversation}), g.find(groupNode{kind: 'c', a: r.CustomerID})
+				if ra != rb {
+					if less(rb, ra) {
+						ra, rb = rb, ra
+					}
+					g.parent[rb] = ra
+				}
+			}
+		}
+	}
+	return g
+}
+
+func isCall(r *sla.Record) bool {
+	return r.Channel == sla.ChannelPhoneMissed || r.Channel == sla.ChannelPhoneOut
+}
+
+func (g *recordGroups) find(x groupNode) groupNode {
+	p, ok := g.parent[x]
+	if !ok || p == x {
+		return x
+	}
+	root := g.find(p)
+	g.parent[x] = root
+	return root
+}
+
+// of is the group of r.
+func (g *recordGroups) of(r *sla.Record) groupNode {
+	if !isCall(r) {
+		return groupNode{kind: 'w', a: r.Channel, b: r.Conversation}
+	}
+	n := groupNode{kind: 'c', a: r.CustomerID}
+	if r.Conversation != "" {
+		n = groupNode{kind: 'n', a: r.Conversation}
+	}
+	return g.find(n)
 }
 
 // putClocks inserts or updates clocks, in key order (the caller's: the
@@ -732,15 +970,6 @@ func nullStr(s *string) any {
 		return nil
 	}
 	return *s
-}
-
-// sqliteTime writes a time as bun does on SQLite (the column is compared
-// and ordered as text, so every writer must use the one format).
-func sqliteTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC().Format("2006-01-02 15:04:05.999999-07:00")
 }
 
 // storedState is what is stored for a window: its clocks and, for a
