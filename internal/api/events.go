@@ -2,12 +2,17 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"kefu/internal/access"
+	"kefu/internal/apperr"
+	"kefu/internal/calendar"
 	"kefu/internal/comms"
 	"kefu/internal/customers"
+	"kefu/internal/desk"
 	"kefu/internal/events"
+	"kefu/internal/rates"
 	"kefu/internal/tickets"
 )
 
@@ -37,6 +42,11 @@ func (s *Server) eventRoutes() []route {
 				Desc: "按“月度未联系客户”的规则，对已结束的最近 months 个月（默认 3）每个整月为我方客户、整月无我方沟通记录的客户记一次 no_contact_month，记在月末的分管客服名下；补录了该月沟通记录的撤销。本月结束前不产生事件。 " +
 					"By the no-contact report's rule, for each of the last `months` closed months (default 3): one no_contact_month per customer that was ours the whole month and had no contact from our side, against the owner at the month's end; withdrawn when a contact of that month is recorded later. The current month gives none until it ends.",
 				Query: []param{{Name: "months", Type: "integer", Zh: "计算的已结束月数", En: "closed months to derive", Default: comms.DefaultNoContactMonths, Min: 1, Max: comms.MaxNoContactMonths}}}},
+		{Pattern: "POST /api/v1/desk/derive", Perm: access.DeskManage, Handle: s.deriveDesk,
+			Doc: op{Tag: "events", Zh: "重新计算某月的响应计时与工单考核事件（客服经理）", En: "Derive a month's response clocks and the tickets' events again (managers)", Resp: desk.Counts{},
+				Desc: "按当前响应时限重新计算该月（公司时区）开始的全部响应计时及其超时、临近超时事件，同时重新计算工单的首次响应、解决期限、回访、重大投诉答复与登记不全事件（工单规则不按月，计算全部）。修改响应时限或工单规则、导入历史记录后使用；平时每次录入、每秒的巡检和每 10 分钟的任务已自动保持最新。不再成立的事件撤销并记录原因，人工撤销的不恢复。 " +
+					"Derives again, with the current targets, every response clock started in the month (company time zone) with its breach and near-breach events and, alongside, the tickets' first-response, solution, callback, major-complaint reply and registration events (the ticket rules are not by month: all of them). For after a change of the response targets or the tickets policy, or an import of history; otherwise every ingest, the sweeper (every second) and the 10-minute run keep them current. Events that no longer hold are withdrawn with a reason; one a person withdrew stays withdrawn.",
+				Query: []param{{Name: "month", Zh: "月份 YYYY-MM（默认本月）", En: "month YYYY-MM (default this month)"}}}},
 		{Pattern: "POST /api/v1/tickets/derive-registration", Perm: access.DeskManage, Handle: s.deriveRegistration,
 			Doc: op{Tag: "events", Zh: "重新计算登记不全考核事件（客服经理）", En: "Derive the registration_incomplete events now (managers)", Resp: tickets.RegistrationCounts{},
 				Desc: "受理后 registration_grace_working_days 个工作日（工单规则，默认 1）结束时仍登记不全的工单，记在首问责任人名下，之后补全也保留；期限内补全的不记（已记的撤销）。 " +
@@ -92,6 +102,22 @@ func (s *Server) deriveNoContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n, err := s.Comms.DeriveNoContactMonths(r.Context(), months)
+	if err != nil {
+		return err
+	}
+	return ok(w, n)
+}
+
+func (s *Server) deriveDesk(w http.ResponseWriter, r *http.Request) error {
+	m := rates.MonthOf(calendar.DateOf(s.Now(), s.Loc))
+	if v := strings.TrimSpace(r.URL.Query().Get("month")); v != "" {
+		var err error
+		if m, err = rates.ParseMonth(v); err != nil {
+			return apperr.Invalid("month", "月份格式应为 YYYY-MM")
+		}
+	}
+	from := time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, s.Loc)
+	n, err := desk.Derive(r.Context(), s.Comms, s.Tickets, from, from.AddDate(0, 1, 0))
 	if err != nil {
 		return err
 	}

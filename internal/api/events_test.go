@@ -156,3 +156,53 @@ func TestEventsListNearBreaches(t *testing.T) {
 		}
 	})
 }
+
+// A manager derives a month again: after the missed-call target is
+// shortened, the demo's missed calls returned after 12 minutes are
+// breaches; a specialist may not, a bad month names its field.
+func TestDeskDerive(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		e.must(t, 403, "lin.wen", "POST", "/api/v1/desk/derive", nil)
+		for _, m := range []string{"2026-13", "2026-1", "26-01"} {
+			if r := e.do(t, "manager", "POST", "/api/v1/desk/derive?month="+m, nil); r.status != 400 || r.apiErr(t).Field != "month" {
+				t.Fatalf("month %s: %v", m, r)
+			}
+		}
+		standing := func() int {
+			return len(e.must(t, 200, "manager", "GET", "/api/v1/events?type=missed_call_timeout", nil).items(t))
+		}
+		before := standing()
+		policy := e.must(t, 200, "manager", "GET", "/api/v1/settings/response-policy", nil).obj(t)
+		t.Cleanup(func() { e.must(t, 200, "manager", "PUT", "/api/v1/settings/response-policy", policy) })
+		e.must(t, 200, "manager", "PUT", "/api/v1/settings/response-policy",
+			map[string]any{"missed_call": map[string]any{"limit_s": 60, "near_s": 30, "working_time": false}})
+		// The demo's day of traffic ends now: its month, and the one
+		// before when it began there.
+		months := []string{e.today().Format("2006-01")}
+		if m := e.today().Add(-26 * time.Hour).Format("2006-01"); m != months[0] {
+			months = append(months, m)
+		}
+		var clocks, breaches int64
+		for _, m := range months {
+			n := e.must(t, 200, "manager", "POST", "/api/v1/desk/derive?month="+m, nil).obj(t)
+			c, tk := n["clocks"].(map[string]any), n["tickets"].(map[string]any)
+			if tk["full"] != true || n["registration"] == nil {
+				t.Fatalf("derive %s: %v", m, n)
+			}
+			clocks, breaches = clocks+num(c["clocks"]), breaches+num(c["breaches"])
+		}
+		after := standing()
+		if clocks == 0 || breaches == 0 || after <= before {
+			t.Fatalf("derived %v clocks, %v breaches; missed-call breaches standing %d before, %d after", clocks, breaches, before, after)
+		}
+		// Back to 30 minutes: derived again, the calls returned in 12
+		// minutes are on time and their breaches withdrawn.
+		e.must(t, 200, "manager", "PUT", "/api/v1/settings/response-policy", policy)
+		for _, m := range months {
+			e.must(t, 200, "manager", "POST", "/api/v1/desk/derive?month="+m, nil)
+		}
+		if got := standing(); got != before {
+			t.Fatalf("missed-call breaches standing %d after the target is back, %d before", got, before)
+		}
+	})
+}

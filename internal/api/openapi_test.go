@@ -209,6 +209,7 @@ var webToAPI = map[string]string{
 	"GET /communications/import/template/{kind}":      "GET /api/v1/imports/communications/template/{kind}",
 	"GET /admin/response-policy":                      "GET /api/v1/settings/response-policy",
 	"POST /admin/response-policy":                     "PUT /api/v1/settings/response-policy",
+	"POST /admin/response-policy/derive":              "POST /api/v1/desk/derive",
 	"GET /admin/fieldwork":                            "GET /api/v1/fieldwork/settings",
 	"POST /admin/fieldwork":                           "PUT /api/v1/fieldwork/settings",
 	"GET /projects":                                   "GET /api/v1/projects",

@@ -15,7 +15,7 @@ var layer = map[string]int{
 	"config": 0, "store": 0, "apperr": 0, "access": 0, "audit": 0, "notify": 0, "calendar": 0, "blob": 0, "photo": 0, "tabular": 0, "rates": 0, "sla": 0, "events": 0, "schedule": 0,
 	"appraisal": 0, "cpumeter": 0,
 	"org": 1, "auth": 1, "workcal": 1, "customers": 1, "contracts": 1, "comms": 1, "demo": 1, "tickets": 1, "surveys": 1, "fieldwork": 1, "scorecards": 1,
-	"httpx": 2, "wecom": 2,
+	"httpx": 2, "wecom": 2, "desk": 2,
 	"web": 3, "api": 3,
 	"app": 4,
 }

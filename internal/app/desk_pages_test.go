@@ -530,3 +530,59 @@ func TestResponsePolicyPage(t *testing.T) {
 		}
 	})
 }
+
+// TestDeriveMonthForm derives a month again from the response-targets
+// page: a specialist may not, a bad month is said on its field, and the
+// manager's run applies a changed target to the month's stored clocks (a
+// message unanswered for 10 minutes is no longer a breach under a
+// 30-minute target: its event is withdrawn).
+func TestDeriveMonthForm(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, in *apptest.Instance) {
+		w := newContractWorld(t, in)
+		at := in.App.Now().In(in.App.Location()).Add(-10 * time.Minute)
+		if _, err := in.App.Comms.Ingest(infoCenter(t, in), []comms.Input{{ExternalID: "wx-derive", Channel: "wechat_group", Direction: "in",
+			OccurredAt: at.Format(time.DateTime), Conversation: "wxg-derive"}}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		standing := func() int {
+			t.Helper()
+			var n int
+			if err := in.App.DB().R().NewRaw(`SELECT COUNT(*) FROM events WHERE type = 'wechat_timeout' AND withdrawn_at IS NULL
+				AND computed_key LIKE '%wxg-derive%'`).Scan(context.Background(), &n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := standing(); n != 1 {
+			t.Fatalf("the unanswered message gives %d breaches, want 1", n)
+		}
+		pol := comms.DefaultPolicy()
+		pol.WeChat = comms.RulePolicy{LimitS: 1800, NearS: 1200}
+		if err := in.App.Comms.SavePolicy(w.as("mgr"), pol); err != nil {
+			t.Fatal(err)
+		}
+		month := at.Format("2006-01")
+		if status, _ := w.do(http.MethodPost, "/admin/response-policy/derive", "spec", url.Values{"month": {month}}); status != http.StatusForbidden {
+			t.Errorf("a specialist derives: status %d, want 403", status)
+		}
+		status, body := w.do(http.MethodPost, "/admin/response-policy/derive", "mgr", url.Values{"month": {"2026-13"}})
+		if status != http.StatusBadRequest || !strings.Contains(body, `id="derive-month-error"`) || !strings.Contains(body, "月份：月份格式应为 YYYY-MM") ||
+			!strings.Contains(body, `name="month" value="2026-13"`) || !strings.Contains(body, `data-testid="response-policy-form"`) {
+			t.Errorf("bad month: status %d, error %q", status, errorText(body))
+		}
+		if n := standing(); n != 1 {
+			t.Fatalf("refused forms changed the events: %d breaches standing", n)
+		}
+		resp, body := w.post("/admin/response-policy/derive", "mgr", url.Values{"month": {month}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/response-policy" {
+			t.Fatalf("derive: status %d: %s", resp.StatusCode, errorText(body))
+		}
+		if n := standing(); n != 0 {
+			t.Errorf("after deriving under a 30-minute target %d breaches stand, want 0", n)
+		}
+		_, body = w.do(http.MethodGet, "/admin/response-policy", "mgr", nil)
+		if !strings.Contains(body, `data-testid="derive-month-form"`) || !strings.Contains(body, `name="month" value="`+in.App.Now().In(in.App.Location()).Format("2006-01")+`"`) {
+			t.Error("the page lacks the derive form with this month")
+		}
+	})
+}

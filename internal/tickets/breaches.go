@@ -119,6 +119,17 @@ type breachState struct {
 // they read. Anything else is done and unchanged, and so is its event.
 // BreachCounts.Full says which it was; its counts are of what was read.
 func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
+	return s.deriveBreaches(ctx, false)
+}
+
+// DeriveBreachesFull is DeriveBreaches reading the whole history, as its
+// first run in a process does: what a manager's derivation after a
+// change runs (desk.Derive).
+func (s *Service) DeriveBreachesFull(ctx context.Context) (BreachCounts, error) {
+	return s.deriveBreaches(ctx, true)
+}
+
+func (s *Service) deriveBreaches(ctx context.Context, full bool) (BreachCounts, error) {
 	var n BreachCounts
 	if !access.Caller(ctx).IsManagerial() {
 		return n, apperr.Forbidden("只有系统任务或客服经理可以运行")
@@ -127,7 +138,7 @@ func (s *Service) DeriveBreaches(ctx context.Context) (BreachCounts, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	now := store.Time(s.now())
-	n.Full = st.last.IsZero() || now.Before(st.last) || now.Sub(st.lastFull) >= fullBreachEvery
+	n.Full = full || st.last.IsZero() || now.Before(st.last) || now.Sub(st.lastFull) >= fullBreachEvery
 	since := st.last.Add(-changeSlack)
 	if n.Full {
 		since = time.Time{}

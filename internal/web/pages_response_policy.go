@@ -5,9 +5,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"kefu/internal/apperr"
 	"kefu/internal/comms"
+	"kefu/internal/desk"
+	"kefu/internal/rates"
 )
 
 // 响应时限: the response targets of the WeChat messages, the missed calls'
@@ -43,6 +46,9 @@ type responseRule struct {
 type responsePolicyPage struct {
 	Page
 	Rules []responseRule
+	// Month is the month the derive form offers (YYYY-MM): this one, or
+	// the one typed.
+	Month string
 }
 
 // Units are the units a limit may be typed in.
@@ -104,7 +110,7 @@ func (s *Server) responsePolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := responsePolicyPage{Page: s.page(r, "admin", "response_policy.title"), Rules: rulesOf(pol)}
+	p := responsePolicyPage{Page: s.page(r, "admin", "response_policy.title"), Rules: rulesOf(pol), Month: s.Now().In(s.Loc).Format(rates.MonthLayout)}
 	return s.render(w, http.StatusOK, "response_policy", "", &p)
 }
 
@@ -114,10 +120,40 @@ func (s *Server) responsePolicySave(w http.ResponseWriter, r *http.Request) erro
 		err = s.Comms.SavePolicy(r.Context(), pol)
 	}
 	if err != nil {
-		p := responsePolicyPage{Page: s.page(r, "admin", "response_policy.title"), Rules: rules}
+		p := responsePolicyPage{Page: s.page(r, "admin", "response_policy.title"), Rules: rules, Month: s.Now().In(s.Loc).Format(rates.MonthLayout)}
 		p.FieldPrefixes = []string{"response_policy.field."}
 		return s.formError(w, r, err, &p.Page, "response_policy", &p)
 	}
 	s.flash(r.Context(), s.cat.translate(s.lang(r), "flash.saved"))
+	return redirect(w, r, "/admin/response-policy")
+}
+
+// responsePolicyDerive derives a month's response clocks and the
+// tickets' events again (desk.Derive: after a change of the targets, or
+// an import of history) and says what it found.
+func (s *Server) responsePolicyDerive(w http.ResponseWriter, r *http.Request) error {
+	month := strings.TrimSpace(postForm(r).Get("month"))
+	m, err := rates.ParseMonth(month)
+	if err != nil {
+		err = apperr.Invalid("month", "月份格式应为 YYYY-MM")
+	}
+	var n desk.Counts
+	if err == nil {
+		from := time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, s.Loc)
+		n, err = desk.Derive(r.Context(), s.Comms, s.Tickets, from, from.AddDate(0, 1, 0))
+	}
+	if err != nil {
+		pol, perr := s.Comms.Policy(r.Context())
+		if perr != nil {
+			return perr
+		}
+		p := responsePolicyPage{Page: s.page(r, "admin", "response_policy.title"), Rules: rulesOf(pol), Month: month}
+		p.FieldPrefixes = []string{"response_policy.field."}
+		return s.formError(w, r, err, &p.Page, "response_policy", &p)
+	}
+	s.flash(r.Context(), s.cat.translate(s.lang(r), "response_policy.derived", "Month", m.String(), "Clocks", n.Clocks.Clocks,
+		"Breaches", n.Clocks.Breaches, "Near", n.Clocks.Near,
+		"Tickets", n.Tickets.FirstResponse+n.Tickets.Solution+n.Tickets.Callback+n.Tickets.Reply,
+		"Withdrawn", n.Clocks.Withdrawn+n.Tickets.Withdrawn+n.Registration.Withdrawn))
 	return redirect(w, r, "/admin/response-policy")
 }

@@ -283,6 +283,7 @@ func (s *Server) Routes() []httpx.Route {
 		// serves them with comm.read); the settings tab is the managers'.
 		{Pattern: "GET /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicy},
 		{Pattern: "POST /admin/response-policy", Perm: access.DeskManage, Handle: s.responsePolicySave},
+		{Pattern: "POST /admin/response-policy/derive", Perm: access.DeskManage, Handle: s.responsePolicyDerive},
 		{Pattern: "GET /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicy},
 		{Pattern: "POST /admin/fieldwork", Perm: access.WorkManage, Handle: s.fieldworkPolicySave},
 		{Pattern: "POST /admin/fieldwork/progress", Perm: access.WorkManage, Handle: s.progressPolicySave},
