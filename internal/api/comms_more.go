@@ -7,10 +7,8 @@ import (
 	"strings"
 
 	"kefu/internal/apperr"
-	"kefu/internal/calendar"
 	"kefu/internal/comms"
 	"kefu/internal/customers"
-	"kefu/internal/rates"
 )
 
 // Communication file imports (PBX call logs, WeChat exports), the live
@@ -135,13 +133,9 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) noContact(w http.ResponseWriter, r *http.Request) error {
-	v := r.URL.Query().Get("month")
-	m := rates.MonthOf(calendar.DateOf(s.Now(), s.Loc))
-	if v != "" {
-		var err error
-		if m, err = rates.ParseMonth(v); err != nil {
-			return apperr.Invalid("month", "月份格式应为 YYYY-MM")
-		}
+	m, err := s.queryMonth(r)
+	if err != nil {
+		return err
 	}
 	list, err := s.Comms.NoContactMonth(r.Context(), m, ownerFilter(r))
 	if err != nil {

@@ -2,17 +2,13 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"kefu/internal/access"
-	"kefu/internal/apperr"
-	"kefu/internal/calendar"
 	"kefu/internal/comms"
 	"kefu/internal/customers"
 	"kefu/internal/desk"
 	"kefu/internal/events"
-	"kefu/internal/rates"
 	"kefu/internal/tickets"
 )
 
@@ -109,12 +105,9 @@ func (s *Server) deriveNoContact(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deriveDesk(w http.ResponseWriter, r *http.Request) error {
-	m := rates.MonthOf(calendar.DateOf(s.Now(), s.Loc))
-	if v := strings.TrimSpace(r.URL.Query().Get("month")); v != "" {
-		var err error
-		if m, err = rates.ParseMonth(v); err != nil {
-			return apperr.Invalid("month", "月份格式应为 YYYY-MM")
-		}
+	m, err := s.queryMonth(r)
+	if err != nil {
+		return err
 	}
 	from := time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, s.Loc)
 	n, err := desk.Derive(r.Context(), s.Comms, s.Tickets, from, from.AddDate(0, 1, 0))

@@ -139,13 +139,24 @@ func collectionRateOf(c rates.Collection) collectionRate {
 	return out
 }
 
+// queryMonth is the month query parameter (YYYY-MM), this month (company
+// time zone) when it is absent.
+func (s *Server) queryMonth(r *http.Request) (rates.Month, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("month"))
+	if v == "" {
+		return rates.MonthOf(calendar.DateOf(s.Now(), s.Loc)), nil
+	}
+	m, err := rates.ParseMonth(v)
+	if err != nil {
+		return m, apperr.Invalid("month", "月份格式应为 YYYY-MM，月份 01–12 (a month as YYYY-MM, 01–12)")
+	}
+	return m, nil
+}
+
 func (s *Server) rates(w http.ResponseWriter, r *http.Request) error {
-	m := rates.MonthOf(calendar.DateOf(s.Now(), s.Loc))
-	if v := strings.TrimSpace(r.URL.Query().Get("month")); v != "" {
-		var err error
-		if m, err = rates.ParseMonth(v); err != nil {
-			return apperr.Invalid("month", "月份格式应为 YYYY-MM，月份 01–12 (a month as YYYY-MM, 01–12)")
-		}
+	m, err := s.queryMonth(r)
+	if err != nil {
+		return err
 	}
 	var asOf calendar.Date
 	v, err := queryDate(r, "as_of")

@@ -10,7 +10,6 @@ import (
 
 	"kefu/internal/apperr"
 	"kefu/internal/calendar"
-	"kefu/internal/rates"
 	"kefu/internal/tickets"
 )
 
@@ -514,12 +513,9 @@ type callbackRate struct {
 }
 
 func (s *Server) callbackRates(w http.ResponseWriter, r *http.Request) error {
-	m := rates.MonthOf(calendar.DateOf(s.Now(), s.Loc))
-	if v := strings.TrimSpace(r.URL.Query().Get("month")); v != "" {
-		var err error
-		if m, err = rates.ParseMonth(v); err != nil {
-			return apperr.Invalid("month", "月份格式应为 YYYY-MM，月份 01–12 (a month as YYYY-MM, 01–12)")
-		}
+	m, err := s.queryMonth(r)
+	if err != nil {
+		return err
 	}
 	rs, err := s.Tickets.CallbackRates(r.Context(), m.String())
 	if err != nil {
