@@ -301,9 +301,10 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 		if err != nil {
 			return n, err
 		}
-		part := slices.Concat(chunks...)
-		stream = &derivedStream{ch: deriveParts([][]sla.Record{part}, pol, now, from, to,
-			func(d *derived) { prepare(d, responsible) }, stop)}
+		// One part, derived here: the write waits for it either way.
+		d := withEvents(deriveClocks(slices.Concat(chunks...), pol, now, from, to))
+		prepare(&d, responsible)
+		stream = &derivedStream{got: []derived{d}}
 	}
 	err = write(ctx, func(ctx context.Context, tx bun.IDB) error {
 		n.Clocks, n.Changed, n.Breaches, n.Near, n.Withdrawn = 0, 0, 0, 0, 0
@@ -602,10 +603,11 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 				return
 			}
 			for _, part := range partitionChunks(window, windowParts) {
-				d := derivePart(part, pol, now, lo, hi)
+				clocks := deriveClocks(part, pol, now, lo, hi)
 				if b < m {
-					d = withholdRunning(d, part, pending)
+					clocks = withholdRunning(clocks, part, pending)
 				}
+				d := withEvents(clocks)
 				prepare(&d, responsible)
 				if !send(d) {
 					return
@@ -638,33 +640,28 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 	return out
 }
 
-// withholdRunning takes out of d (a part of a window before the last)
-// the clocks still running at the end of the window's records, and their
-// events, recording their start records in held: a reply may stop them
-// after the lookahead (a message answered days later), so they are
-// derived again at the end with every later record (deriveHeld), as a
-// derivation of the whole span would derive them.
-func withholdRunning(d derived, part []sla.Record, held map[string]sla.Record) derived {
+// withholdRunning takes out of clocks (a part of a window before the
+// last) those still running at the end of the window's records,
+// recording their start records in held: a reply may stop them after the
+// lookahead (a message answered days later), so they are derived again
+// at the end with every later record (deriveHeld), as a derivation of the
+// whole span would derive them.
+func withholdRunning(clocks []sla.Clock, part []sla.Record, held map[string]sla.Record) []sla.Clock {
 	starts := map[string]string{} // start record id → clock key
-	kept := d.clocks[:0]
-	for _, c := range d.clocks {
+	kept := clocks[:0]
+	for _, c := range clocks {
 		if c.StopID == "" {
 			starts[c.StartID] = c.Key
 			continue
 		}
 		kept = append(kept, c)
 	}
-	if len(starts) == 0 {
-		return d
-	}
 	for i := range part {
 		if key, ok := starts[part[i].ID]; ok {
 			held[key] = part[i]
 		}
 	}
-	d.clocks = kept
-	d.events = slices.DeleteFunc(d.events, func(e sla.Event) bool { _, ok := held[e.ClockKey()]; return ok })
-	return d
+	return kept
 }
 
 // deriveHeld derives again, from all the records of the span (all), the
@@ -686,30 +683,21 @@ func deriveHeld(all [][]sla.Record, held map[string]sla.Record, pol sla.Policy, 
 			}
 		}
 	}
-	var d derived
-	for _, c := range derivePart(recs, pol, now, from, to).clocks {
-		if _, ok := held[c.Key]; ok {
-			d.clocks = append(d.clocks, c)
-		}
+	clocks := slices.DeleteFunc(deriveClocks(recs, pol, now, from, to), func(c sla.Clock) bool { _, ok := held[c.Key]; return !ok })
+	if len(clocks) != len(held) {
+		return derived{}, nil, fmt.Errorf("comms: %d of %d clocks held for their stop derived again", len(clocks), len(held))
 	}
-	if len(d.clocks) != len(held) {
-		return d, nil, fmt.Errorf("comms: %d of %d clocks held for their stop derived again", len(d.clocks), len(held))
-	}
-	d.events = append(sla.Breaches(d.clocks), sla.NearBreaches(d.clocks)...)
-	return d, recs, nil
+	return withEvents(clocks), recs, nil
 }
 
-// derivePart derives the clocks of part started in [from, to), and their
-// breach and near-breach events.
-func derivePart(part []sla.Record, pol sla.Policy, now, from, to time.Time) derived {
-	var d derived
-	for _, c := range sla.Derive(part, pol, now) {
-		if !c.StartedAt.Before(from) && c.StartedAt.Before(to) {
-			d.clocks = append(d.clocks, c)
-		}
-	}
-	d.events = append(sla.Breaches(d.clocks), sla.NearBreaches(d.clocks)...)
-	return d
+// deriveClocks derives the clocks of part started in [from, to).
+func deriveClocks(part []sla.Record, pol sla.Policy, now, from, to time.Time) []sla.Clock {
+	return slices.DeleteFunc(sla.Derive(part, pol, now), func(c sla.Clock) bool { return c.StartedAt.Before(from) || !c.StartedAt.Before(to) })
+}
+
+// withEvents is clocks with their breach and near-breach events.
+func withEvents(clocks []sla.Clock) derived {
+	return derived{clocks: clocks, events: append(sla.Breaches(clocks), sla.NearBreaches(clocks)...)}
 }
 
 // derived is the clocks of one part of the records started in the window,
@@ -741,28 +729,9 @@ func eventKeys(keys []string) []string {
 	return out
 }
 
-// deriveParts derives the parts one after the other on a goroutine of its
-// own, each made ready to write by prepare, until they are all sent or
-// stop is closed.
-func deriveParts(parts [][]sla.Record, pol sla.Policy, now, from, to time.Time, prepare func(*derived), stop <-chan struct{}) <-chan derived {
-	out := make(chan derived, 1)
-	go func() {
-		defer close(out)
-		for _, part := range parts {
-			d := derivePart(part, pol, now, from, to)
-			prepare(&d)
-			select {
-			case out <- d:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	return out
-}
-
-// derivedStream hands out the derived parts as they come, and again from
-// the start when a transaction is retried.
+// derivedStream hands out the derived parts as they come (got, then ch
+// when there is one), and again from the start when a transaction is
+// retried.
 type derivedStream struct {
 	ch  <-chan derived
 	got []derived
@@ -773,6 +742,9 @@ func (d *derivedStream) each(fn func(derived) error) error {
 		if err := fn(x); err != nil {
 			return err
 		}
+	}
+	if d.ch == nil {
+		return nil
 	}
 	for x := range d.ch {
 		if x.err != nil {

@@ -174,14 +174,7 @@ func TestClocksFromRecords(t *testing.T) {
 func TestRecomputeRestoresSystemWithdrawals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		batch := []comms.Input{
-			{ExternalID: "g1", Channel: "wechat_group", Direction: "in", OccurredAt: "2026-03-05 09:00:00", Conversation: "wxg-001"},
-			{ExternalID: "g2", Channel: "wechat_group", Direction: "out", OccurredAt: "2026-03-05 09:10:00", Conversation: "wxg-001", StaffLogin: "spec1"},
-			{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:00:00", Counterpart: "13800000001"},
-		}
-		if _, err := e.svc.Ingest(e.info, batch, comms.SourceAPI); err != nil {
-			t.Fatal(err)
-		}
+		e.lateReplyAndMissedCall(t)
 		evs := e.events(t)
 		if len(evs) != 2 {
 			t.Fatalf("events %+v", evs)
@@ -224,14 +217,7 @@ func TestRecomputeRestoresSystemWithdrawals(t *testing.T) {
 func TestRecomputeEventStoredOutsideWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		batch := []comms.Input{
-			{ExternalID: "g1", Channel: "wechat_group", Direction: "in", OccurredAt: "2026-03-05 09:00:00", Conversation: "wxg-001"},
-			{ExternalID: "g2", Channel: "wechat_group", Direction: "out", OccurredAt: "2026-03-05 09:10:00", Conversation: "wxg-001", StaffLogin: "spec1"},
-			{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:00:00", Counterpart: "13800000001"},
-		}
-		if _, err := e.svc.Ingest(e.info, batch, comms.SourceAPI); err != nil {
-			t.Fatal(err)
-		}
+		e.lateReplyAndMissedCall(t)
 		before := map[string]eventRow{}
 		for _, ev := range e.eventsWhere(t, "1 = 1") {
 			before[ev.ComputedKey] = ev
@@ -403,4 +389,19 @@ func recordID(t *testing.T, db *store.DB, externalID string) string {
 		t.Fatalf("record %s: %v", externalID, err)
 	}
 	return id
+}
+
+// lateReplyAndMissedCall ingests a WeChat message answered 10 minutes
+// later (g1, g2: a breach of 7 minutes) and a missed call of 国贸物业's
+// number never called back (p1), both at 09:00.
+func (e *env) lateReplyAndMissedCall(t *testing.T) {
+	t.Helper()
+	batch := []comms.Input{
+		{ExternalID: "g1", Channel: "wechat_group", Direction: "in", OccurredAt: "2026-03-05 09:00:00", Conversation: "wxg-001"},
+		{ExternalID: "g2", Channel: "wechat_group", Direction: "out", OccurredAt: "2026-03-05 09:10:00", Conversation: "wxg-001", StaffLogin: "spec1"},
+		{ExternalID: "p1", Channel: "phone_missed", OccurredAt: "2026-03-05 09:00:00", Counterpart: "13800000001"},
+	}
+	if _, err := e.svc.Ingest(e.info, batch, comms.SourceAPI); err != nil {
+		t.Fatal(err)
+	}
 }
