@@ -92,12 +92,28 @@ func TestDeadlineNotices(t *testing.T) {
 		in := repair(e.a)
 		in.PromisedAt = "2026-03-06 12:00:00"
 		tk := e.ticket(e.asSpec1, in)
-		steps := []struct {
+		// Each step: the clock set, the service new (a restart) or not, a
+		// derivation, the notices it sent.
+		type step struct {
 			name    string
 			at      time.Time
 			restart bool
 			want    tickets.DeadlineNotices
-		}{
+		}
+		run := func(steps []step) {
+			t.Helper()
+			for _, st := range steps {
+				e.clock.Set(st.at)
+				if st.restart {
+					s = svc()
+				}
+				n, err := s.DeriveBreaches(e.sys)
+				if err != nil || n.Notices != st.want {
+					t.Fatalf("%s: %+v %v, want %+v", st.name, n.Notices, err, st.want)
+				}
+			}
+		}
+		steps := []step{
 			{"26 hours before", time.Date(2026, 3, 5, 10, 0, 0, 0, shanghai), false, tickets.DeadlineNotices{}},
 			{"24 hours and a second before", time.Date(2026, 3, 5, 11, 59, 59, 0, shanghai), false, tickets.DeadlineNotices{}},
 			{"24 hours before: near", time.Date(2026, 3, 5, 12, 0, 0, 0, shanghai), false, tickets.DeadlineNotices{Near: 1}},
@@ -108,16 +124,7 @@ func TestDeadlineNotices(t *testing.T) {
 			{"breach again", time.Date(2026, 3, 6, 12, 10, 0, 0, shanghai), false, tickets.DeadlineNotices{}},
 			{"breach after a restart", time.Date(2026, 3, 6, 12, 20, 0, 0, shanghai), true, tickets.DeadlineNotices{}},
 		}
-		for _, st := range steps {
-			e.clock.Set(st.at)
-			if st.restart {
-				s = svc()
-			}
-			n, err := s.DeriveBreaches(e.sys)
-			if err != nil || n.Notices != st.want {
-				t.Fatalf("%s: %+v %v, want %+v", st.name, n.Notices, err, st.want)
-			}
-		}
+		run(steps)
 		if got := e.deadlineKinds(e.asSpec1); !slices.Equal(got, []string{tickets.NoticeSolutionNear, tickets.NoticeSolutionLate}) {
 			t.Fatalf("spec1's notices %v", got)
 		}
@@ -139,12 +146,7 @@ func TestDeadlineNotices(t *testing.T) {
 		if want := time.Date(2026, 3, 12, 0, 0, 0, 0, shanghai); !cb.DueAt.Equal(want) {
 			t.Fatalf("callback due %v", cb.DueAt)
 		}
-		steps = []struct {
-			name    string
-			at      time.Time
-			restart bool
-			want    tickets.DeadlineNotices
-		}{
+		steps = []step{
 			{"solved", time.Date(2026, 3, 6, 13, 10, 0, 0, shanghai), false, tickets.DeadlineNotices{}},
 			{"before the callback's near time", time.Date(2026, 3, 10, 23, 59, 59, 0, shanghai), true, tickets.DeadlineNotices{}},
 			{"callback near", time.Date(2026, 3, 11, 0, 0, 0, 0, shanghai), false, tickets.DeadlineNotices{Near: 1}},
@@ -152,16 +154,7 @@ func TestDeadlineNotices(t *testing.T) {
 			{"callback overdue", time.Date(2026, 3, 12, 0, 0, 1, 0, shanghai), false, tickets.DeadlineNotices{Breach: 1}},
 			{"callback overdue again", time.Date(2026, 3, 12, 9, 0, 0, 0, shanghai), true, tickets.DeadlineNotices{}},
 		}
-		for _, st := range steps {
-			e.clock.Set(st.at)
-			if st.restart {
-				s = svc()
-			}
-			n, err := s.DeriveBreaches(e.sys)
-			if err != nil || n.Notices != st.want {
-				t.Fatalf("%s: %+v %v, want %+v", st.name, n.Notices, err, st.want)
-			}
-		}
+		run(steps)
 		if got := e.deadlineKinds(e.asSpec1); !slices.Equal(got, []string{tickets.NoticeSolutionNear, tickets.NoticeSolutionLate,
 			tickets.NoticeCallbackNear, tickets.NoticeCallbackLate}) {
 			t.Fatalf("spec1's notices %v", got)
