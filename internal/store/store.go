@@ -39,6 +39,7 @@ type DB struct {
 	dialect Dialect
 	writer  *bun.DB
 	reader  *bun.DB
+	ckpt    *checkpointer // SQLite file databases: checkpoints the WAL off the writer
 
 	changeMu  sync.RWMutex
 	onChanged []func(topic, id string)
@@ -112,7 +113,12 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	// It maps the file too, and keeps more pages of its own: a month's
 	// re-derivation writes hundreds of thousands of index entries in one
 	// transaction.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate&_pragma=mmap_size(268435456)&_pragma=cache_size(-131072)")
+	// Its commits do not checkpoint the WAL (checkpointer).
+	wpragmas := pragmas + "&_txlock=immediate&_pragma=mmap_size(" + mmapSize + ")&_pragma=cache_size(-131072)"
+	if !memory {
+		wpragmas += "&_pragma=wal_autocheckpoint(0)"
+	}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+wpragmas)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -128,10 +134,10 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		// An in-memory database exists per connection: read through the writer.
 		return &DB{dialect: SQLite, writer: writer, reader: writer}, nil
 	}
-	// Readers map the file (256 MB window): pages come from the OS page
-	// cache, shared by all of them, without a pread each. Each reader's own
-	// 32 MB cache is smaller than an archive of 100,000 customers.
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(268435456)")
+	// Readers map the file: pages come from the OS page cache, shared by
+	// all of them, without a pread each. Each reader's own 32 MB cache is
+	// smaller than an archive of 100,000 customers.
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size("+mmapSize+")")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
@@ -139,8 +145,22 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{dialect: SQLite, writer: writer, reader: bun.NewDB(r, sqlitedialect.New())}, nil
+	c, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-2000)")
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open sqlite checkpointer: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	return &DB{dialect: SQLite, writer: writer, reader: bun.NewDB(r, sqlitedialect.New()), ckpt: newCheckpointer(c, checkpointInterval)}, nil
 }
+
+// mmapSize is how much of a SQLite database file each connection maps
+// (SQLite's largest, 2 GB): a month of a million communication records
+// takes more than a gigabyte, and a page beyond the mapping costs a
+// pread.
+const mmapSize = "2147418112"
 
 // Dialect reports the database kind.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -154,7 +174,11 @@ func (db *DB) SQLDB() *sql.DB { return db.writer.DB }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.writer.Close()
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	err = errors.Join(err, db.writer.Close())
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
 	}
@@ -200,6 +224,9 @@ func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context, tx bun.
 	var err error
 	for i := range attempts {
 		err = db.writer.RunInTx(ctx, nil, fn)
+		if err == nil && db.ckpt != nil {
+			db.ckpt.committed()
+		}
 		if err == nil || !retryable(err) {
 			return err
 		}
