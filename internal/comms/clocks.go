@@ -518,14 +518,22 @@ const windowParts = 4
 // deriveWindows derives the clocks started in [from, to) window by
 // window, so that writing starts after the first window's records are
 // read rather than all of them: the records are read in slices of back
-// (the lookback), four at once and ahead of the derivation, from
-// from−back to to+back; a window of windowDays slices (at least four, or
-// the whole span when it is shorter than two windows) is derived from
-// its slices and the lookback on each side — as a derivation of that
-// window alone would be — in parts (partition), each made ready by
-// prepare with the window's owners and sent, until stop is closed. A
-// read error is sent as a part's err. records is the number of records
-// read, set before the channel is closed.
+// (the lookback), two at once and ahead of the derivation, from
+// from−back to to+back; the first window is one slice (the writer starts
+// on a day's clocks instead of waiting for a week's), each later one
+// windowDays slices (at least four, or the rest of the span when it is
+// shorter than two windows). A window is derived from its slices and the
+// lookback on each side — as a derivation of that window alone would
+// be — in parts (partition), each made ready by prepare with the
+// window's owners and sent, until stop is closed. A read error is sent
+// as a part's err. records is the number of records read, set before the
+// channel is closed.
+//
+// Two reads at once, not more: the reader pool has four connections on
+// two cores, and the window's owners (responsibleFor) and the ticket
+// derivation running beside it (desk.Derive) read through it too — with
+// four reads ahead, the first window's owners waited a second for a
+// connection.
 func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time) ([][]sla.Record, error), pol sla.Policy, now, from, to time.Time,
 	back time.Duration, prepare func(*derived, func(sla.Clock) *string), stop <-chan struct{}, records *int) <-chan derived {
 	bounds := []time.Time{from.Add(-back)}
@@ -543,9 +551,9 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 	for i := range ready {
 		ready[i] = make(chan struct{})
 	}
-	// The reads, in order, four at once.
+	// The reads, in order, two at once.
 	go func() {
-		sem := make(chan struct{}, 4)
+		sem := make(chan struct{}, 2)
 		for i := range nSlices {
 			select {
 			case sem <- struct{}{}:
@@ -572,8 +580,8 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 		}
 		total, counted := 0, make([]bool, nSlices)
 		pending := map[string]sla.Record{} // clocks held for their stop (withholdRunning), by key
-		for a := 1; a <= m; a += span {
-			b := min(m, a+span-1)
+		for a, size := 1, 1; a <= m; a, size = a+size, span { // a day, then windows of span
+			b := min(m, a+size-1)
 			lo, hi := bounds[a], bounds[b+1]
 			var window [][]sla.Record
 			for j := range nSlices {
