@@ -580,7 +580,8 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 		}
 		total, counted := 0, make([]bool, nSlices)
 		pending := map[string]sla.Record{} // clocks held for their stop (withholdRunning), by key
-		for a, size := 1, 1; a <= m; a, size = a+size, span { // a day, then windows of span
+		// A day, then windows of span.
+		for a, size := 1, 1; a <= m; a, size = a+size, span {
 			b := min(m, a+size-1)
 			lo, hi := bounds[a], bounds[b+1]
 			var window [][]sla.Record
@@ -882,7 +883,7 @@ func (g *recordGroups) of(r *sla.Record) groupNode {
 
 // putClocks inserts or updates clocks, in key order (the caller's: the
 // primary key's and the conversation index's pages are then written in
-// turn). On SQLite a prepared statement of rowsPerInsert rows takes them,
+// turn). On SQLite a prepared statement of store.RowsPerInsert rows takes them,
 // with the arguments made ready before (a month's 300,000 clocks spent
 // half their time formatting and parsing bun's multi-row statements, and
 // a third on the statement around each row one by one). On PostgreSQL,
@@ -891,16 +892,16 @@ func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []clockRow) erro
 	if len(cs) == 0 {
 		return nil
 	}
-	if p, ok := tx.(preparer); ok && s.db.Dialect() == store.SQLite {
-		ins := newMultiInsert(p, `INSERT INTO response_clocks (key, kind, conversation, customer_id, staff_id, start_id, stop_id,
+	if p, ok := tx.(store.Preparer); ok && s.db.Dialect() == store.SQLite {
+		ins := store.NewMultiInsert(p, `INSERT INTO response_clocks (key, kind, conversation, customer_id, staff_id, start_id, stop_id,
 			started_at, near_at, deadline, stopped_at, state, late_s, derived_at)`, clockValues,
 			`ON CONFLICT (key) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id, stop_id = EXCLUDED.stop_id,
 			near_at = EXCLUDED.near_at, deadline = EXCLUDED.deadline, stopped_at = EXCLUDED.stopped_at,
 			state = EXCLUDED.state, late_s = EXCLUDED.late_s, derived_at = EXCLUDED.derived_at`)
-		defer ins.close()
-		args := make([]any, 0, clockArgs*rowsPerInsert)
+		defer ins.Close()
+		args := make([]any, 0, clockArgs*store.RowsPerInsert)
 		for part := cs; len(part) > 0; {
-			k := min(len(part), rowsPerInsert)
+			k := min(len(part), store.RowsPerInsert)
 			args = args[:0]
 			for _, r := range part[:k] {
 				if r.args == nil {
@@ -908,7 +909,7 @@ func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []clockRow) erro
 				}
 				args = append(args, r.args...)
 			}
-			if _, err := ins.exec(ctx, args); err != nil {
+			if _, err := ins.Exec(ctx, args); err != nil {
 				return err
 			}
 			part = part[k:]
@@ -1169,7 +1170,7 @@ func (e *event) sqliteArgs() []any {
 // with it. fresh says that nothing is stored for an event key as far as
 // the caller knows (it read what is stored for the window).
 //
-// On SQLite the fresh events go rowsPerInsert rows per prepared
+// On SQLite the fresh events go store.RowsPerInsert rows per prepared
 // statement, with ids of our own and no RETURNING: a first derivation of
 // a month writes 200,000 events. Events whose key turns out to be stored
 // after all (ON CONFLICT DO NOTHING left them out) join the others, which
@@ -1179,17 +1180,17 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 	if len(bs) == 0 {
 		return nil
 	}
-	prep, _ := tx.(preparer)
+	prep, _ := tx.(store.Preparer)
 	sqlite := prep != nil && s.db.Dialect() == store.SQLite
 	var rest []int // indexes of bs upserted
 	if sqlite {
-		ins := newMultiInsert(prep, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail,
+		ins := store.NewMultiInsert(prep, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail,
 			source, computed_key, created_at, updated_at, evidence_refs)`, eventValues, `ON CONFLICT (computed_key) DO NOTHING`)
-		defer ins.close()
-		args := make([]any, 0, eventArgs*rowsPerInsert)
-		chunk := make([]int, 0, rowsPerInsert)
+		defer ins.Close()
+		args := make([]any, 0, eventArgs*store.RowsPerInsert)
+		chunk := make([]int, 0, store.RowsPerInsert)
 		flush := func() error {
-			n, err := ins.exec(ctx, args)
+			n, err := ins.Exec(ctx, args)
 			if err != nil {
 				return err
 			}
@@ -1237,7 +1238,7 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 			}
 			args = append(args, e.args...)
 			chunk = append(chunk, i)
-			if len(chunk) == rowsPerInsert {
+			if len(chunk) == store.RowsPerInsert {
 				if err := flush(); err != nil {
 					return err
 				}

@@ -3,9 +3,11 @@ package comms
 import (
 	"testing"
 	"time"
+
+	"kefu/internal/store"
 )
 
-// formatSQLiteTime writes what the layout writes, and parseSQLiteTime
+// store.FormatSQLiteTime writes what the layout writes, and parseSQLiteTime
 // reads back the instant, for times across the range and at every
 // precision.
 func TestSQLiteTimeRoundTrip(t *testing.T) {
@@ -25,10 +27,10 @@ func TestSQLiteTimeRoundTrip(t *testing.T) {
 
 func checkSQLiteTime(t *testing.T, tm time.Time) {
 	t.Helper()
-	want := tm.UTC().Format(sqliteTimeLayout)
-	got := formatSQLiteTime(tm)
+	want := tm.UTC().Format(store.SQLiteTimeLayout)
+	got := store.FormatSQLiteTime(tm)
 	if got != want {
-		t.Fatalf("formatSQLiteTime(%v) = %q, want %q", tm, got, want)
+		t.Fatalf("store.FormatSQLiteTime(%v) = %q, want %q", tm, got, want)
 	}
 	back, err := parseSQLiteTime(got)
 	if err != nil || !back.Equal(tm.Truncate(time.Microsecond)) || back.Location() != time.UTC {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"kefu/internal/store"
 )
@@ -94,11 +95,8 @@ func Put(ctx context.Context, db bun.IDB, evs []Computed, now time.Time) error {
 			return err
 		}
 	}
-	for start := 0; start < len(fresh); start += 500 {
-		part := fresh[start:min(start+500, len(fresh))]
-		if _, err := db.NewInsert().Model(&part).Exec(ctx); err != nil {
-			return err
-		}
+	if err := insertFresh(ctx, db, fresh); err != nil {
+		return err
 	}
 	for start := 0; start < len(revive); start += 500 {
 		if _, err := db.NewRaw(`UPDATE events SET withdrawn_at = NULL, withdraw_reason = '', updated_at = ? WHERE id IN (?)`,
@@ -129,6 +127,45 @@ func Put(ctx context.Context, db bun.IDB, evs []Computed, now time.Time) error {
 			refs = append(refs, evidenceRow{EventID: idOf[e.Key], Kind: ref.Kind, RefID: ref.ID, Role: ref.Role})
 		}
 	}
+	return insertEvidence(ctx, db, refs)
+}
+
+// insertFresh inserts new events' rows. On SQLite, inside a transaction,
+// they go store.RowsPerInsert to a prepared statement: a manager's
+// derivation of the ticket deadlines writes some 50,000 events with their
+// evidence while the writer waits, and bun's statements of 500 rows,
+// formatted and parsed each time, took a third of that.
+func insertFresh(ctx context.Context, db bun.IDB, fresh []*row) error {
+	if p, ok := sqliteTx(db); ok {
+		ins := store.NewMultiInsert(p, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail, source,
+			computed_key, created_at, updated_at)`, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "")
+		defer ins.Close()
+		return insertRows(ctx, ins, len(fresh), func(i int, args []any) []any {
+			r := fresh[i]
+			return append(args, r.ID, r.Type, nullable(r.StaffID), nullable(r.CustomerID), store.FormatSQLiteTime(r.OccurredAt), r.Quantity,
+				r.Rule, r.Detail, r.Source, nullable(r.ComputedKey), store.FormatSQLiteTime(r.CreatedAt), store.FormatSQLiteTime(r.UpdatedAt))
+		})
+	}
+	for start := 0; start < len(fresh); start += 500 {
+		part := fresh[start:min(start+500, len(fresh))]
+		if _, err := db.NewInsert().Model(&part).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertEvidence inserts evidence rows, those already stored left as
+// they are (as insertFresh on SQLite).
+func insertEvidence(ctx context.Context, db bun.IDB, refs []evidenceRow) error {
+	if p, ok := sqliteTx(db); ok {
+		ins := store.NewMultiInsert(p, `INSERT INTO event_evidence (event_id, kind, ref_id, role)`, "(?, ?, ?, ?)", "ON CONFLICT DO NOTHING")
+		defer ins.Close()
+		return insertRows(ctx, ins, len(refs), func(i int, args []any) []any {
+			r := refs[i]
+			return append(args, r.EventID, r.Kind, r.RefID, r.Role)
+		})
+	}
 	for start := 0; start < len(refs); start += 500 {
 		part := refs[start:min(start+500, len(refs))]
 		if _, err := db.NewInsert().Model(&part).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
@@ -136,6 +173,37 @@ func Put(ctx context.Context, db bun.IDB, evs []Computed, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// sqliteTx is db as a SQLite transaction that prepares statements.
+func sqliteTx(db bun.IDB) (store.Preparer, bool) {
+	if db.Dialect().Name() != dialect.SQLite {
+		return nil, false
+	}
+	tx, ok := db.(bun.Tx)
+	return tx, ok
+}
+
+// insertRows runs ins over n rows, args appending row i's arguments.
+func insertRows(ctx context.Context, ins *store.MultiInsert, n int, args func(i int, args []any) []any) error {
+	buf := make([]any, 0, ins.Width()*store.RowsPerInsert)
+	for start := 0; start < n; start += store.RowsPerInsert {
+		buf = buf[:0]
+		for i := start; i < min(n, start+store.RowsPerInsert); i++ {
+			buf = args(i, buf)
+		}
+		if _, err := ins.Exec(ctx, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nullable(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
 }
 
 // lastOfEachKey keeps the last event of each key, in order (a rule that

@@ -3,6 +3,7 @@ package events_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -158,6 +159,55 @@ func TestEvidenceBothPlaces(t *testing.T) {
 		var rows int
 		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE event_id = 'e1'").Scan(ctx, &rows); err != nil || rows != 1 {
 			t.Fatalf("evidence rows %d, %v", rows, err)
+		}
+	})
+}
+
+// Many new events in one Put (more than one prepared statement's rows on
+// SQLite, the last one short): every event is stored as computed, with
+// its times to the microsecond, its nullable columns and its evidence;
+// putting them again with one more reference each adds only that.
+func TestPutMany(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := access.With(context.Background(), access.System())
+		now := time.Date(2026, 3, 5, 2, 0, 0, 123456000, time.UTC)
+		const n = 2*64 + 7
+		var evs []events.Computed
+		for i := range n {
+			e := events.Computed{Key: fmt.Sprintf("many|%03d", i), Type: "dispatch_overdue", Rule: "dispatch_overdue",
+				OccurredAt: now.Add(-time.Duration(i) * time.Minute), Quantity: int64(i + 1), Detail: fmt.Sprintf("第 %d 单超期", i),
+				Evidence: []events.Ref{{Kind: "work_order", ID: fmt.Sprintf("w%03d", i), Role: "deadline"}}}
+			evs = append(evs, e)
+		}
+		put := func(evs []events.Computed) {
+			t.Helper()
+			if err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error { return events.Put(ctx, tx, evs, now) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		put(evs)
+		list, err := events.List(ctx, db.R(), events.Filter{Type: "dispatch_overdue", Limit: 5000})
+		if err != nil || len(list) != n {
+			t.Fatalf("List: %d events, %v; want %d", len(list), err, n)
+		}
+		for _, e := range list {
+			var i int
+			if _, err := fmt.Sscanf(e.Detail, "第 %d 单超期", &i); err != nil {
+				t.Fatalf("detail %q: %v", e.Detail, err)
+			}
+			want := evs[i]
+			if !e.OccurredAt.Equal(want.OccurredAt) || e.Quantity != want.Quantity || e.Source != "computed" || e.StaffID != nil ||
+				!e.CreatedAt.Equal(now) || !e.UpdatedAt.Equal(now) || !slices.Equal(e.Evidence, want.Evidence) {
+				t.Fatalf("event %d stored as %+v, want %+v", i, e, want)
+			}
+		}
+		for i := range evs {
+			evs[i].Evidence = append(evs[i].Evidence, events.Ref{Kind: "ticket", ID: fmt.Sprintf("t%03d", i), Role: "request"})
+		}
+		put(evs)
+		var rows, distinct int
+		if err := db.R().NewRaw("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM event_evidence").Scan(ctx, &rows, &distinct); err != nil || rows != 2*n || distinct != n {
+			t.Fatalf("evidence rows %d of %d events (%v), want %d of %d", rows, distinct, err, 2*n, n)
 		}
 	})
 }
