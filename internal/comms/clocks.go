@@ -224,16 +224,20 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			return n, err
 		}
 	default:
-		// The touched conversations, and every conversation of their
-		// customers (a call back from another number stops a missed-call
-		// clock): two indexed reads instead of one scan of the window.
+		// The touched conversations, and the calls of the customers of
+		// their calls (a call back from another number stops a
+		// missed-call clock): two indexed reads instead of one scan of the
+		// window. Calls are the only records sla.Derive connects across
+		// conversations (recordGroups); a customer's other WeChat
+		// conversations were read, derived and written again for nothing
+		// by every ingest that touched the customer.
 		if err := read(cols+` WHERE conversation IN (?) AND occurred_at >= ? AND occurred_at < ? AND channel IN (?)`,
 			bun.In(conversations), readFrom, readTo, channels); err != nil {
 			return n, err
 		}
 		custs := map[string]bool{}
-		for _, r := range recs {
-			if r.CustomerID != "" {
+		for i := range recs {
+			if r := &recs[i]; r.CustomerID != "" && isCall(r) {
 				custs[r.CustomerID] = true
 			}
 		}
@@ -244,7 +248,7 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			slices.Sort(ids)
 			if err := read(cols+` WHERE customer_id IN (?) AND occurred_at >= ? AND occurred_at < ? AND channel IN (?)`,
-				bun.In(ids), readFrom, readTo, channels); err != nil {
+				bun.In(ids), readFrom, readTo, bun.In([]string{sla.ChannelPhoneOut, sla.ChannelPhoneMissed})); err != nil {
 				return n, err
 			}
 		}

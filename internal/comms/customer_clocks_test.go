@@ -257,3 +257,44 @@ func TestMatchAttributesTheClock(t *testing.T) {
 		}
 	})
 }
+
+// Recomputing the clocks of touched conversations reads, besides their
+// records, the calls of their calls' customers (a call back from another
+// number stops a missed call) — not those customers' WeChat groups,
+// which no call connects to: touching the customer's number reads the
+// call records alone, touching the group reads the group alone.
+func TestRecomputeTouchedReadsTheCustomersCalls(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db) // now 2026-03-05 10:00 Shanghai; 国贸物业 (group wxg-001, phone 13800000001) is spec1's
+		in := func(ext, ch, dir, at, conv, cp string) comms.Input {
+			return comms.Input{ExternalID: ext, Channel: ch, Direction: dir, OccurredAt: "2026-03-05 " + at, Conversation: conv, Counterpart: cp}
+		}
+		if _, err := e.svc.Ingest(e.info, []comms.Input{
+			in("g1", "wechat_group", "in", "09:00:00", "wxg-001", ""),
+			in("g2", "wechat_group", "out", "09:02:00", "wxg-001", ""),
+			in("g3", "wechat_group", "in", "09:20:00", "wxg-001", ""),
+			in("p1", "phone_missed", "", "09:10:00", "", "13800000001"),
+		}, comms.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+		// A call back to the customer from another line: the customer
+		// only, no number (as the contracts domain records one).
+		e.insertDirect(t, "phone_out", "out", e.a.ID, time.Date(2026, 3, 5, 9, 30, 0, 0, shanghai))
+		from, to := time.Date(2026, 3, 5, 0, 0, 0, 0, shanghai), time.Date(2026, 3, 6, 0, 0, 0, 0, shanghai)
+		for _, c := range []struct {
+			conv    string
+			records int // the conversation's, and its calls' customers' calls
+		}{
+			{"13800000001", 2}, // the missed call and the call back
+			{"wxg-001", 3},     // the group's three messages
+		} {
+			n, err := e.svc.Recompute(context.Background(), from, to, c.conv)
+			if err != nil || n.Records != c.records {
+				t.Fatalf("Recompute(%s): read %d records (%+v, %v), want %d", c.conv, n.Records, n, err, c.records)
+			}
+		}
+		if c := e.clocks(t)["13800000001"]; c.State != "met" || c.StopID == nil {
+			t.Fatalf("missed call after the call back: %+v", c)
+		}
+	})
+}
