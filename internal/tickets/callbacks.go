@@ -229,14 +229,26 @@ func (s *Service) Callbacks(ctx context.Context, f CallbackFilter) ([]CallbackVi
 	if !p.Can(access.CommRead) {
 		return nil, apperr.Forbidden("无权查看回访")
 	}
-	q := s.db.R().NewSelect().TableExpr("callbacks AS cb").ColumnExpr("cb.*").
+	if p.OnlySpecialist() && !s.specialistReadAll {
+		f.StaffID = p.StaffID
+	}
+	var out []CallbackView
+	err := callbacksQuery(s.db.R(), f).Scan(ctx, &out)
+	if out == nil {
+		out = []CallbackView{}
+	}
+	return out, err
+}
+
+// callbacksQuery is the query of Callbacks for f (its staff already
+// narrowed to the caller's own where the caller may see no other): the
+// open ones come through callbacks_due in its order (migration 00031).
+func callbacksQuery(db bun.IDB, f CallbackFilter) *bun.SelectQuery {
+	q := db.NewSelect().TableExpr("callbacks AS cb").ColumnExpr("cb.*").
 		ColumnExpr("t.number, t.type, COALESCE(cu.name, t.caller) AS customer_name, COALESCE(st.name, '') AS staff_name").
 		Join("JOIN tickets AS t ON t.id = cb.ticket_id").
 		Join("LEFT JOIN customers AS cu ON cu.id = t.customer_id").
 		Join("LEFT JOIN staff AS st ON st.id = cb.staff_id")
-	if p.OnlySpecialist() && !s.specialistReadAll {
-		f.StaffID = p.StaffID
-	}
 	if f.StaffID != "" {
 		q = q.Where("cb.staff_id = ?", f.StaffID)
 	}
@@ -250,12 +262,7 @@ func (s *Service) Callbacks(ctx context.Context, f CallbackFilter) ([]CallbackVi
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	var out []CallbackView
-	err := q.OrderExpr("cb.due_at, cb.id").Limit(int64(limit)).Scan(ctx, &out)
-	if out == nil {
-		out = []CallbackView{}
-	}
-	return out, err
+	return q.OrderExpr("cb.due_at, cb.id").Limit(int64(limit))
 }
 
 // CallbackFact is one callback as the callback rate counts it.
