@@ -37,6 +37,7 @@ type queuePage struct {
 	Staff     string
 	People    []org.Staff
 	Items     []comms.QueueItem
+	Rows      []queueRow // Items as their rows show them
 	Tickets   []tickets.View
 	Callbacks []tickets.CallbackView
 	// At is when the queue was read (the rows' data-now, so that a
@@ -48,6 +49,42 @@ type queuePage struct {
 	// error in it.
 	Open   string
 	posted url.Values
+}
+
+// queueRow is a clock's row as the page shows it, its words and times
+// written once by rows: a manager's page has hundreds of rows, and the
+// template calling a method for each through reflection cost more than
+// reading the queue.
+type queueRow struct {
+	comms.QueueItem
+	KindLabel   string // 微信群消息, 未接来电, …
+	RowState    string // ClockState
+	DeadlineRFC string // for the countdown script
+	NearRFC     string // "" without a near-breach warning
+	StartedText string // company time, to the second
+	DueText     string
+	CountdownAt string // Countdown
+	ReplyLabel  string // Reply
+}
+
+// rows makes p.Rows of p.Items.
+func (p *queuePage) rows(loc *time.Location) {
+	kinds := map[string]string{}
+	p.Rows = make([]queueRow, len(p.Items))
+	for i, it := range p.Items {
+		label, ok := kinds[it.Kind]
+		if !ok {
+			label = p.T("queue.kind." + it.Kind)
+			kinds[it.Kind] = label
+		}
+		r := queueRow{QueueItem: it, KindLabel: label, RowState: p.ClockState(it), DeadlineRFC: p.RFC3339(it.Deadline),
+			StartedText: it.StartedAt.In(loc).Format(time.DateTime), DueText: it.Deadline.In(loc).Format(time.DateTime),
+			CountdownAt: p.Countdown(it), ReplyLabel: p.Reply(it)}
+		if it.NearAt != nil {
+			r.NearRFC = p.RFC3339(*it.NearAt)
+		}
+		p.Rows[i] = r
+	}
 }
 
 // F is the value the user posted in field name (kept after an error).
@@ -141,6 +178,7 @@ func (s *Server) queueData(r *http.Request, staff string) (*queuePage, error) {
 		return nil, err
 	}
 	p.At = s.Now()
+	p.rows(s.Loc)
 	if isHTMX(r) {
 		return p, nil
 	}
