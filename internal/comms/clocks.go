@@ -903,22 +903,12 @@ func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []clockRow) erro
 			near_at = EXCLUDED.near_at, deadline = EXCLUDED.deadline, stopped_at = EXCLUDED.stopped_at,
 			state = EXCLUDED.state, late_s = EXCLUDED.late_s, derived_at = EXCLUDED.derived_at`)
 		defer ins.Close()
-		args := make([]any, 0, clockArgs*store.RowsPerInsert)
-		for part := cs; len(part) > 0; {
-			k := min(len(part), store.RowsPerInsert)
-			args = args[:0]
-			for _, r := range part[:k] {
-				if r.args == nil {
-					r.args = r.c.sqliteArgs()
-				}
-				args = append(args, r.args...)
+		return ins.ExecRows(ctx, len(cs), func(i int, args []any) []any {
+			if cs[i].args == nil {
+				return append(args, cs[i].c.sqliteArgs()...)
 			}
-			if _, err := ins.Exec(ctx, args); err != nil {
-				return err
-			}
-			part = part[k:]
-		}
-		return nil
+			return append(args, cs[i].args...)
+		})
 	}
 	for part := cs; len(part) > 0; {
 		k := min(len(part), 200)
@@ -946,15 +936,8 @@ const clockArgs = 14
 
 // sqliteArgs are the arguments of c's row in putClocks' INSERT on SQLite.
 func (c *StoredClock) sqliteArgs() []any {
-	return []any{c.Key, c.Kind, c.Conversation, nullStr(c.CustomerID), nullStr(c.StaffID), c.StartID, nullStr(c.StopID),
+	return []any{c.Key, c.Kind, c.Conversation, store.Nullable(c.CustomerID), store.Nullable(c.StaffID), c.StartID, store.Nullable(c.StopID),
 		sqliteTime(&c.StartedAt), sqliteTime(c.NearAt), sqliteTime(&c.Deadline), sqliteTime(c.StoppedAt), c.State, c.LateS, sqliteTime(&c.DerivedAt)}
-}
-
-func nullStr(s *string) any {
-	if s == nil {
-		return nil
-	}
-	return *s
 }
 
 // storedState is what is stored for a window: its clocks and, for a
@@ -1162,7 +1145,7 @@ const eventArgs = 12
 
 // sqliteArgs are the arguments of e's row in putEvents' INSERT on SQLite.
 func (e *event) sqliteArgs() []any {
-	return []any{e.ID, e.Type, nullStr(e.StaffID), nullStr(e.CustomerID), sqliteTime(&e.OccurredAt), e.Quantity, e.Rule,
+	return []any{e.ID, e.Type, store.Nullable(e.StaffID), store.Nullable(e.CustomerID), sqliteTime(&e.OccurredAt), e.Quantity, e.Rule,
 		e.Detail, *e.ComputedKey, sqliteTime(&e.CreatedAt), sqliteTime(&e.UpdatedAt), e.Evidence}
 }
 

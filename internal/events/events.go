@@ -140,10 +140,10 @@ func insertFresh(ctx context.Context, db bun.IDB, fresh []*row) error {
 		ins := store.NewMultiInsert(p, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail, source,
 			computed_key, created_at, updated_at)`, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "")
 		defer ins.Close()
-		return insertRows(ctx, ins, len(fresh), func(i int, args []any) []any {
+		return ins.ExecRows(ctx, len(fresh), func(i int, args []any) []any {
 			r := fresh[i]
-			return append(args, r.ID, r.Type, nullable(r.StaffID), nullable(r.CustomerID), store.FormatSQLiteTime(r.OccurredAt), r.Quantity,
-				r.Rule, r.Detail, r.Source, nullable(r.ComputedKey), store.FormatSQLiteTime(r.CreatedAt), store.FormatSQLiteTime(r.UpdatedAt))
+			return append(args, r.ID, r.Type, store.Nullable(r.StaffID), store.Nullable(r.CustomerID), store.FormatSQLiteTime(r.OccurredAt), r.Quantity,
+				r.Rule, r.Detail, r.Source, store.Nullable(r.ComputedKey), store.FormatSQLiteTime(r.CreatedAt), store.FormatSQLiteTime(r.UpdatedAt))
 		})
 	}
 	for start := 0; start < len(fresh); start += 500 {
@@ -161,7 +161,7 @@ func insertEvidence(ctx context.Context, db bun.IDB, refs []evidenceRow) error {
 	if p, ok := sqliteTx(db); ok {
 		ins := store.NewMultiInsert(p, `INSERT INTO event_evidence (event_id, kind, ref_id, role)`, "(?, ?, ?, ?)", "ON CONFLICT DO NOTHING")
 		defer ins.Close()
-		return insertRows(ctx, ins, len(refs), func(i int, args []any) []any {
+		return ins.ExecRows(ctx, len(refs), func(i int, args []any) []any {
 			r := refs[i]
 			return append(args, r.EventID, r.Kind, r.RefID, r.Role)
 		})
@@ -182,28 +182,6 @@ func sqliteTx(db bun.IDB) (store.Preparer, bool) {
 	}
 	tx, ok := db.(bun.Tx)
 	return tx, ok
-}
-
-// insertRows runs ins over n rows, args appending row i's arguments.
-func insertRows(ctx context.Context, ins *store.MultiInsert, n int, args func(i int, args []any) []any) error {
-	buf := make([]any, 0, ins.Width()*store.RowsPerInsert)
-	for start := 0; start < n; start += store.RowsPerInsert {
-		buf = buf[:0]
-		for i := start; i < min(n, start+store.RowsPerInsert); i++ {
-			buf = args(i, buf)
-		}
-		if _, err := ins.Exec(ctx, buf); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func nullable(s *string) any {
-	if s == nil {
-		return nil
-	}
-	return *s
 }
 
 // lastOfEachKey keeps the last event of each key, in order (a rule that

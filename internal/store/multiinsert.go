@@ -69,6 +69,30 @@ func (m *MultiInsert) Exec(ctx context.Context, args []any) (int64, error) {
 	return res.RowsAffected()
 }
 
+// ExecRows inserts n rows, RowsPerInsert to a statement, appending row
+// i's arguments to buf with row.
+func (m *MultiInsert) ExecRows(ctx context.Context, n int, row func(i int, buf []any) []any) error {
+	buf := make([]any, 0, m.width*RowsPerInsert)
+	for start := 0; start < n; start += RowsPerInsert {
+		buf = buf[:0]
+		for i := start; i < min(n, start+RowsPerInsert); i++ {
+			buf = row(i, buf)
+		}
+		if _, err := m.Exec(ctx, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Nullable is a nullable text column's argument: nil for no value.
+func Nullable(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
 // Close releases the prepared statements.
 func (m *MultiInsert) Close() {
 	for _, st := range m.stmts {
