@@ -20,8 +20,8 @@ import (
 // copied by a later one.
 //
 // It runs after each commit that asked for it (Transact kicks it), at
-// most once per interval, and every interval regardless (writes made
-// through SQLDB).
+// most once per interval, and after an interval without one regardless
+// (writes made through SQLDB).
 type checkpointer struct {
 	db       *sql.DB
 	interval time.Duration
@@ -48,14 +48,12 @@ func (c *checkpointer) committed() {
 }
 
 func (c *checkpointer) run() {
-	tick := time.NewTicker(c.interval)
-	defer tick.Stop()
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-c.kick:
-		case <-tick.C:
+		case <-time.After(c.interval):
 		}
 		// A failed checkpoint (the database busy with another
 		// checkpoint, a disk error) is tried again at the next one; the

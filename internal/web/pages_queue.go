@@ -36,8 +36,7 @@ type queuePage struct {
 	Team      bool
 	Staff     string
 	People    []org.Staff
-	Items     []comms.QueueItem
-	Rows      []queueRow // Items as their rows show them
+	Rows      []queueRow // the open clocks (comms.Queue) as their rows show them
 	Tickets   []tickets.View
 	Callbacks []tickets.CallbackView
 	// At is when the queue was read (the rows' data-now, so that a
@@ -67,11 +66,11 @@ type queueRow struct {
 	ReplyLabel  string // Reply
 }
 
-// rows makes p.Rows of p.Items.
-func (p *queuePage) rows(loc *time.Location) {
+// rows makes p.Rows of items.
+func (p *queuePage) rows(items []comms.QueueItem, loc *time.Location) {
 	kinds := map[string]string{}
-	p.Rows = make([]queueRow, len(p.Items))
-	for i, it := range p.Items {
+	p.Rows = make([]queueRow, len(items))
+	for i, it := range items {
 		label, ok := kinds[it.Kind]
 		if !ok {
 			label = p.T("queue.kind." + it.Kind)
@@ -173,12 +172,12 @@ func (s *Server) queueData(r *http.Request, staff string) (*queuePage, error) {
 	p := &queuePage{Page: s.page(r, "queue", "queue.title"), Now: s.nowSecond(), posted: url.Values{}}
 	p.FieldPrefixes = []string{"comm.field."}
 	p.Staff, p.Team = queueStaff(p.User, staff)
-	var err error
-	if p.Items, err = s.Comms.Queue(ctx, p.Staff); err != nil {
+	items, err := s.Comms.Queue(ctx, p.Staff)
+	if err != nil {
 		return nil, err
 	}
 	p.At = s.Now()
-	p.rows(s.Loc)
+	p.rows(items, s.Loc)
 	if isHTMX(r) {
 		return p, nil
 	}
@@ -227,13 +226,13 @@ func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(p.Items, func(it comms.QueueItem) bool { return it.Key == f("key") })
+	i := slices.IndexFunc(p.Rows, func(r queueRow) bool { return r.Key == f("key") })
 	if i < 0 {
 		// Answered meanwhile (or not the viewer's): nothing to log.
 		s.flash(ctx, s.cat.translate(s.lang(r), "queue.gone"))
 		return redirect(w, r, back)
 	}
-	in, err := s.replyInput(r, p.Items[i])
+	in, err := s.replyInput(r, p.Rows[i].QueueItem)
 	if err == nil {
 		err = uerr
 	}
@@ -254,7 +253,7 @@ func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
 	if k != apperr.KindInvalid && k != apperr.KindConflict && k != apperr.KindForbidden {
 		return err
 	}
-	p.Open, p.posted = p.Items[i].Key, r.PostForm
+	p.Open, p.posted = p.Rows[i].Key, r.PostForm
 	_, d := httpx.Detail(s.Log, r, err)
 	if d.Field != "" {
 		d.Message = p.fieldLabel(d.Field) + "：" + d.Message
