@@ -385,7 +385,12 @@ func TestQueueReply(t *testing.T) {
 			key[it.Conversation] = it.Key
 		}
 		_, body := w.do(http.MethodGet, "/queue", "spec", nil)
-		for _, want := range []string{`action="/queue/reply"`, `name="key" value="` + key["wxid_wang"] + `"`, "已回复", "已回拨", "data-hold-open"} {
+		// One reply form for the page, copied into a row when it is opened
+		// (kefu.js); each row carries its key and its action's name.
+		if n := strings.Count(body, `action="/queue/reply"`); n != 1 {
+			t.Errorf("the queue carries %d reply forms, want one for the page", n)
+		}
+		for _, want := range []string{`<template id="queue-reply"`, `data-clock-key="` + key["wxid_wang"] + `"`, "<details data-reply>", "已回复", "已回拨", "data-hold-open"} {
 			if !strings.Contains(html.UnescapeString(body), want) {
 				t.Errorf("queue lacks %q", want)
 			}
@@ -414,7 +419,7 @@ func TestQueueReply(t *testing.T) {
 		bad := reply(key["wxid_wang"])
 		bad.Set("occurred_at", "")
 		status, body := w.do(http.MethodPost, "/queue/reply", "spec", bad)
-		if status != http.StatusBadRequest || !strings.Contains(body, "时间：") || !strings.Contains(body, "<details open>") {
+		if status != http.StatusBadRequest || !strings.Contains(body, "时间：") || !strings.Contains(html.UnescapeString(body), `<details data-reply open>`) || !strings.Contains(html.UnescapeString(body), `name="key" value="`+key["wxid_wang"]+`"`) {
 			t.Errorf("no time: status %d, error %q", status, errorText(body))
 		}
 
@@ -453,7 +458,7 @@ func TestQueueReply(t *testing.T) {
 			t.Fatal(err)
 		}
 		status, body = w.do(http.MethodPost, "/queue/reply", "spec2", reply(key["13600000066"]))
-		if status != http.StatusForbidden || !strings.Contains(body, "只能登记自己分管客户") || !strings.Contains(body, "<details open>") {
+		if status != http.StatusForbidden || !strings.Contains(body, "只能登记自己分管客户") || !strings.Contains(html.UnescapeString(body), `<details data-reply open>`) || !strings.Contains(html.UnescapeString(body), `name="key" value="`+key["13600000066"]+`"`) {
 			t.Errorf("spec2 calls back another's customer: status %d, error %q", status, errorText(body))
 		}
 		resp, body = w.post("/queue/reply", "mgr", url.Values{"key": {key["13600000066"]}, "occurred_at": {at}, "summary": {"经理回拨"}, "staff": {""}})

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -33,12 +34,14 @@ const queueSoon = tickets.NearWindow
 type queuePage struct {
 	Page
 	// Team: the viewer sees the whole team and may narrow it to Staff.
-	Team      bool
-	Staff     string
-	People    []org.Staff
-	Rows      []queueRow // the open clocks (comms.Queue) as their rows show them
-	Tickets   []tickets.View
-	Callbacks []tickets.CallbackView
+	Team   bool
+	Staff  string
+	People []org.Staff
+	Items  []comms.QueueItem // the open clocks (comms.Queue)
+	Rows   template.HTML     // their rows, written by rows
+	// TicketRows: the open tickets by promised deadline (ticketRows);
+	// CallbackRows: the callbacks due (callbackRows).
+	TicketRows, CallbackRows template.HTML
 	// At is when the queue was read (the rows' data-now, so that a
 	// browser whose clock is off still counts down from the server's).
 	At time.Time
@@ -50,52 +53,186 @@ type queuePage struct {
 	posted url.Values
 }
 
-// queueRow is a clock's row as the page shows it, its words and times
-// written once by rows: a manager's page has hundreds of rows, and the
-// template calling a method for each through reflection cost more than
-// reading the queue.
-type queueRow struct {
-	comms.QueueItem
-	KindLabel   string // 微信群消息, 未接来电, …
-	RowState    string // ClockState
-	DeadlineRFC string // for the countdown script
-	NearRFC     string // "" without a near-breach warning
-	StartedText string // company time, to the second
-	DueText     string
-	CountdownAt string // Countdown
-	ReplyLabel  string // Reply
+// The page's three tables are written by hand (htmlWriter), not by the
+// template: a manager's page has hundreds of clock rows and a hundred
+// tickets and callbacks, and html/template took more than half the page's
+// time finding fields by name and escaping every value through
+// reflection. The words come from the catalogue once per page (words).
+
+// words translates message ids for one page, each once.
+type words struct {
+	p *queuePage
+	m map[string]string
 }
 
-// rows makes p.Rows of items.
-func (p *queuePage) rows(items []comms.QueueItem, loc *time.Location) {
-	kinds := map[string]string{}
-	p.Rows = make([]queueRow, len(items))
-	for i, it := range items {
-		label, ok := kinds[it.Kind]
-		if !ok {
-			label = p.T("queue.kind." + it.Kind)
-			kinds[it.Kind] = label
-		}
-		r := queueRow{QueueItem: it, KindLabel: label, RowState: p.ClockState(it), DeadlineRFC: p.RFC3339(it.Deadline),
-			StartedText: it.StartedAt.In(loc).Format(time.DateTime), DueText: it.Deadline.In(loc).Format(time.DateTime),
-			CountdownAt: p.Countdown(it), ReplyLabel: p.Reply(it)}
-		if it.NearAt != nil {
-			r.NearRFC = p.RFC3339(*it.NearAt)
-		}
-		p.Rows[i] = r
+// text is the message, as it is (for the badge writers, which escape).
+func (ws *words) text(id string) string {
+	w, ok := ws.m[id]
+	if !ok {
+		w = ws.p.T(id)
+		ws.m[id] = w
 	}
+	return w
+}
+
+// get is the message escaped, to write as it is.
+func (ws *words) get(id string) string { return template.HTMLEscapeString(ws.text(id)) }
+
+func (p *queuePage) words() *words { return &words{p: p, m: map[string]string{}} }
+
+// rows writes the open clocks' rows (the tbody's content) into p.Rows,
+// the same markup at the first render and at every 5-second poll. form
+// is the reply form of the row whose reply failed (p.Open), with what
+// was typed.
+func (p *queuePage) rows(items []comms.QueueItem, loc *time.Location, form template.HTML) {
+	p.Items = items
+	ws := p.words()
+	var w htmlWriter
+	if len(items) == 0 {
+		w.emptyRow(8, ws.get("queue.empty"))
+		p.Rows = w.HTML()
+		return
+	}
+	write := p.Can("comm.write")
+	now := p.RFC3339(p.At)
+	left, over := ws.get("queue.left")+" ", ws.get("queue.overdue")+" "
+	w.Grow(len(items) * 900)
+	for _, it := range items {
+		w.Raw(`<tr data-clock-key="`)
+		w.Text(it.Key)
+		w.Raw(`" data-kind="`)
+		w.Text(it.Kind)
+		w.Raw(`" data-state="`, p.ClockState(it), `" data-deadline="`, p.RFC3339(it.Deadline))
+		if it.NearAt != nil {
+			w.Raw(`" data-near="`, p.RFC3339(*it.NearAt))
+		}
+		w.Raw(`" data-now="`, now, "\">\n  <td class=\"text-nowrap\">", ws.get("queue.kind."+it.Kind), "</td>\n  <td>")
+		if it.CustomerID != nil {
+			w.Raw(`<a href="/customers/`)
+			w.PathSegment(*it.CustomerID)
+			w.Raw(`">`)
+			w.Text(it.CustomerName)
+			w.Raw(`</a>`)
+			if it.Conversation != "" {
+				w.Raw(`<div class="small text-secondary">`)
+				w.Text(it.Conversation)
+				w.Raw(`</div>`)
+			}
+		} else {
+			w.Raw(`<span class="mono">`)
+			w.Text(cmp.Or(it.Conversation, "—"))
+			w.Raw(`</span> <span class="badge bg-orange-lt">`, ws.get("comms.unmatched_badge"), `</span>`)
+		}
+		w.Raw("</td>\n  <td class=\"text-break\">")
+		w.Text(cmp.Or(it.Summary, "—"))
+		w.Raw("</td>\n  <td>")
+		w.Text(cmp.Or(it.StaffName, "—"))
+		w.Raw("</td>\n  <td class=\"text-nowrap mono\">", it.StartedAt.In(loc).Format(time.DateTime),
+			"</td>\n  <td class=\"text-nowrap mono\">", it.Deadline.In(loc).Format(time.DateTime), "</td>\n  <td class=\"countdown\">")
+		if it.SecondsLeft < 0 {
+			w.Raw(over, clock(-it.SecondsLeft))
+		} else {
+			w.Raw(left, clock(it.SecondsLeft))
+		}
+		w.Raw("</td>")
+		if write {
+			reply := "queue.replied"
+			if it.Kind == sla.KindMissedCall {
+				reply = "queue.called_back"
+			}
+			open := it.Key == p.Open
+			w.Raw("\n  <td class=\"text-nowrap\"><details data-reply")
+			if open {
+				w.Raw(" open")
+			}
+			w.Raw(`><summary class="btn btn-sm btn-outline-primary" data-testid="queue-reply-open">`, ws.get(reply), `</summary>`)
+			if open {
+				w.Raw(string(form))
+			}
+			w.Raw(`</details></td>`)
+		}
+		w.Raw("\n</tr>")
+	}
+	p.Rows = w.HTML()
+}
+
+// ticketRows writes the open tickets' rows into p.TicketRows: number,
+// type and urgency, customer (or the caller's number), status, promised
+// deadline highlighted by DueState.
+func (p *queuePage) ticketRows(ts []tickets.View, loc *time.Location) {
+	ws := p.words()
+	var w htmlWriter
+	if len(ts) == 0 {
+		w.emptyRow(5, ws.get("queue.tickets_empty"))
+		p.TicketRows = w.HTML()
+		return
+	}
+	w.Grow(len(ts) * 600)
+	for _, t := range ts {
+		p.dueRow(&w, "data-ticket-id", t.ID, t.PromisedAt, t.ID, t.Number)
+		w.Raw("</td>\n  <td class=\"text-nowrap\">", ws.get("ticket.type."+t.Type), " ")
+		ticketUrgencyBadge(&w, t.Urgency, ws.text("ticket.urgency."+t.Urgency))
+		w.Raw("</td>\n  <td>")
+		if t.CustomerID != nil {
+			w.Raw(`<a class="text-reset" href="/customers/`)
+			w.PathSegment(*t.CustomerID)
+			w.Raw(`">`)
+			w.Text(t.CustomerName)
+			w.Raw(`</a>`)
+		} else {
+			w.Raw(`<span class="mono">`)
+			w.Text(cmp.Or(t.Caller, "—"))
+			w.Raw(`</span>`)
+		}
+		w.Raw("</td>\n  <td>")
+		ticketStatusBadge(&w, t.Status, ws.text("ticket.status."+t.Status))
+		w.Raw("</td>\n  <td class=\"text-nowrap due\">", cmp.Or(formatTime(loc, t.PromisedAt), "—"), "</td>\n</tr>")
+	}
+	p.TicketRows = w.HTML()
+}
+
+// dueRow opens a ticket's or callback's row (idAttr="id"), highlighted
+// by its deadline's DueState, and its first cell with the ticket's number
+// linked, left open.
+func (p *queuePage) dueRow(w *htmlWriter, idAttr, id string, deadline *time.Time, ticketID, number string) {
+	w.Raw(`<tr `, idAttr, `="`)
+	w.Text(id)
+	w.Raw(`"`)
+	if st := p.DueState(deadline); st != "" {
+		w.Raw(` data-state="`, st, `"`)
+	}
+	w.Raw(">\n  <td class=\"mono text-nowrap\"><a href=\"/tickets/")
+	w.PathSegment(ticketID)
+	w.Raw(`">`)
+	w.Text(number)
+	w.Raw(`</a>`)
+}
+
+// callbackRows writes the callbacks due into p.CallbackRows: the ticket's
+// number and type, customer, who calls back, when it is due (highlighted
+// by DueState).
+func (p *queuePage) callbackRows(cs []tickets.CallbackView, loc *time.Location) {
+	ws := p.words()
+	var w htmlWriter
+	if len(cs) == 0 {
+		w.emptyRow(4, ws.get("queue.callbacks_empty"))
+		p.CallbackRows = w.HTML()
+		return
+	}
+	w.Grow(len(cs) * 400)
+	for _, c := range cs {
+		p.dueRow(&w, "data-callback-id", c.ID, c.DueAt, c.TicketID, c.Number)
+		w.Raw(` <span class="text-secondary">`, ws.get("ticket.type."+c.Type), "</span></td>\n  <td>")
+		w.Text(c.CustomerName)
+		w.Raw("</td>\n  <td>")
+		w.Text(cmp.Or(c.StaffName, "—"))
+		w.Raw("</td>\n  <td class=\"text-nowrap due\">", cmp.Or(formatDue(loc, c.DueAt), "—"), "</td>\n</tr>")
+	}
+	p.CallbackRows = w.HTML()
 }
 
 // F is the value the user posted in field name (kept after an error).
 func (p *queuePage) F(name string) string { return p.posted.Get(name) }
-
-// Reply names a row's action: 已回拨 for a missed call, else 已回复.
-func (p *queuePage) Reply(it comms.QueueItem) string {
-	if it.Kind == sla.KindMissedCall {
-		return p.T("queue.called_back")
-	}
-	return p.T("queue.replied")
-}
 
 // queueStaff is whose queue the viewer sees: a specialist their own, a
 // manager (or another reader of the whole desk) everyone's or the one
@@ -117,15 +254,6 @@ func (p *queuePage) ClockState(it comms.QueueItem) string {
 		return "near"
 	}
 	return "running"
-}
-
-// Countdown is the countdown as of the time the queue was read; kefu.js
-// takes over from there (the same words and format).
-func (p *queuePage) Countdown(it comms.QueueItem) string {
-	if it.SecondsLeft < 0 {
-		return p.T("queue.overdue") + " " + clock(-it.SecondsLeft)
-	}
-	return p.T("queue.left") + " " + clock(it.SecondsLeft)
 }
 
 // clock shows seconds as m:ss, or h:mm:ss from an hour on.
@@ -177,7 +305,7 @@ func (s *Server) queueData(r *http.Request, staff string) (*queuePage, error) {
 		return nil, err
 	}
 	p.At = s.Now()
-	p.rows(items, s.Loc)
+	p.rows(items, s.Loc, "")
 	if isHTMX(r) {
 		return p, nil
 	}
@@ -187,20 +315,24 @@ func (s *Server) queueData(r *http.Request, staff string) (*queuePage, error) {
 			return nil, err
 		}
 	}
-	if p.Tickets, err = s.Tickets.List(ctx, tickets.Filter{StaffID: p.Staff, Open: true, Limit: 100}); err != nil {
+	ts, err := s.Tickets.List(ctx, tickets.Filter{StaffID: p.Staff, Open: true, Limit: 100})
+	if err != nil {
 		return nil, err
 	}
 	// By promised deadline; those without one last.
-	slices.SortStableFunc(p.Tickets, func(a, b tickets.View) int {
+	slices.SortStableFunc(ts, func(a, b tickets.View) int {
 		switch {
 		case a.PromisedAt == nil || b.PromisedAt == nil:
 			return cmp.Compare(btoi(a.PromisedAt == nil), btoi(b.PromisedAt == nil))
 		}
 		return a.PromisedAt.Compare(*b.PromisedAt)
 	})
-	if p.Callbacks, err = s.Tickets.Callbacks(ctx, tickets.CallbackFilter{StaffID: p.Staff, Open: true, Limit: 100}); err != nil {
+	p.ticketRows(ts, s.Loc)
+	cs, err := s.Tickets.Callbacks(ctx, tickets.CallbackFilter{StaffID: p.Staff, Open: true, Limit: 100})
+	if err != nil {
 		return nil, err
 	}
+	p.callbackRows(cs, s.Loc)
 	return p, nil
 }
 
@@ -226,13 +358,13 @@ func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(p.Rows, func(r queueRow) bool { return r.Key == f("key") })
+	i := slices.IndexFunc(p.Items, func(it comms.QueueItem) bool { return it.Key == f("key") })
 	if i < 0 {
 		// Answered meanwhile (or not the viewer's): nothing to log.
 		s.flash(ctx, s.cat.translate(s.lang(r), "queue.gone"))
 		return redirect(w, r, back)
 	}
-	in, err := s.replyInput(r, p.Rows[i].QueueItem)
+	in, err := s.replyInput(r, p.Items[i])
 	if err == nil {
 		err = uerr
 	}
@@ -253,12 +385,19 @@ func (s *Server) queueReply(w http.ResponseWriter, r *http.Request) error {
 	if k != apperr.KindInvalid && k != apperr.KindConflict && k != apperr.KindForbidden {
 		return err
 	}
-	p.Open, p.posted = p.Rows[i].Key, r.PostForm
+	p.Open, p.posted = p.Items[i].Key, r.PostForm
 	_, d := httpx.Detail(s.Log, r, err)
 	if d.Field != "" {
 		d.Message = p.fieldLabel(d.Field) + "：" + d.Message
 	}
 	p.Error = &d
+	// The row's own form, open, with what was typed.
+	var form strings.Builder
+	if err := s.pages["queue"].ExecuteTemplate(&form, "queue-reply-form",
+		map[string]any{"P": p, "Key": p.Open, "At": p.F("occurred_at"), "Summary": p.F("summary")}); err != nil {
+		return err
+	}
+	p.rows(p.Items, s.Loc, template.HTML(form.String()))
 	return s.render(w, httpx.Status(err), "queue", "", p)
 }
 

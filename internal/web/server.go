@@ -89,17 +89,10 @@ func New(d Deps) (*Server, error) {
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"time": func(t any) string { return formatTime(s.Loc, t) },
-		// due shows a deadline: one at midnight (the end of a day, SPEC §2)
-		// as 23:59 of that day, not 00:00 of the next.
-		"due": func(t *time.Time) string {
-			if t == nil || t.IsZero() {
-				return ""
-			}
-			if l := t.In(s.Loc); l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
-				return formatTime(s.Loc, l.Add(-time.Second))
-			}
-			return formatTime(s.Loc, *t)
-		},
+		"due":  func(t *time.Time) string { return formatDue(s.Loc, t) },
+		// ticketStatus, ticketUrgency: the badges (value, its word).
+		"ticketStatus":  badge(ticketStatusBadge),
+		"ticketUrgency": badge(ticketUrgencyBadge),
 		// timeSec shows a time to the second (communication records).
 		"timeSec": func(t time.Time) string { return t.In(s.Loc).Format(time.DateTime) },
 		// secs shows a call's duration in seconds as 3分12秒.

@@ -87,6 +87,35 @@ document.addEventListener("click", function (e) {
   }
 })();
 
+// 待响应's reply (已回复/已回拨): the page carries one form, in
+// <template id="queue-reply">; opening a row's <details data-reply> copies
+// it in with the row's data-clock-key and the time now in the company's
+// zone — the template's data-now (the server's, as datetime-local) plus
+// the time since the page was loaded. A row whose reply failed comes with
+// its own form, which is left as it is.
+(function () {
+  var loaded = Date.now();
+  document.addEventListener("click", function (e) {
+    var summary = e.target.closest("details[data-reply] > summary");
+    var details = summary && summary.parentNode;
+    var tpl = document.getElementById("queue-reply");
+    var row = details && details.closest("tr[data-clock-key]");
+    if (!row || !tpl || details.open || details.querySelector("form")) {
+      return;
+    }
+    var form = tpl.content.cloneNode(true);
+    form.querySelector("input[name=key]").value = row.dataset.clockKey;
+    var base = Date.parse((tpl.dataset.now || "") + "Z");
+    if (!isNaN(base)) {
+      var now = new Date(base + Date.now() - loaded).toISOString().slice(0, 19);
+      var at = form.querySelector("input[name=occurred_at]");
+      at.value = now;
+      at.max = now;
+    }
+    details.appendChild(form);
+  });
+})();
+
 // Polled rows that hold a form (待响应's 已回复/已回拨): while one of its
 // <details> is open, a tbody with data-hold-open skips htmx's refresh, so
 // the form being typed in is not swapped away.
