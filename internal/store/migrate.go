@@ -68,7 +68,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(chatMigration(db.dialect), auditAppendOnlyMigration(db.dialect))}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(chatMigration(db.dialect), auditAppendOnlyMigration(db.dialect), eventsFKMigration(db.dialect))}
 	p, err := goose.NewProvider(dialect, db.SQLDB(), sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrations: %w", err)

@@ -62,12 +62,29 @@ func setChannelCheck(ctx context.Context, tx *sql.Tx, d Dialect, from, to string
 		_, err := tx.ExecContext(ctx, "ALTER TABLE communications DROP CONSTRAINT communications_channel_check, ADD CONSTRAINT communications_channel_check "+to)
 		return err
 	}
+	return rewriteSQLiteTable(ctx, tx, "communications", func(ddl string) (string, error) {
+		if n := strings.Count(ddl, from); n != 1 {
+			return "", fmt.Errorf("store: communications schema has %d copies of the channel CHECK %q, want 1: %s", n, from, ddl)
+		}
+		return strings.Replace(ddl, from, to, 1), nil
+	})
+}
+
+// rewriteSQLiteTable edits a SQLite table's CREATE statement in place, for
+// the changes SQLite's documentation allows that way (lang_altertable.html,
+// "Making Other Kinds Of Table Schema Changes": removing CHECK, FOREIGN
+// KEY or NOT NULL constraints, a CHECK that accepts more): edit returns
+// the new statement; it is written under writable_schema, the schema
+// version is bumped so that every connection reloads it, and
+// integrity_check confirms the table. No row is touched.
+func rewriteSQLiteTable(ctx context.Context, tx *sql.Tx, table string, edit func(ddl string) (string, error)) error {
 	var ddl string
-	if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'communications'").Scan(&ddl); err != nil {
-		return fmt.Errorf("store: communications schema: %w", err)
+	if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?", table).Scan(&ddl); err != nil {
+		return fmt.Errorf("store: %s schema: %w", table, err)
 	}
-	if n := strings.Count(ddl, from); n != 1 {
-		return fmt.Errorf("store: communications schema has %d copies of the channel CHECK %q, want 1: %s", n, from, ddl)
+	next, err := edit(ddl)
+	if err != nil {
+		return err
 	}
 	var version int64
 	if err := tx.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
@@ -81,7 +98,7 @@ func setChannelCheck(ctx context.Context, tx *sql.Tx, d Dialect, from, to string
 		args []any
 	}{
 		{"PRAGMA writable_schema = ON", nil},
-		{"UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'communications'", []any{strings.Replace(ddl, from, to, 1)}},
+		{"UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?", []any{next, table}},
 		// PRAGMA takes no bound parameters.
 		{fmt.Sprintf("PRAGMA schema_version = %d", version+1), nil},
 		{"PRAGMA writable_schema = OFF", nil},
@@ -91,26 +108,33 @@ func setChannelCheck(ctx context.Context, tx *sql.Tx, d Dialect, from, to string
 		}
 	}
 	// The table and its indexes only: the rest was not touched.
-	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check(communications)")
+	var problems []string
+	if err := eachRow(ctx, tx, fmt.Sprintf("PRAGMA integrity_check(%s)", table), func(s string) {
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("store: %s after editing its schema: %s", table, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// eachRow calls fn with the first column of each row of q.
+func eachRow(ctx context.Context, tx *sql.Tx, q string, fn func(string)) error {
+	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var problems []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
 			return err
 		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
+		fn(s)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("store: communications after changing its CHECK: %s", strings.Join(problems, "; "))
-	}
-	return nil
+	return rows.Err()
 }
