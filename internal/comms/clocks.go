@@ -1159,7 +1159,8 @@ func (e *event) sqliteArgs() []any {
 //
 // On SQLite the fresh events go store.RowsPerInsert rows per prepared
 // statement, with ids of our own and no RETURNING: a first derivation of
-// a month writes 200,000 events. Events whose key turns out to be stored
+// a month writes 200,000 events. OR FAIL spares the statements their
+// statement journal (see store.MultiInsert). Events whose key turns out to be stored
 // after all (ON CONFLICT DO NOTHING left them out) join the others, which
 // are upserted 200 per statement, as every event is on PostgreSQL (one
 // round trip each).
@@ -1171,7 +1172,7 @@ func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, row
 	sqlite := prep != nil && s.db.Dialect() == store.SQLite
 	var rest []int // indexes of bs upserted
 	if sqlite {
-		ins := store.NewMultiInsert(prep, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail,
+		ins := store.NewMultiInsert(prep, `INSERT OR FAIL INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail,
 			source, computed_key, created_at, updated_at, evidence_refs)`, eventValues, `ON CONFLICT (computed_key) DO NOTHING`)
 		defer ins.Close()
 		args := make([]any, 0, eventArgs*store.RowsPerInsert)

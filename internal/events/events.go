@@ -134,10 +134,11 @@ func Put(ctx context.Context, db bun.IDB, evs []Computed, now time.Time) error {
 // they go store.RowsPerInsert to a prepared statement: a manager's
 // derivation of the ticket deadlines writes some 50,000 events with their
 // evidence while the writer waits, and bun's statements of 500 rows,
-// formatted and parsed each time, took a third of that.
+// formatted and parsed each time, took a third of that. OR FAIL: see
+// store.MultiInsert.
 func insertFresh(ctx context.Context, db bun.IDB, fresh []*row) error {
 	if p, ok := sqliteTx(db); ok {
-		ins := store.NewMultiInsert(p, `INSERT INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail, source,
+		ins := store.NewMultiInsert(p, `INSERT OR FAIL INTO events (id, type, staff_id, customer_id, occurred_at, quantity, rule, detail, source,
 			computed_key, created_at, updated_at)`, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "")
 		defer ins.Close()
 		return ins.ExecRows(ctx, len(fresh), func(i int, args []any) []any {
@@ -159,7 +160,7 @@ func insertFresh(ctx context.Context, db bun.IDB, fresh []*row) error {
 // they are (as insertFresh on SQLite).
 func insertEvidence(ctx context.Context, db bun.IDB, refs []evidenceRow) error {
 	if p, ok := sqliteTx(db); ok {
-		ins := store.NewMultiInsert(p, `INSERT INTO event_evidence (event_id, kind, ref_id, role)`, "(?, ?, ?, ?)", "ON CONFLICT DO NOTHING")
+		ins := store.NewMultiInsert(p, `INSERT OR FAIL INTO event_evidence (event_id, kind, ref_id, role)`, "(?, ?, ?, ?)", "ON CONFLICT DO NOTHING")
 		defer ins.Close()
 		return ins.ExecRows(ctx, len(refs), func(i int, args []any) []any {
 			r := refs[i]

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -208,6 +209,48 @@ func TestPutMany(t *testing.T) {
 		var rows, distinct int
 		if err := db.R().NewRaw("SELECT COUNT(*), COUNT(DISTINCT event_id) FROM event_evidence").Scan(ctx, &rows, &distinct); err != nil || rows != 2*n || distinct != n {
 			t.Fatalf("evidence rows %d of %d events (%v), want %d of %d", rows, distinct, err, 2*n, n)
+		}
+	})
+}
+
+// TestPutFailsWhole: the statements of events.Put on SQLite are INSERT
+// OR FAIL (no statement journal), which leave the rows before a failing
+// one in place; the transaction they run in is what takes them all back.
+// A row refused in the third statement (a trigger stands in for a
+// constraint) leaves no event of the put, nor of the statements before.
+func TestPutFailsWhole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.SQLite {
+			return // OR FAIL and the multi-row statements are SQLite's path
+		}
+		ctx := access.With(context.Background(), access.System())
+		now := time.Date(2026, 3, 5, 2, 0, 0, 0, time.UTC)
+		var evs []events.Computed
+		for i := range 3*64 + 5 {
+			evs = append(evs, events.Computed{Key: fmt.Sprintf("fail|%03d", i), Type: "dispatch_overdue", Rule: "dispatch_overdue",
+				OccurredAt: now.Add(-time.Duration(i) * time.Minute), Quantity: 1, Detail: "超期",
+				Evidence: []events.Ref{{Kind: "work_order", ID: fmt.Sprintf("w%03d", i), Role: "deadline"}}})
+		}
+		err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, `CREATE TEMP TRIGGER refuse_one BEFORE INSERT ON events WHEN NEW.computed_key = 'fail|150'
+				BEGIN SELECT RAISE(FAIL, 'refused'); END`); err != nil {
+				return err
+			}
+			defer func() { _, _ = tx.ExecContext(ctx, "DROP TRIGGER temp.refuse_one") }()
+			return events.Put(ctx, tx, evs, now)
+		})
+		if err == nil || !strings.Contains(err.Error(), "refused") {
+			t.Fatalf("Put with a refused row: %v", err)
+		}
+		var n, m int
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM events WHERE computed_key LIKE 'fail|%'").Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.R().NewRaw("SELECT COUNT(*) FROM event_evidence WHERE ref_id LIKE 'w%'").Scan(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 || m != 0 {
+			t.Errorf("after the failed put: %d events and %d evidence rows stored, want none", n, m)
 		}
 	})
 }
