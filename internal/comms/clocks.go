@@ -386,6 +386,7 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 					continue
 				}
 				changed[sc.Key] = true
+				r.fresh = stored[sc.Key] == nil
 				write = append(write, r)
 			}
 			if err := s.putClocks(ctx, tx, write); err != nil {
@@ -730,6 +731,8 @@ type derived struct {
 type clockRow struct {
 	c    *StoredClock
 	args []any
+	// fresh: no clock of its key is stored, as far as the writer knows.
+	fresh bool
 }
 
 // eventKeys are the keys of the events clocks keys may have: each clock's
@@ -897,18 +900,42 @@ func (s *Service) putClocks(ctx context.Context, tx bun.IDB, cs []clockRow) erro
 		return nil
 	}
 	if p, ok := tx.(store.Preparer); ok && s.db.Dialect() == store.SQLite {
-		ins := store.NewMultiInsert(p, `INSERT INTO response_clocks (key, kind, conversation, customer_id, staff_id, start_id, stop_id,
-			started_at, near_at, deadline, stopped_at, state, late_s, derived_at)`, clockValues,
+		const columns = `(key, kind, conversation, customer_id, staff_id, start_id, stop_id, started_at, near_at, deadline, stopped_at, state, late_s, derived_at)`
+		args := func(rows []clockRow) func(i int, args []any) []any {
+			return func(i int, args []any) []any {
+				if rows[i].args == nil {
+					return append(args, rows[i].c.sqliteArgs()...)
+				}
+				return append(args, rows[i].args...)
+			}
+		}
+		// The fresh clocks (all of a window's first derivation) are
+		// inserted: an upsert's DO UPDATE may fail half-way and keeps a
+		// statement journal, INSERT OR FAIL does not (store.MultiInsert).
+		// A statement that met stored keys after all is upserted again.
+		var fresh, rest []clockRow
+		for _, c := range cs {
+			if c.fresh {
+				fresh = append(fresh, c)
+			} else {
+				rest = append(rest, c)
+			}
+		}
+		ins := store.NewMultiInsert(p, `INSERT OR FAIL INTO response_clocks `+columns, clockValues, `ON CONFLICT (key) DO NOTHING`)
+		defer ins.Close()
+		short, err := ins.InsertRows(ctx, len(fresh), args(fresh))
+		if err != nil {
+			return err
+		}
+		for _, r := range short {
+			rest = append(rest, fresh[r[0]:r[1]]...)
+		}
+		up := store.NewMultiInsert(p, `INSERT INTO response_clocks `+columns, clockValues,
 			`ON CONFLICT (key) DO UPDATE SET customer_id = EXCLUDED.customer_id, staff_id = EXCLUDED.staff_id, stop_id = EXCLUDED.stop_id,
 			near_at = EXCLUDED.near_at, deadline = EXCLUDED.deadline, stopped_at = EXCLUDED.stopped_at,
 			state = EXCLUDED.state, late_s = EXCLUDED.late_s, derived_at = EXCLUDED.derived_at`)
-		defer ins.Close()
-		return ins.ExecRows(ctx, len(cs), func(i int, args []any) []any {
-			if cs[i].args == nil {
-				return append(args, cs[i].c.sqliteArgs()...)
-			}
-			return append(args, cs[i].args...)
-		})
+		defer up.Close()
+		return up.ExecRows(ctx, len(rest), args(rest))
 	}
 	for part := cs; len(part) > 0; {
 		k := min(len(part), 200)

@@ -80,17 +80,31 @@ func (m *MultiInsert) Exec(ctx context.Context, args []any) (int64, error) {
 // ExecRows inserts n rows, RowsPerInsert to a statement, appending row
 // i's arguments to buf with row.
 func (m *MultiInsert) ExecRows(ctx context.Context, n int, row func(i int, buf []any) []any) error {
+	_, err := m.InsertRows(ctx, n, row)
+	return err
+}
+
+// InsertRows is ExecRows, and says which rows went in statements that
+// changed fewer rows than they had (an ON CONFLICT … DO NOTHING that met
+// stored keys): the ranges [from, to) of those statements, for the caller
+// to write otherwise.
+func (m *MultiInsert) InsertRows(ctx context.Context, n int, row func(i int, buf []any) []any) (short [][2]int, err error) {
 	buf := make([]any, 0, m.width*RowsPerInsert)
 	for start := 0; start < n; start += RowsPerInsert {
+		end := min(n, start+RowsPerInsert)
 		buf = buf[:0]
-		for i := start; i < min(n, start+RowsPerInsert); i++ {
+		for i := start; i < end; i++ {
 			buf = row(i, buf)
 		}
-		if _, err := m.Exec(ctx, buf); err != nil {
-			return err
+		changed, err := m.Exec(ctx, buf)
+		if err != nil {
+			return short, err
+		}
+		if int(changed) < end-start {
+			short = append(short, [2]int{start, end})
 		}
 	}
-	return nil
+	return short, nil
 }
 
 // Nullable is a nullable text column's argument: nil for no value.
