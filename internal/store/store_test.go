@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -221,4 +223,52 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 			t.Errorf("the entry after the attempts: %q, %v", summary, err)
 		}
 	})
+}
+
+// A new SQLite database has 8 KB pages and is in WAL mode from its first
+// byte; a database created before with 4 KB pages keeps them and its rows.
+func TestSQLitePageSize(t *testing.T) {
+	ctx := context.Background()
+	pageSize := func(db *store.DB) (int, string) {
+		t.Helper()
+		var n int
+		var mode string
+		if err := db.R().NewRaw("PRAGMA page_size").Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.R().NewRaw("PRAGMA journal_mode").Scan(ctx, &mode); err != nil {
+			t.Fatal(err)
+		}
+		return n, mode
+	}
+	fresh, err := store.Open(ctx, filepath.Join(t.TempDir(), "data", "kefu.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if n, mode := pageSize(fresh); n != 8192 || mode != "wal" {
+		t.Errorf("a new database: page_size %d, journal_mode %s; want 8192, wal", n, mode)
+	}
+
+	old := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", "file:"+old+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE kept (v TEXT); INSERT INTO kept VALUES ('旧数据')"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := store.Open(ctx, old, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if n, _ := pageSize(db); n != 4096 {
+		t.Errorf("an existing database: page_size %d, want 4096 (kept)", n)
+	}
+	if err := db.R().NewRaw("SELECT v FROM kept").Scan(ctx, &v); err != nil || v != "旧数据" {
+		t.Errorf("an existing database's row: %q, %v", v, err)
+	}
 }
