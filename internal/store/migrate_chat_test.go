@@ -24,12 +24,7 @@ func TestChatChannelMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := store.Time(time.Date(2026, 3, 5, 1, 2, 3, 0, time.UTC))
-		exec := func(q string, args ...any) error {
-			return db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-				_, err := tx.NewRaw(q, args...).Exec(ctx)
-				return err
-			})
-		}
+		exec := execIn(ctx, db)
 		insert := func(id, channel string) error {
 			return exec(`INSERT INTO communications (id, external_id, channel, direction, occurred_at,
 				conversation, counterpart, summary, created_at, source, content_hash) VALUES (?, ?, ?, 'in', ?, 'g1', '13800000001', ?, ?, 'api', 'h')`,
@@ -132,4 +127,15 @@ func TestChatChannelMigration(t *testing.T) {
 			t.Fatalf("chat after up again: %v", err)
 		}
 	})
+}
+
+// execIn runs one statement in its own transaction on db (what a
+// migration test writes between migrations).
+func execIn(ctx context.Context, db *store.DB) func(q string, args ...any) error {
+	return func(q string, args ...any) error {
+		return db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewRaw(q, args...).Exec(ctx)
+			return err
+		})
+	}
 }

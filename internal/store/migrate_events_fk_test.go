@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"kefu/internal/store"
 	"kefu/internal/store/storetest"
 )
@@ -25,12 +23,7 @@ func TestEventsForeignKeysMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 		at := store.Time(time.Date(2026, 3, 5, 1, 2, 3, 0, time.UTC))
-		exec := func(q string, args ...any) error {
-			return db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
-				_, err := tx.NewRaw(q, args...).Exec(ctx)
-				return err
-			})
-		}
+		exec := execIn(ctx, db)
 		if err := exec("INSERT INTO staff (id, login, name, created_at, updated_at) VALUES ('s1', 'lin.wen', '林雯', ?, ?)", at, at); err != nil {
 			t.Fatal(err)
 		}
