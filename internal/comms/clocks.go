@@ -1186,11 +1186,11 @@ func (e *event) sqliteArgs() []any {
 //
 // On SQLite the fresh events go store.RowsPerInsert rows per prepared
 // statement, with ids of our own and no RETURNING: a first derivation of
-// a month writes 200,000 events. OR FAIL spares the statements their
-// statement journal (see store.MultiInsert). Events whose key turns out to be stored
-// after all (ON CONFLICT DO NOTHING left them out) join the others, which
-// are upserted 200 per statement, as every event is on PostgreSQL (one
-// round trip each).
+// a month writes 200,000 events; OR FAIL spares the statements their
+// statement journal (see store.MultiInsert). Events whose key turns out
+// to be stored after all (ON CONFLICT DO NOTHING left them out) join the
+// others, which are upserted 200 per statement, as every event is on
+// PostgreSQL (one round trip each).
 func (s *Service) putEvents(ctx context.Context, tx bun.IDB, bs []sla.Event, rows []*event, fresh func(eventKey string) bool) error {
 	if len(bs) == 0 {
 		return nil

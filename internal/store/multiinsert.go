@@ -24,13 +24,14 @@ const RowsPerInsert = 64
 // rows: the bulk writes of a derivation on SQLite (a month's response
 // clocks and their events, the ticket deadlines' events).
 //
-// The derivations' statements are INSERT OR FAIL (SQLite): a multi-row
-// statement whose constraint might fail half-way keeps a statement journal
-// to undo its own earlier rows (ABORT, the default), a page copied for
-// every page it changes; with FAIL it stops where it failed and returns
-// the error, and the caller's transaction, which every derivation gives
-// up on any error, is rolled back as a whole. ON CONFLICT … DO NOTHING on
-// the key still applies to the key.
+// The derivations insert their new rows with INSERT OR FAIL (SQLite): a
+// multi-row statement whose constraint might fail half-way keeps a
+// statement journal to undo its own earlier rows (ABORT, the default), a
+// page copied for every page it changes; with FAIL it stops where it
+// failed and returns the error, and the caller's transaction, which every
+// derivation gives up on any error, is rolled back as a whole. ON
+// CONFLICT … DO NOTHING still applies to its key. An upsert's DO UPDATE
+// keeps the journal whatever the statement says.
 //
 // Its parameters are plain "?": a numbered one (?NNN) that every row
 // would share makes modernc look each parameter's name up in a list as

@@ -102,8 +102,6 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("store: create data dir: %w", err)
 		}
-	}
-	if !memory {
 		if err := createSQLite(ctx, path); err != nil {
 			return nil, err
 		}

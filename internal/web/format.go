@@ -25,6 +25,18 @@ func formatTime(loc *time.Location, t any) string {
 	return ""
 }
 
+// formatDue shows a deadline: one at midnight (the end of a day, SPEC §2)
+// as 23:59 of that day, not 00:00 of the next; "" without one.
+func formatDue(loc *time.Location, t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	if l := t.In(loc); l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
+		return formatTime(loc, l.Add(-time.Second))
+	}
+	return formatTime(loc, *t)
+}
+
 // Money formats integer fen as ¥12,345.00.
 func Money(fen int64) string {
 	neg := fen < 0

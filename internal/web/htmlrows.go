@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // htmlWriter writes markup by hand for the few places where html/template
@@ -81,16 +80,4 @@ func badge(f func(*htmlWriter, string, string)) func(string, string) template.HT
 		f(&w, value, word)
 		return w.HTML()
 	}
-}
-
-// formatDue shows a deadline: one at midnight (the end of a day, SPEC §2)
-// as 23:59 of that day, not 00:00 of the next; "" without one.
-func formatDue(loc *time.Location, t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	if l := t.In(loc); l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 {
-		return formatTime(loc, l.Add(-time.Second))
-	}
-	return formatTime(loc, *t)
 }
