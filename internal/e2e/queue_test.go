@@ -191,6 +191,18 @@ func TestQueueQuickLog(t *testing.T) {
 	if v := eval[string](s, fmt.Sprintf(`document.querySelector(%q).value`, row+` input[name=occurred_at]`)); !nearNow(v, a.Now().In(a.Location())) {
 		t.Errorf("the reply time is %q, want now (to the second)", v)
 	}
+	// Closed and opened again, the form keeps what was typed and offers
+	// the time then, not the time it was first opened.
+	s.within("type a draft", chromedp.SetValue(chromedp.CSS(row+` textarea[name=summary]`), "草稿"))
+	eval[bool](s, fmt.Sprintf(`(document.querySelector(%q).value = "2020-01-01T08:00:00") !== ""`, row+` input[name=occurred_at]`))
+	s.do("close the row's form", chromedp.Click(chromedp.CSS(row+` summary`)))
+	s.do("open it again", chromedp.Click(chromedp.CSS(row+` summary`)))
+	if v := eval[string](s, fmt.Sprintf(`document.querySelector(%q).value`, row+` input[name=occurred_at]`)); !nearNow(v, a.Now().In(a.Location())) {
+		t.Errorf("opened again, the reply time is %q, want now", v)
+	}
+	if v := eval[string](s, fmt.Sprintf(`document.querySelector(%q).value`, row+` textarea[name=summary]`)); v != "草稿" {
+		t.Errorf("opened again, the summary is %q, want what was typed", v)
+	}
 	s.within("type the summary", chromedp.SetValue(chromedp.CSS(row+` textarea[name=summary]`), "已回拨，客户询问保养时间"))
 	resp := s.submit("log the call back", chromedp.Click(chromedp.CSS(row+` form button[type=submit]`)))
 	if resp.Status != 200 {

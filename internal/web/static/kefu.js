@@ -91,8 +91,10 @@ document.addEventListener("click", function (e) {
 // <template id="queue-reply">; opening a row's <details data-reply> copies
 // it in with the row's data-clock-key and the time now in the company's
 // zone — the template's data-now (the server's, as datetime-local) plus
-// the time since the page was loaded. A row whose reply failed comes with
-// its own form, which is left as it is.
+// the time since the page was loaded. Opened again later, a copied form
+// keeps what was typed and takes the time then (a reply's time is what
+// its clock is measured by). A row whose reply failed comes with its own
+// form, which is left as it is.
 (function () {
   var loaded = Date.now();
   document.addEventListener("click", function (e) {
@@ -100,11 +102,18 @@ document.addEventListener("click", function (e) {
     var details = summary && summary.parentNode;
     var tpl = document.getElementById("queue-reply");
     var row = details && details.closest("tr[data-clock-key]");
-    if (!row || !tpl || details.open || details.querySelector("form")) {
+    if (!row || !tpl || details.open) {
       return;
     }
-    var form = tpl.content.cloneNode(true);
-    form.querySelector("input[name=key]").value = row.dataset.clockKey;
+    var form = details.querySelector("form");
+    if (!form) {
+      details.appendChild(tpl.content.cloneNode(true));
+      form = details.querySelector("form");
+      form.dataset.copied = "1";
+      form.querySelector("input[name=key]").value = row.dataset.clockKey;
+    } else if (!form.dataset.copied) {
+      return;
+    }
     var base = Date.parse((tpl.dataset.now || "") + "Z");
     if (!isNaN(base)) {
       var now = new Date(base + Date.now() - loaded).toISOString().slice(0, 19);
@@ -112,7 +121,6 @@ document.addEventListener("click", function (e) {
       at.value = now;
       at.max = now;
     }
-    details.appendChild(form);
   });
 })();
 
