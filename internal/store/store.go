@@ -110,8 +110,12 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	if sync == "" {
 		sync = "FULL"
 	}
+	// Every pool names its own cache_size, once: the driver runs the
+	// _pragma values sorted as text, not in the order given, so of two
+	// cache_size values the one that sorts last wins ("-32000" after
+	// "-131072") — the writer's cache had been the readers' 32 MB.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(" + sync + ")&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+		"&_pragma=synchronous(" + sync + ")&_pragma=temp_store(MEMORY)"
 	// The writer is a single connection: SQLite allows one writer at a time,
 	// and queueing in database/sql beats spinning on SQLITE_BUSY.
 	// It maps the file too, and keeps more pages of its own: a month's
@@ -141,7 +145,7 @@ func openSQLite(ctx context.Context, path string, opts Options) (*DB, error) {
 	// Readers map the file: pages come from the OS page cache, shared by
 	// all of them, without a pread each. Each reader's own 32 MB cache is
 	// smaller than an archive of 100,000 customers.
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size("+mmapSize+")")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size("+mmapSize+")&_pragma=cache_size(-32000)")
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite readers: %w", err)
@@ -257,7 +261,11 @@ func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context, tx bun.
 	const attempts = 5
 	var err error
 	for i := range attempts {
-		err = db.writer.RunInTx(ctx, nil, fn)
+		if db.dialect == SQLite {
+			err = db.transactOnConn(ctx, fn)
+		} else {
+			err = db.writer.RunInTx(ctx, nil, fn)
+		}
 		if err == nil && db.ckpt != nil {
 			db.ckpt.committed()
 		}
@@ -271,6 +279,22 @@ func (db *DB) Transact(ctx context.Context, fn func(ctx context.Context, tx bun.
 		}
 	}
 	return err
+}
+
+// transactOnConn is one attempt of Transact on SQLite: the transaction
+// runs on a connection held for it (there is one writer connection
+// either way), and fn's context carries them both, so that a
+// MultiInsert of the transaction runs its statements on the driver's
+// connection (rawTx).
+func (db *DB) transactOnConn(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	c, err := db.writer.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(context.WithValue(ctx, rawTxKey{}, &rawTx{tx: tx.Tx, conn: c.Conn}), tx)
+	})
 }
 
 // IsRetryable reports whether err is one Transact retries (a serialization
