@@ -439,11 +439,32 @@ func clearClocks(b *testing.B, env *Env, st DeskSeed) {
 }
 
 // cpuProfile starts a CPU profile to KEFU_BENCH_CPUPROFILE with name
-// before its extension, if set, and returns what stops it.
+// before its extension, if set, and returns what stops it. With
+// KEFU_BENCH_MEMPROFILE set it writes heap profiles there too, before
+// and after ("-before", "-after"): what the timed part allocated is
+// go tool pprof -sample_index=alloc_space -diff_base BEFORE AFTER.
 func cpuProfile(b *testing.B, name string) (stop func()) {
+	heap := func(string) {}
+	if path := os.Getenv("KEFU_BENCH_MEMPROFILE"); path != "" {
+		ext := filepath.Ext(path)
+		heap = func(when string) {
+			f, err := os.Create(strings.TrimSuffix(path, ext) + "-" + name + "-" + when + ext)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC() // the heap profile is as of the last collection
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				b.Error(err)
+			}
+			if err := f.Close(); err != nil {
+				b.Error(err)
+			}
+		}
+	}
+	heap("before")
 	path := os.Getenv("KEFU_BENCH_CPUPROFILE")
 	if path == "" {
-		return func() {}
+		return func() { heap("after") }
 	}
 	ext := filepath.Ext(path)
 	f, err := os.Create(strings.TrimSuffix(path, ext) + "-" + name + ext)
@@ -458,6 +479,7 @@ func cpuProfile(b *testing.B, name string) (stop func()) {
 		if err := f.Close(); err != nil {
 			b.Error(err)
 		}
+		heap("after")
 	}
 }
 
