@@ -288,6 +288,9 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			d.evRows[i] = s.eventRow(b, staff, now, sqlite)
 		}
+		// The writer takes the rows: the clocks need not live on with
+		// the part (the stream keeps every part for a retry).
+		d.clocks = nil
 	}
 	var stream *derivedStream
 	var windowRecords int // the records a windowed derivation read
@@ -392,6 +395,13 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			if err := s.putClocks(ctx, tx, write); err != nil {
 				return err
 			}
+			// The written statements' arguments go (a retried transaction
+			// makes them again): the stream keeps every part for a retry,
+			// and a month's arguments were some 300 MB the collector
+			// marked on every cycle.
+			for i := range d.rows {
+				d.rows[i].args = nil
+			}
 			n.Clocks += len(d.rows)
 			n.Changed += len(write)
 			// The events these clocks may have, to read (touched
@@ -433,6 +443,9 @@ func (s *Service) recompute(ctx context.Context, rd bun.IDB, write func(context.
 			}
 			if err := s.putEvents(ctx, tx, put, rows, func(key string) bool { return evOf[key] == nil }); err != nil {
 				return err
+			}
+			for _, r := range rows {
+				r.args = nil
 			}
 			// Events of these clocks that no longer hold.
 			if evKeys == nil {
@@ -526,8 +539,11 @@ const windowParts = 4
 // (the lookback), two at once and ahead of the derivation, from
 // from−back to to+back; the first window is one slice (the writer starts
 // on a day's clocks instead of waiting for a week's), each later one
-// windowDays slices (at least four, or the rest of the span when it is
-// shorter than two windows). A window is derived from its slices and the
+// twice the one before up to windowDays slices (at least four, or the
+// rest of the span when it is shorter than two windows) — 1, 2, 4, 7, 7
+// … days with the 24-hour lookback: with a week straight after the
+// first day the writer, done with that day, waited some 0.8 s for the
+// week to be derived. A window is derived from its slices and the
 // lookback on each side — as a derivation of that window alone would
 // be — in parts (partition), each made ready by prepare with the
 // window's owners and sent, until stop is closed. A read error is sent
@@ -585,8 +601,8 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 		}
 		total, counted := 0, make([]bool, nSlices)
 		pending := map[string]sla.Record{} // clocks held for their stop (withholdRunning), by key
-		// A day, then windows of span.
-		for a, size := 1, 1; a <= m; a, size = a+size, span {
+		// A day, then windows doubling up to span.
+		for a, size := 1, 1; a <= m; a, size = a+size, min(span, 2*size) {
 			b := min(m, a+size-1)
 			lo, hi := bounds[a], bounds[b+1]
 			var window [][]sla.Record
