@@ -41,10 +41,14 @@ type Counts struct {
 // events and, alongside them, the tickets' deadline and registration
 // events (over the whole history, DeriveBreachesFull: the ticket rules
 // are not windowed).
-// The two share no rows but the events table: their reads run at once
-// on the reader pool while one of them writes, and only their writes
-// wait for each other (SQLite has one writer). Each part commits on its
-// own; an error of either is returned, with what the other did.
+// The three (clocks, deadlines, registration) share no rows but the
+// events table: their reads run at once on the reader pool while one of
+// them writes, and only their writes wait for each other (SQLite has one
+// writer). The registration events are derived beside the deadlines, not
+// after them: the clocks' transaction holds the writer for most of the
+// month's derivation, and what is read after it ends is time on one
+// core. Each part commits on its own; an error of any is returned, with
+// what the others did.
 func Derive(ctx context.Context, c Clocks, t Tickets, from, to time.Time) (Counts, error) {
 	var n Counts
 	if !access.Caller(ctx).Can(access.DeskManage) {
@@ -53,15 +57,11 @@ func Derive(ctx context.Context, c Clocks, t Tickets, from, to time.Time) (Count
 	if !from.Before(to) {
 		return n, apperr.Invalid("to", "结束时间须晚于开始时间 (to must be after from)")
 	}
-	var errClocks, errTickets error
+	var errClocks, errTickets, errRegistration error
 	var wg sync.WaitGroup
 	wg.Go(func() { n.Clocks, errClocks = c.Recompute(ctx, from, to) })
-	wg.Go(func() {
-		if n.Tickets, errTickets = t.DeriveBreachesFull(ctx); errTickets != nil {
-			return
-		}
-		n.Registration, errTickets = t.DeriveRegistrationEvents(ctx)
-	})
+	wg.Go(func() { n.Tickets, errTickets = t.DeriveBreachesFull(ctx) })
+	wg.Go(func() { n.Registration, errRegistration = t.DeriveRegistrationEvents(ctx) })
 	wg.Wait()
-	return n, errors.Join(errClocks, errTickets)
+	return n, errors.Join(errClocks, errTickets, errRegistration)
 }

@@ -44,9 +44,13 @@ func (c *clocks) Recompute(ctx context.Context, from, to time.Time, conversation
 }
 
 type ticketsFake struct {
-	s   *side
-	err error
-	reg bool
+	s      *side
+	err    error
+	regErr error
+	reg    bool
+	// regBeside: the registration events were derived while the clocks
+	// were being derived.
+	regBeside bool
 }
 
 func (t *ticketsFake) DeriveBreachesFull(ctx context.Context) (tickets.BreachCounts, error) {
@@ -59,13 +63,18 @@ func (t *ticketsFake) DeriveBreachesFull(ctx context.Context) (tickets.BreachCou
 }
 
 func (t *ticketsFake) DeriveRegistrationEvents(ctx context.Context) (tickets.RegistrationCounts, error) {
+	select {
+	case <-t.s.clocksStarted:
+		t.regBeside = true
+	case <-time.After(5 * time.Second):
+	}
 	t.reg = true
-	return tickets.RegistrationCounts{Incomplete: 4}, nil
+	return tickets.RegistrationCounts{Incomplete: 4}, t.regErr
 }
 
-// Derive runs the clocks and the tickets side by side for managers, and
-// says what each found; an error of either comes back with the other's
-// counts.
+// Derive runs the clocks, the ticket deadlines and the registration
+// events side by side for managers, and says what each found; an error
+// of one comes back with the others' counts.
 func TestDerive(t *testing.T) {
 	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(0, 1, 0)
@@ -78,8 +87,8 @@ func TestDerive(t *testing.T) {
 	if err != nil || n.Clocks.Clocks != 3 || n.Tickets.Solution != 2 || !n.Tickets.Full || n.Registration.Incomplete != 4 || !c.from.Equal(from) {
 		t.Fatalf("Derive = %+v, %v", n, err)
 	}
-	if !sd.overlap.Load() {
-		t.Error("the tickets were not derived while the clocks were")
+	if !sd.overlap.Load() || !tk.regBeside {
+		t.Errorf("derived while the clocks were: deadlines %v, registration %v", sd.overlap.Load(), tk.regBeside)
 	}
 	again := func() {
 		sd = newSide()
@@ -103,7 +112,13 @@ func TestDerive(t *testing.T) {
 	}
 	again()
 	c.err, tk.err, tk.reg = nil, boom, false
-	if n, err = desk.Derive(mgr, c, tk, from, to); !errors.Is(err, boom) || n.Clocks.Clocks != 3 || tk.reg {
-		t.Errorf("tickets failing: %+v, %v (registration run after: %v)", n, err, tk.reg)
+	if n, err = desk.Derive(mgr, c, tk, from, to); !errors.Is(err, boom) || n.Clocks.Clocks != 3 || !tk.reg || n.Registration.Incomplete != 4 {
+		t.Errorf("deadlines failing: %+v, %v (registration derived beside: %v)", n, err, tk.reg)
+	}
+	again()
+	regBoom := errors.New("registration: disk full")
+	tk.err, tk.regErr = nil, regBoom
+	if n, err = desk.Derive(mgr, c, tk, from, to); !errors.Is(err, regBoom) || n.Clocks.Clocks != 3 || n.Tickets.Solution != 2 {
+		t.Errorf("registration failing: %+v, %v", n, err)
 	}
 }
