@@ -132,6 +132,13 @@ func (m *MultiInsert) Exec(ctx context.Context, args []any) (int64, error) {
 func (m *MultiInsert) execRaw(ctx context.Context, r *rawTx, rows int, args []any) (changed int64, err error) {
 	m.raw = r
 	err = r.conn.Raw(func(dc any) error {
+		// database/sql rolls a transaction back when its context ends,
+		// under the connection's lock, which this holds: with the context
+		// still live here the transaction is too, and a statement cannot
+		// land outside it (in autocommit, after the rollback).
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		st := m.rawStmts[rows]
 		if st == nil {
 			p, ok := dc.(driver.ConnPrepareContext)

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -124,6 +126,28 @@ func TestMultiInsertOnTheConnection(t *testing.T) {
 	}
 	if n := count(); n != 250 {
 		t.Fatalf("%d rows stored after the failed transaction, want 250", n)
+	}
+
+	// The transaction's context ends between two statements:
+	// database/sql rolls the transaction back, and the next statement
+	// fails rather than run on the connection outside it.
+	cctx, cancel := context.WithCancel(ctx)
+	err = db.Transact(cctx, func(ctx context.Context, tx bun.Tx) error {
+		m := NewMultiInsert(tx, "INSERT OR FAIL INTO t (k, n, note)", "(?, ?, ?)", "")
+		defer m.Close()
+		if _, err := m.Exec(ctx, []any{"c1", 1, nil}); err != nil {
+			return err
+		}
+		cancel()
+		time.Sleep(20 * time.Millisecond) // the rollback of database/sql's watcher
+		_, err := m.Exec(ctx, []any{"c2", 2, nil})
+		return err
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a statement after the context ended: %v, want context.Canceled", err)
+	}
+	if n := count(); n != 250 {
+		t.Fatalf("%d rows stored after the cancelled transaction, want 250", n)
 	}
 
 	// A transaction of its own (not Transact's), and one run with
