@@ -31,6 +31,17 @@ func TestMultiInsertStatement(t *testing.T) {
 	}
 }
 
+// openFile opens a new SQLite database file, closed with the test.
+func openFile(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kefu.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // Inside Transact on SQLite a MultiInsert runs its statements on the
 // driver's connection: the rows, the changed counts of an ON CONFLICT …
 // DO NOTHING and a failed statement are as through database/sql, and the
@@ -38,11 +49,7 @@ func TestMultiInsertStatement(t *testing.T) {
 // begun by Transact goes through database/sql.
 func TestMultiInsertOnTheConnection(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kefu.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFile(t)
 	if _, err := db.SQLDB().Exec(`CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL, note TEXT)`); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +118,7 @@ func TestMultiInsertOnTheConnection(t *testing.T) {
 
 	// A row refused in the second statement: the error comes back and
 	// the transaction keeps nothing, the first statement's rows neither.
-	err = db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := db.Transact(ctx, func(ctx context.Context, tx bun.Tx) error {
 		m := NewMultiInsert(tx, "INSERT OR FAIL INTO t (k, n, note)", "(?, ?, ?)", "")
 		defer m.Close()
 		return m.ExecRows(ctx, 100, func(i int, buf []any) []any {
@@ -185,11 +192,7 @@ func TestMultiInsertOnTheConnection(t *testing.T) {
 // sorted last (the writer had had the readers' 32 MB).
 func TestSQLiteCacheSizes(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kefu.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFile(t)
 	for _, c := range []struct {
 		pool string
 		db   interface {
