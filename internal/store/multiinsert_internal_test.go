@@ -31,7 +31,9 @@ func TestMultiInsertStatement(t *testing.T) {
 	}
 }
 
-// openFile opens a new SQLite database file, closed with the test.
+// openFile opens a new SQLite database file, closed with the test: the
+// twin of storetest.SQLite, which package store's own tests cannot
+// import (storetest imports store).
 func openFile(t *testing.T) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kefu.db"), Options{})
