@@ -442,17 +442,25 @@ func clearClocks(b *testing.B, env *Env, st DeskSeed) {
 // before its extension, if set, and returns what stops it. With
 // KEFU_BENCH_MEMPROFILE set it writes heap profiles there too, before
 // and after ("-before", "-after"): what the timed part allocated is
-// go tool pprof -sample_index=alloc_space -diff_base BEFORE AFTER.
+// go tool pprof -sample_index=alloc_space -diff_base BEFORE AFTER. With
+// KEFU_BENCH_MEMPROFILE_AT (a duration, "4s") it writes one more that
+// long into the timed part ("-during", as of the collection before it):
+// what the collector marks mid-way is its inuse_space.
 func cpuProfile(b *testing.B, name string) (stop func()) {
 	heap := func(string) {}
+	done := make(chan struct{})
+	var during sync.WaitGroup
 	if path := os.Getenv("KEFU_BENCH_MEMPROFILE"); path != "" {
 		ext := filepath.Ext(path)
 		heap = func(when string) {
 			f, err := os.Create(strings.TrimSuffix(path, ext) + "-" + name + "-" + when + ext)
 			if err != nil {
-				b.Fatal(err)
+				b.Error(err)
+				return
 			}
-			runtime.GC() // the heap profile is as of the last collection
+			if when != "during" {
+				runtime.GC() // the heap profile is as of the last collection
+			}
 			if err := pprof.WriteHeapProfile(f); err != nil {
 				b.Error(err)
 			}
@@ -462,9 +470,27 @@ func cpuProfile(b *testing.B, name string) (stop func()) {
 		}
 	}
 	heap("before")
+	if at := os.Getenv("KEFU_BENCH_MEMPROFILE_AT"); at != "" {
+		d, err := time.ParseDuration(at)
+		if err != nil {
+			b.Fatalf("KEFU_BENCH_MEMPROFILE_AT: %v", err)
+		}
+		during.Go(func() {
+			select {
+			case <-time.After(d):
+				heap("during")
+			case <-done:
+			}
+		})
+	}
+	after := func() {
+		close(done)
+		during.Wait()
+		heap("after")
+	}
 	path := os.Getenv("KEFU_BENCH_CPUPROFILE")
 	if path == "" {
-		return func() { heap("after") }
+		return after
 	}
 	ext := filepath.Ext(path)
 	f, err := os.Create(strings.TrimSuffix(path, ext) + "-" + name + ext)
@@ -479,7 +505,7 @@ func cpuProfile(b *testing.B, name string) (stop func()) {
 		if err := f.Close(); err != nil {
 			b.Error(err)
 		}
-		heap("after")
+		after()
 	}
 }
 
