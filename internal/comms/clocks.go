@@ -588,7 +588,19 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 			}()
 		}
 	}()
-	out := make(chan derived, 2)
+	// A day, then windows doubling up to span: [a, b] of slices 1…m.
+	var windows [][2]int
+	for a, size := 1, 1; a <= m; a, size = a+size, min(span, 2*size) {
+		windows = append(windows, [2]int{a, min(m, a+size-1)})
+	}
+	// Room for every part (and the held clocks'): the deriving goroutine
+	// never waits for the writer. The stream keeps every part for a retry
+	// anyway, so a queue of two saved only the unwritten parts' arguments,
+	// and it stopped the derivation whenever the writer was two parts
+	// behind — to compete with the writer for the cores later instead
+	// (3 pairs: 8.45 / 8.67 / 8.45 s → 8.14 / 8.14 / 7.93 s for a month,
+	// the writer waiting 0.76 s for parts instead of 1.04 s).
+	out := make(chan derived, len(windows)*windowParts+1)
 	go func() {
 		defer close(out)
 		send := func(d derived) bool {
@@ -601,9 +613,8 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 		}
 		total, counted := 0, make([]bool, nSlices)
 		pending := map[string]sla.Record{} // clocks held for their stop (withholdRunning), by key
-		// A day, then windows doubling up to span.
-		for a, size := 1, 1; a <= m; a, size = a+size, min(span, 2*size) {
-			b := min(m, a+size-1)
+		for _, w := range windows {
+			a, b := w[0], w[1]
 			lo, hi := bounds[a], bounds[b+1]
 			var window [][]sla.Record
 			for j := range nSlices {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"kefu/internal/sla"
@@ -142,4 +143,53 @@ func TestWindowsReadError(t *testing.T) {
 	close(stop2)
 	for range ch { // the producer ends: the channel closes
 	}
+}
+
+// The deriving goroutine never waits for the writer: with nobody taking
+// the parts, it derives every window, sends every part and closes the
+// channel (a queue of two stopped it whenever the writer was two parts
+// behind, to compete with the writer for the cores later).
+func TestWindowsDeriveAheadOfTheWriter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		pol := sla.DefaultPolicy()
+		from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		to := from.AddDate(0, 0, 31)
+		rng := rand.New(rand.NewPCG(7, 7))
+		recs := randomRecords(rng, 3000)
+		for i := range recs {
+			recs[i].At = from.Add(time.Duration(rng.Int64N(int64(to.Sub(from)))))
+			recs[i].ID = fmt.Sprintf("r%05d", i)
+		}
+		read := func(lo, hi time.Time) ([][]sla.Record, error) {
+			var out []sla.Record
+			for _, r := range recs {
+				if !r.At.Before(lo) && r.At.Before(hi) {
+					out = append(out, r)
+				}
+			}
+			return [][]sla.Record{out}, nil
+		}
+		var prepared atomic.Int32
+		stop := make(chan struct{})
+		defer close(stop)
+		var n int
+		ch := (&Service{}).deriveWindows(t.Context(), read, pol, to, from, to, lookbackOf(pol),
+			func(*derived, func(sla.Clock) *string) { prepared.Add(1) }, stop, &n)
+		synctest.Wait() // every goroutine of the derivation has ended or is blocked
+		queued := len(ch)
+		if queued < 2*windowParts || int32(queued) != prepared.Load() {
+			t.Fatalf("%d parts queued of %d prepared, want every part queued", queued, prepared.Load())
+		}
+		for range queued {
+			if d := <-ch; d.err != nil {
+				t.Fatal(d.err)
+			}
+		}
+		if _, open := <-ch; open {
+			t.Fatal("more parts after the queued ones")
+		}
+		if n != len(recs) {
+			t.Fatalf("%d records counted, want %d", n, len(recs))
+		}
+	})
 }
