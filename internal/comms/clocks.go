@@ -581,6 +581,12 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 			case <-stop:
 				return
 			}
+			select {
+			case <-stop: // both were ready: stop wins
+				<-sem
+				return
+			default:
+			}
 			go func() {
 				defer func() { <-sem }()
 				defer close(ready[i])
@@ -603,7 +609,15 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 	out := make(chan derived, len(windows)*windowParts+1)
 	go func() {
 		defer close(out)
+		// send queues d unless stop is closed: with room in the queue a
+		// select could take either, and a failed write would leave the
+		// derivation running to the month's end for nobody.
 		send := func(d derived) bool {
+			select {
+			case <-stop:
+				return false
+			default:
+			}
 			select {
 			case out <- d:
 				return true
@@ -644,6 +658,11 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 				return
 			}
 			for _, part := range partitionChunks(window, windowParts) {
+				select {
+				case <-stop:
+					return
+				default:
+				}
 				clocks := deriveClocks(part, pol, now, lo, hi)
 				if b < m {
 					clocks = withholdRunning(clocks, part, pending)
