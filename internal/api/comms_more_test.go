@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -14,9 +13,7 @@ import (
 // the no-contact report, the response targets.
 func TestCommsImportQueueAndPolicyAPI(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		cust := e.newCustomer(t, unique("话单客户"))
-		phone := fmt.Sprintf("137%08d", rand.IntN(100_000_000))
-		e.must(t, 201, "manager", "POST", "/api/v1/customers/"+cust["id"].(string)+"/contacts", map[string]any{"name": "赵经理", "phone": phone})
+		custID, phone := e.newCustomerWithPhone(t, unique("话单客户"))
 		at := e.today().Add(-5 * time.Minute)
 		var b bytes.Buffer
 		w := csv.NewWriter(&b)
@@ -24,7 +21,7 @@ func TestCommsImportQueueAndPolicyAPI(t *testing.T) {
 			{phone, "8001", at.Format("2006-01-02 15:04:05"), "否", "0"},
 			{"01012345678", "8001", "2026-13-01 10:00", "是", "10"}})
 		file := func() part { return part{name: "file", fileName: "话单.csv", content: bytes.NewReader(b.Bytes())} }
-		vars := map[string]string{"cust": cust["id"].(string)}
+		vars := map[string]string{"cust": custID}
 		var key string
 		e.run(t, vars, []scenario{
 			{name: "a specialist cannot import call logs", as: "lin.wen", method: "POST", path: "/api/v1/imports/communications",

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -511,6 +512,16 @@ func (e *env) newCustomer(t *testing.T, name string) map[string]any {
 }
 
 // unique returns a name unlikely to exist yet.
+// newCustomerWithPhone is newCustomer with a contact 赵经理 of a random
+// mobile number, which calls are matched to the customer by.
+func (e *env) newCustomerWithPhone(t *testing.T, name string) (id, phone string) {
+	t.Helper()
+	id = e.newCustomer(t, name)["id"].(string)
+	phone = fmt.Sprintf("137%08d", mrand.IntN(100_000_000))
+	e.must(t, http.StatusCreated, "manager", http.MethodPost, "/api/v1/customers/"+id+"/contacts", map[string]any{"name": "赵经理", "phone": phone})
+	return id, phone
+}
+
 func unique(prefix string) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])

@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -75,10 +73,7 @@ func TestEventsList(t *testing.T) {
 // evidence, and no breach; one never called back is both.
 func TestEventsListNearBreaches(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
-		cust := e.newCustomer(t, unique("临近超时客户")) // owned by lin.wen
-		cid := cust["id"].(string)
-		phone := fmt.Sprintf("137%08d", rand.IntN(100_000_000))
-		e.must(t, 201, "manager", "POST", "/api/v1/customers/"+cid+"/contacts", map[string]any{"name": "赵经理", "phone": phone})
+		cid, phone := e.newCustomerWithPhone(t, unique("临近超时客户")) // owned by lin.wen
 		at := e.today().Add(-3 * time.Hour).Truncate(time.Second)
 		e.must(t, 201, "jiang.xin", "POST", "/api/v1/communications", []map[string]any{
 			{"external_id": unique("near-"), "channel": "phone_missed", "occurred_at": at.Format(time.RFC3339), "counterpart": phone},
@@ -172,10 +167,7 @@ func TestDeskDerive(t *testing.T) {
 		// Its own records (the shared app's demo has no desk traffic): a
 		// missed call of a customer of lin.wen's, called back in 12
 		// minutes.
-		cust := e.newCustomer(t, unique("重算客户"))
-		cid := cust["id"].(string)
-		phone := fmt.Sprintf("139%08d", rand.IntN(100_000_000))
-		e.must(t, 201, "manager", "POST", "/api/v1/customers/"+cid+"/contacts", map[string]any{"name": "钱经理", "phone": phone})
+		cid, phone := e.newCustomerWithPhone(t, unique("重算客户"))
 		at := e.today().Add(-2 * time.Hour).Truncate(time.Second)
 		e.must(t, 201, "jiang.xin", "POST", "/api/v1/communications", []map[string]any{
 			{"external_id": unique("derive-"), "channel": "phone_missed", "occurred_at": at.Format(time.RFC3339), "counterpart": phone},

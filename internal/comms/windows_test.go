@@ -52,13 +52,7 @@ func TestWindowsDeriveTheSameClocks(t *testing.T) {
 		var reads atomic.Int32
 		read := func(lo, hi time.Time) ([][]sla.Record, error) {
 			reads.Add(1)
-			var out []sla.Record
-			for _, r := range recs {
-				if !r.At.Before(lo) && r.At.Before(hi) {
-					out = append(out, r)
-				}
-			}
-			return [][]sla.Record{out}, nil
+			return recordsIn(recs, lo, hi), nil
 		}
 		stop := make(chan struct{})
 		var got []sla.Clock
@@ -152,23 +146,8 @@ func TestWindowsReadError(t *testing.T) {
 func TestWindowsDeriveAheadOfTheWriter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pol := sla.DefaultPolicy()
-		from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-		to := from.AddDate(0, 0, 31)
-		rng := rand.New(rand.NewPCG(7, 7))
-		recs := randomRecords(rng, 3000)
-		for i := range recs {
-			recs[i].At = from.Add(time.Duration(rng.Int64N(int64(to.Sub(from)))))
-			recs[i].ID = fmt.Sprintf("r%05d", i)
-		}
-		read := func(lo, hi time.Time) ([][]sla.Record, error) {
-			var out []sla.Record
-			for _, r := range recs {
-				if !r.At.Before(lo) && r.At.Before(hi) {
-					out = append(out, r)
-				}
-			}
-			return [][]sla.Record{out}, nil
-		}
+		from, to, recs := monthOfRecords(7)
+		read := func(lo, hi time.Time) ([][]sla.Record, error) { return recordsIn(recs, lo, hi), nil }
 		var prepared atomic.Int32
 		stop := make(chan struct{})
 		defer close(stop)
@@ -201,14 +180,7 @@ func TestWindowsDeriveAheadOfTheWriter(t *testing.T) {
 func TestWindowsStopEndsTheDerivation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		pol := sla.DefaultPolicy()
-		from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-		to := from.AddDate(0, 0, 31)
-		rng := rand.New(rand.NewPCG(8, 8))
-		recs := randomRecords(rng, 3000)
-		for i := range recs {
-			recs[i].At = from.Add(time.Duration(rng.Int64N(int64(to.Sub(from)))))
-			recs[i].ID = fmt.Sprintf("r%05d", i)
-		}
+		from, to, recs := monthOfRecords(8)
 		// Each read waits for a go-ahead, so that the test stops the
 		// derivation while it is under way.
 		var reads atomic.Int32
@@ -216,13 +188,7 @@ func TestWindowsStopEndsTheDerivation(t *testing.T) {
 		read := func(lo, hi time.Time) ([][]sla.Record, error) {
 			reads.Add(1)
 			<-goAhead
-			var out []sla.Record
-			for _, r := range recs {
-				if !r.At.Before(lo) && r.At.Before(hi) {
-					out = append(out, r)
-				}
-			}
-			return [][]sla.Record{out}, nil
+			return recordsIn(recs, lo, hi), nil
 		}
 		var prepared atomic.Int32
 		stop := make(chan struct{})
@@ -254,4 +220,29 @@ func TestWindowsStopEndsTheDerivation(t *testing.T) {
 			t.Fatalf("after stop: %d parts prepared (%d before), %d slices read (%d before, of 33)", p, p0, r, r0)
 		}
 	})
+}
+
+// monthOfRecords is 3,000 random records spread over the 31 days from
+// from to to.
+func monthOfRecords(seed uint64) (from, to time.Time, recs []sla.Record) {
+	from = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	to = from.AddDate(0, 0, 31)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	recs = randomRecords(rng, 3000)
+	for i := range recs {
+		recs[i].At = from.Add(time.Duration(rng.Int64N(int64(to.Sub(from)))))
+		recs[i].ID = fmt.Sprintf("r%05d", i)
+	}
+	return from, to, recs
+}
+
+// recordsIn is a slice read of deriveWindows: the records of [lo, hi).
+func recordsIn(recs []sla.Record, lo, hi time.Time) [][]sla.Record {
+	var out []sla.Record
+	for _, r := range recs {
+		if !r.At.Before(lo) && r.At.Before(hi) {
+			out = append(out, r)
+		}
+	}
+	return [][]sla.Record{out}
 }
