@@ -567,6 +567,17 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 	if m < 2*span {
 		span = m
 	}
+	// stopped says whether stop is closed: checked before each read, part
+	// and send, because a select with stop and another case ready picks
+	// either.
+	stopped := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
 	got, errs := make([][][]sla.Record, nSlices), make([]error, nSlices)
 	ready := make([]chan struct{}, nSlices)
 	for i := range ready {
@@ -581,11 +592,9 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 			case <-stop:
 				return
 			}
-			select {
-			case <-stop: // both were ready: stop wins
+			if stopped() { // both were ready: stop wins
 				<-sem
 				return
-			default:
 			}
 			go func() {
 				defer func() { <-sem }()
@@ -609,14 +618,12 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 	out := make(chan derived, len(windows)*windowParts+1)
 	go func() {
 		defer close(out)
-		// send queues d unless stop is closed: with room in the queue a
-		// select could take either, and a failed write would leave the
-		// derivation running to the month's end for nobody.
+		// send queues d unless stop is closed: with room in the queue, a
+		// failed write would otherwise leave the derivation running to the
+		// month's end for nobody.
 		send := func(d derived) bool {
-			select {
-			case <-stop:
+			if stopped() {
 				return false
-			default:
 			}
 			select {
 			case out <- d:
@@ -658,10 +665,8 @@ func (s *Service) deriveWindows(ctx context.Context, read func(lo, hi time.Time)
 				return
 			}
 			for _, part := range partitionChunks(window, windowParts) {
-				select {
-				case <-stop:
+				if stopped() {
 					return
-				default:
 				}
 				clocks := deriveClocks(part, pol, now, lo, hi)
 				if b < m {
