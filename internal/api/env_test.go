@@ -511,7 +511,6 @@ func (e *env) newCustomer(t *testing.T, name string) map[string]any {
 	}).obj(t)
 }
 
-// unique returns a name unlikely to exist yet.
 // newCustomerWithPhone is newCustomer with a contact 赵经理 of a random
 // mobile number, which calls are matched to the customer by.
 func (e *env) newCustomerWithPhone(t *testing.T, name string) (id, phone string) {
@@ -522,6 +521,7 @@ func (e *env) newCustomerWithPhone(t *testing.T, name string) (id, phone string)
 	return id, phone
 }
 
+// unique returns a name unlikely to exist yet.
 func unique(prefix string) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
